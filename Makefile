@@ -1,0 +1,43 @@
+# HeapLab: `make run` and `make test` do the whole set-up on a fresh Debian 12 machine.
+PRESET   ?= dev
+JOBS     ?= $(shell nproc)
+WORKLOAD ?= workloads/request-churn.js
+
+.PHONY: all deps configure build run test test-dev test-asan format format-check bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+configure: deps
+	@cmake --preset $(PRESET) -DHEAPLAB_WERROR=$(if $(CI),ON,OFF) >/dev/null
+
+build: configure
+	@cmake --build --preset $(PRESET) -j $(JOBS)
+
+run: build
+	./build/bin/heaplab $(WORKLOAD)
+
+# The whole suite: the dev build's tests, then the simulator's tests under ASan+UBSan.
+test: test-dev test-asan format-check
+
+test-dev: build
+	ctest --preset dev
+
+test-asan: deps
+	@cmake --preset dev-asan -DHEAPLAB_WERROR=$(if $(CI),ON,OFF) >/dev/null
+	@cmake --build --preset dev-asan -j $(JOBS)
+	ctest --preset dev-asan
+
+format:
+	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+format-check: deps
+	@bash scripts/check-format.sh
+
+bench: build
+	./build/bin/heaplab-bench
+
+clean:
+	rm -rf build build-asan build-release

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Fails if any tracked C++ file is not formatted by .clang-format, or if the simulator core
+# (outside its script host) includes a Qt header.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+files=$(git ls-files '*.cpp' '*.h' 2>/dev/null || true)
+status=0
+if [ -n "$files" ]; then
+  if ! clang-format --dry-run --Werror $files; then
+    echo "check-format: run 'make format' to fix the files above." >&2
+    status=1
+  fi
+fi
+if grep -rlE '#include *<Q' sim --include='*.h' --include='*.cpp' | grep -v '^sim/script/'; then
+  echo "check-format: Qt headers in the simulator core (only sim/script/ may use Qt)." >&2
+  status=1
+fi
+[ $status -eq 0 ] && echo "format and layout checks: 2 passed, 0 failed"
+exit $status

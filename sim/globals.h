@@ -1,0 +1,124 @@
+// Constants and shared enums of the simulated V8 heap. Mirrors src/common/globals.h and
+// src/heap/heap.h of V8 11.3 as built by Node 20 (x64, no pointer compression).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace heaplab {
+
+inline constexpr std::size_t KB = 1024;
+inline constexpr std::size_t MB = 1024 * KB;
+inline constexpr std::size_t GB = 1024 * MB;
+
+// Node 20 does not enable pointer compression, so a tagged slot is 8 bytes
+// (src/common/globals.h kTaggedSize) and Heap::kPointerMultiplier == kHeapLimitMultiplier == 2.
+inline constexpr std::size_t kTaggedSize = 8;
+inline constexpr std::size_t kObjectAlignment = 8;
+inline constexpr std::size_t kPointerMultiplier = 2;
+inline constexpr std::size_t kHeapLimitMultiplier = 2;
+
+// src/base/build_config.h: kPageSizeBits = 18, so a regular page is 256 KB.
+inline constexpr int kPageSizeBits = 18;
+inline constexpr std::size_t kPageSize = std::size_t{1} << kPageSizeBits;
+// Usable bytes of a regular page: 1006 KB per MB of semi-space (node20-observed §1.4),
+// i.e. 251.5 KB per 256 KB page; the rest is the page header.
+inline constexpr std::size_t kPageAreaSize = 257536;
+// Large-object pages are committed in 4 KB OS pages plus one header page (node20-observed §1.4:
+// 131080 -> 139264, 1048592 -> 1056768).
+inline constexpr std::size_t kCommitPageSize = 4 * KB;
+
+// src/common/globals.h kMaxRegularHeapObjectSize = 1 << (kPageSizeBits - 1).
+inline constexpr std::size_t kMaxRegularHeapObjectSizeNode20 = 131072;
+// The threshold older V8 (Node <= 16 era articles) describe.
+inline constexpr std::size_t kMaxRegularHeapObjectSizeLegacy = 507136;
+
+// src/heap/heap.h, class Heap (64-bit, Node 20 values).
+inline constexpr std::size_t kMinSemiSpaceSize = 512 * KB * kPointerMultiplier;   // 1 MB
+inline constexpr std::size_t kMaxSemiSpaceSize = 8192 * KB * kPointerMultiplier;  // 16 MB
+inline constexpr std::size_t kMaxInitialOldGenerationSize = 256 * MB * kHeapLimitMultiplier;
+inline constexpr std::size_t kPhysicalMemoryToOldGenerationRatio = 4;
+inline constexpr std::size_t kOldGenerationLowMemory = 128 * MB * kHeapLimitMultiplier;
+inline constexpr std::size_t kOldGenerationToSemiSpaceRatio = 128;
+inline constexpr std::size_t kOldGenerationToSemiSpaceRatioLowMemory = 256;
+inline constexpr std::size_t kNewLargeObjectSpaceToSemiSpaceRatio = 1;
+
+// Rounds `value` up to a multiple of `alignment` (a power of two).
+constexpr std::size_t RoundUp(std::size_t value, std::size_t alignment) {
+  return (value + alignment - 1) & ~(alignment - 1);
+}
+// Rounds `value` down to a multiple of `alignment` (a power of two).
+constexpr std::size_t RoundDown(std::size_t value, std::size_t alignment) {
+  return value & ~(alignment - 1);
+}
+// base::bits::RoundUpToPowerOfTwo64: the smallest power of two >= value (1 for 0).
+constexpr std::uint64_t RoundUpToPowerOfTwo64(std::uint64_t value) {
+  std::uint64_t p = 1;
+  while (p < value) p <<= 1;
+  return p;
+}
+
+// The spaces of the heap (src/common/globals.h AllocationSpace). kMap exists only in the
+// legacy profile.
+enum class AllocationSpace : std::uint8_t {
+  kNew,
+  kOld,
+  kCode,
+  kMap,
+  kNewLargeObject,
+  kLargeObject,
+  kCodeLargeObject,
+};
+inline constexpr int kNumberOfSpaces = 7;
+
+// V8's own wording for each space, as --trace-gc-verbose prints it.
+std::string_view ToString(AllocationSpace space);
+// A short machine name (CSV columns, JSON keys): new, old, code, map, new_lo, lo, code_lo.
+std::string_view ToKey(AllocationSpace space);
+// True for the spaces collected by the Scavenger.
+constexpr bool IsYoungSpace(AllocationSpace s) {
+  return s == AllocationSpace::kNew || s == AllocationSpace::kNewLargeObject;
+}
+// True for the spaces that hold one object per page and never move it.
+constexpr bool IsLargeObjectSpace(AllocationSpace s) {
+  return s == AllocationSpace::kNewLargeObject || s == AllocationSpace::kLargeObject ||
+         s == AllocationSpace::kCodeLargeObject;
+}
+
+// What a simulated object is. Only kObject and kArray carry allocation mementos (V8 tracks
+// allocation sites for object and array literals only).
+enum class ObjectKind : std::uint8_t { kObject, kArray, kString, kClosure, kCode };
+inline constexpr int kNumberOfObjectKinds = 5;
+std::string_view ToString(ObjectKind kind);
+// Parses "object", "array", "string", "closure", "code"; returns false when unknown.
+bool ParseObjectKind(std::string_view text, ObjectKind* out);
+
+// The collectors (src/common/globals.h GarbageCollector).
+enum class GarbageCollector : std::uint8_t { kScavenger, kMarkCompactor };
+std::string_view ToString(GarbageCollector collector);
+
+// src/heap/heap.h GarbageCollectionReason, restricted to the reasons the simulator produces;
+// ToString gives V8's GarbageCollectionReasonToString wording.
+enum class GarbageCollectionReason : std::uint8_t {
+  kAllocationFailure,
+  kTask,
+  kFinalizeMarkingViaTask,
+  kFinalizeMarkingViaStackGuard,
+  kLastResort,
+  kMemoryReducer,
+  kTesting,
+  kExternalMemoryPressure,
+};
+std::string_view ToString(GarbageCollectionReason reason);
+
+// Why a collector was chosen (Heap::SelectGarbageCollector's `reason` out-parameter).
+enum class CollectorReason : std::uint8_t {
+  kNone,
+  kOldSpaceRequested,        // "GC in old space requested"
+  kScavengeMightNotSucceed,  // "scavenge might not succeed"
+  kNeedsFinalization,        // "Incremental marking needs finalization"
+};
+std::string_view ToString(CollectorReason reason);
+
+}  // namespace heaplab

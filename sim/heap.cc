@@ -1,0 +1,968 @@
+#include "sim/heap.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <string>
+
+#include "sim/heap-verifier.h"
+#include "sim/mark-compact.h"
+#include "sim/scavenger.h"
+
+namespace heaplab {
+
+namespace {
+// incremental-marking.cc: kV8ActivationThreshold (release builds).
+constexpr std::size_t kV8ActivationThreshold = 8 * MB;
+// Allocation observers step incremental marking every 64 KB of young and 256 KB of old
+// allocation; a step on allocation lasts at most 5 ms, one in a task at most 1 ms.
+constexpr std::size_t kYoungAllocationStepBytes = 64 * KB;
+constexpr std::size_t kOldAllocationStepBytes = 256 * KB;
+constexpr double kMaxStepSizeOnAllocationMs = 5;
+constexpr double kMaxStepSizeOnTaskMs = 1;
+constexpr std::size_t kMinStepSizeInBytes = 64 * KB;
+constexpr double kTargetMarkingWallTimeInMs = 500;
+// --minor-gc-task-trigger=80: percent of new-space capacity.
+constexpr double kMinorGCTaskTrigger = 0.80;
+// heap.cc kMaxConsecutiveIneffectiveMarkCompacts and IsIneffectiveMarkCompact thresholds.
+constexpr int kMaxConsecutiveIneffectiveMarkCompacts = 4;
+constexpr double kHighHeapPercentage = 0.80;
+constexpr double kLowMutatorUtilization = 0.40;
+// heap.cc kOldSurvivalRateLowThreshold (percent).
+constexpr double kOldSurvivalRateLowThreshold = 10;
+// AllocationSite::kPretenureRatio and kPretenureMinimumCreated.
+constexpr double kPretenureRatio = 0.85;
+constexpr std::uint32_t kMinMementoCount = 100;
+// heap.cc kLowAllocationThroughput (bytes/ms) for shrinking new space.
+constexpr double kLowAllocationThroughput = 1000;
+// heap.cc AllocationLimitOvershotByLargeMargin kMarginForSmallHeaps.
+constexpr std::size_t kMarginForSmallHeaps = 32 * MB;
+}  // namespace
+
+std::string_view ToString(PretenureDecision decision) {
+  switch (decision) {
+    case PretenureDecision::kUndecided: return "undecided";
+    case PretenureDecision::kDontTenure: return "don't tenure";
+    case PretenureDecision::kMaybeTenure: return "maybe tenure";
+    case PretenureDecision::kTenure: return "tenure";
+  }
+  return "?";
+}
+
+Heap::Heap(const HeapFlags& flags, HeapOptions options)
+    : flags_(flags), config_(ConfigureHeap(flags)), options_(options) {
+  new_space_ = std::make_unique<SemiSpaceNewSpace>(&allocator_, config_.initial_semi_space_bytes,
+                                                   config_.max_semi_space_bytes);
+  old_space_ = std::make_unique<PagedSpace>(AllocationSpace::kOld, &allocator_);
+  code_space_ = std::make_unique<PagedSpace>(AllocationSpace::kCode, &allocator_);
+  if (config_.has_map_space)
+    map_space_ = std::make_unique<PagedSpace>(AllocationSpace::kMap, &allocator_);
+  lo_space_ = std::make_unique<LargeObjectSpace>(AllocationSpace::kLargeObject, &allocator_);
+  new_lo_space_ =
+      std::make_unique<LargeObjectSpace>(AllocationSpace::kNewLargeObject, &allocator_);
+  code_lo_space_ =
+      std::make_unique<LargeObjectSpace>(AllocationSpace::kCodeLargeObject, &allocator_);
+  new_lo_space_->SetCapacity(new_space_->Capacity());
+  old_generation_allocation_limit_ = config_.initial_old_generation_bytes;
+  sites_.emplace_back();  // id 0: no site
+  sites_[0].name = "(none)";
+  if (options_.startup_snapshot) CreateStartupHeap();
+  next_sample_ms_ = 0;
+}
+
+Heap::~Heap() = default;
+
+// ------------------------------------------------------------------ start-up heap
+
+void Heap::CreateStartupHeap() {
+  // Node 20's heap right after start-up (node20-observed §1.3): old space 2800512 bytes used
+  // in 10.875 pages, code space 245712 bytes, one 262160-byte large object, and 374944 bytes of
+  // bootstrap garbage in new space. Modelled as a rooted tree of 96-byte objects with 4 slots,
+  // 240 code objects and one large array.
+  constexpr std::size_t kSnapshotObjects = 29172;  // x 96 bytes = 2800512
+  std::vector<ObjectRef> nodes;
+  nodes.reserve(kSnapshotObjects);
+  for (std::size_t i = 0; i < kSnapshotObjects; ++i)
+    nodes.push_back(AllocateRaw(AllocationSpace::kOld, 96, 4, ObjectKind::kObject, 0, false));
+  for (std::size_t i = 0; i < kSnapshotObjects; ++i) {
+    ObjectRef* slots = mutable_slots(nodes[i]);
+    for (std::size_t c = 0; c < 4; ++c) {
+      std::size_t child = 4 * i + 1 + c;
+      if (child < kSnapshotObjects) slots[c] = nodes[child];
+    }
+  }
+  strong_roots_.push_back(nodes[0]);
+  for (int i = 0; i < 240; ++i) {
+    std::size_t size = i < 239 ? 1024 : 976;  // 245712 bytes in all
+    strong_roots_.push_back(AllocateRaw(AllocationSpace::kCode, size, 0, ObjectKind::kCode, 0, false));
+  }
+  strong_roots_.push_back(
+      AllocateRaw(AllocationSpace::kLargeObject, 262160, 0, ObjectKind::kArray, 0, false));
+  if (map_space_) {
+    // The legacy layout keeps the start-up maps in their own space.
+    for (int i = 0; i < 1024; ++i)
+      strong_roots_.push_back(AllocateRaw(AllocationSpace::kMap, 80, 0, ObjectKind::kObject, 0, false));
+  }
+  // Bootstrap garbage in new space (dies at the first scavenge).
+  for (std::size_t done = 0; done < 374944; done += 64)
+    AllocateRaw(AllocationSpace::kNew, 64, 2, ObjectKind::kObject, 0, false);
+  // Start-up allocation is not the workload's.
+  allocated_total_bytes_ = 0;
+  allocated_at_last_gc_ = 0;
+  old_generation_allocation_counter_ = 0;
+  new_space_allocation_counter_ = 0;
+}
+
+// ------------------------------------------------------------------ sites
+
+std::uint32_t Heap::RegisterAllocationSite(std::string_view name) {
+  for (std::size_t i = 1; i < sites_.size(); ++i)
+    if (sites_[i].name == name) return static_cast<std::uint32_t>(i);
+  if (sites_.size() > kMaxAllocationSites)
+    throw HeapUsageError("too many allocation sites (at most " +
+                         std::to_string(kMaxAllocationSites) + ")");
+  CheckAlive();
+  AllocationSite s;
+  s.name = std::string(name);
+  sites_.push_back(std::move(s));
+  auto id = static_cast<std::uint32_t>(sites_.size() - 1);
+  // Each site gets a map (hidden class): map space in the legacy layout, old space in V8 11.
+  ObjectRef map = AllocateRaw(map_space_ ? AllocationSpace::kMap : AllocationSpace::kOld, 80, 0,
+                              ObjectKind::kObject, 0, false);
+  if (map == kNullRef) map = Allocate(80, 0, ObjectKind::kObject, 0, AllocationType::kOld);
+  sites_[id].map = map;
+  strong_roots_.push_back(map);
+  return id;
+}
+
+// ------------------------------------------------------------------ allocation
+
+PagedSpace* Heap::paged_space(AllocationSpace space) {
+  switch (space) {
+    case AllocationSpace::kOld: return old_space_.get();
+    case AllocationSpace::kCode: return code_space_.get();
+    case AllocationSpace::kMap: return map_space_.get();
+    default: return nullptr;
+  }
+}
+
+ObjectRef Heap::AllocateRaw(AllocationSpace space, std::size_t size, std::uint32_t slot_count,
+                            ObjectKind kind, std::uint32_t site, bool gc_origin) {
+  Page* page = nullptr;
+  std::uint32_t offset = 0;
+  switch (space) {
+    case AllocationSpace::kNew:
+      page = new_space_->Allocate(size, &offset);
+      break;
+    case AllocationSpace::kOld:
+    case AllocationSpace::kCode:
+    case AllocationSpace::kMap: {
+      PagedSpace* ps = paged_space(space);
+      page = ps->TryAllocate(size, &offset);
+      if (page == nullptr) {
+        // PagedSpace::RawRefillLabMain: a new page only within the old-generation limits.
+        if (!gc_origin && !ShouldExpandOldGenerationOnSlowAllocation()) return kNullRef;
+        if (!CanExpandOldGeneration(kPageAreaSize) && !(gc_origin && evacuating_))
+          return kNullRef;
+        if (ps->Expand() == nullptr) FatalProcessOutOfMemory("MemoryAllocator::AllocatePage");
+        page = ps->TryAllocate(size, &offset);
+        if (!gc_origin) StartIncrementalMarkingIfAllocationLimitIsReached();
+      }
+      break;
+    }
+    case AllocationSpace::kLargeObject:
+    case AllocationSpace::kCodeLargeObject: {
+      // OldLargeObjectSpace::AllocateRaw.
+      if (!gc_origin && (!CanExpandOldGeneration(size) || !ShouldExpandOldGenerationOnSlowAllocation()))
+        return kNullRef;
+      LargeObjectSpace* lo =
+          space == AllocationSpace::kLargeObject ? lo_space_.get() : code_lo_space_.get();
+      page = lo->AllocatePage(size);
+      if (page == nullptr) FatalProcessOutOfMemory("MemoryAllocator::AllocateLargePage");
+      if (!gc_origin) StartIncrementalMarkingIfAllocationLimitIsReached();
+      break;
+    }
+    case AllocationSpace::kNewLargeObject: {
+      // NewLargeObjectSpace::AllocateRaw: the first object always fits; later ones only within
+      // the capacity, which follows new space.
+      std::size_t used = new_lo_space_->SizeOfObjects();
+      if (!CanExpandOldGeneration(used)) return kNullRef;
+      if (used > 0 && size > new_lo_space_->Stats().available_bytes) return kNullRef;
+      page = new_lo_space_->AllocatePage(size);
+      if (page == nullptr) FatalProcessOutOfMemory("MemoryAllocator::AllocateLargePage");
+      new_lo_space_->SetCapacity(std::max(new_lo_space_->capacity(), new_lo_space_->SizeOfObjects()));
+      break;
+    }
+  }
+  if (page == nullptr) return kNullRef;
+  if (page->object_count >= kMaxObjectsPerPage) return kNullRef;
+  std::uint32_t index =
+      page->AddObject(offset, static_cast<std::uint32_t>(size), kind, site, slot_count);
+  return MakeRef(page->id, index);
+}
+
+ObjectRef Heap::MigrateObject(ObjectRef from, AllocationSpace space, bool gc_origin) {
+  const HeapObject src = object(from);
+  Page* src_page = page_of(from);
+  ObjectRef to = AllocateRaw(space, src.size_bytes, 0, src.object_kind(), src.site, gc_origin);
+  if (to == kNullRef) return kNullRef;
+  Page* dst_page = page_of(to);
+  HeapObject& dst = dst_page->objects[RefIndex(to)];
+  dst.slots_begin = static_cast<std::uint32_t>(dst_page->slots.size());
+  dst.slot_count = src.slot_count;
+  dst_page->slots.insert(dst_page->slots.end(), src_page->slots.begin() + src.slots_begin,
+                         src_page->slots.begin() + src.slots_begin + src.slot_count);
+  // Marking state moves with the object (IncrementalMarking::TransferColor).
+  dst.set_color(src.mark_color());
+  if (src.mark_color() == MarkColor::kBlack) dst_page->live_bytes += src.size_bytes;
+  HeapObject& old = src_page->objects[RefIndex(from)];
+  old.forwarded = 1;
+  old.slots_begin = to;
+  src_page->dead_slots += src.slot_count;
+  return to;
+}
+
+ObjectRef Heap::Allocate(std::size_t size_bytes, std::uint32_t slot_count, ObjectKind kind,
+                         std::uint32_t site, AllocationType type) {
+  CheckAlive();
+  if (size_bytes == 0) throw HeapUsageError("object size must be positive");
+  if (size_bytes > (std::size_t{1} << 31))
+    throw HeapUsageError("object size " + std::to_string(size_bytes) +
+                         " is larger than the simulator supports (2 GB)");
+  const std::size_t size = RoundUp(size_bytes, kTaggedSize);
+  const std::size_t min_size = kTaggedSize * (std::size_t{slot_count} + 1);
+  if (size < min_size)
+    throw HeapUsageError("object of " + std::to_string(size_bytes) + " bytes cannot hold " +
+                         std::to_string(slot_count) + " reference slots (needs at least " +
+                         std::to_string(min_size) + " bytes: a map word plus 8 bytes per slot)");
+  if (site >= sites_.size())
+    throw HeapUsageError("unknown allocation site " + std::to_string(site));
+  if (gc_requested_) HandleGCRequest();
+
+  const bool tenured = flags_.allocation_site_pretenuring && site != 0 &&
+                       sites_[site].decision == PretenureDecision::kTenure;
+  const bool old = type == AllocationType::kOld || tenured;
+  AllocationSpace space;
+  if (kind == ObjectKind::kCode) {
+    space = size > config_.max_regular_object_size_bytes ? AllocationSpace::kCodeLargeObject
+                                                         : AllocationSpace::kCode;
+  } else if (size > config_.max_regular_object_size_bytes) {
+    space = old ? AllocationSpace::kLargeObject : AllocationSpace::kNewLargeObject;
+  } else {
+    space = old ? AllocationSpace::kOld : AllocationSpace::kNew;
+  }
+  const bool young = IsYoungSpace(space);
+
+  // The mutator's own time for the allocation (and initialising the object).
+  now_ms_ += static_cast<double>(size) / flags_.mutator_speed;
+  ConcurrentMarking(static_cast<double>(size) / flags_.mutator_speed);
+
+  ObjectRef ref = kNullRef;
+  // HeapAllocator::AllocateRawWithRetryOrFailSlowPath: two GCs, then a last-resort GC.
+  for (int attempt = 0; ref == kNullRef; ++attempt) {
+    ref = AllocateRaw(space, size, slot_count, kind, site, false);
+    if (ref != kNullRef) break;
+    if (attempt < 2) {
+      CollectGarbage(young ? AllocationSpace::kNew : space, GarbageCollectionReason::kAllocationFailure);
+    } else if (attempt == 2) {
+      CollectAllAvailableGarbage(GarbageCollectionReason::kLastResort);
+    } else {
+      FatalProcessOutOfMemory("CALL_AND_RETRY_LAST");
+    }
+  }
+
+  HeapObject& o = mutable_object(ref);
+  if (!young && IsMarking()) {
+    // Black allocation: objects allocated in the old generation during marking are live.
+    o.set_color(MarkColor::kBlack);
+    page_of(ref)->live_bytes += size;
+  }
+  AllocationSite& s = sites_[site];
+  if (site != 0) {
+    ++s.allocated_objects;
+    s.allocated_bytes += size;
+    if (tenured) ++s.pretenured_objects;
+    // Only object and array literals carry allocation mementos.
+    if (young && flags_.allocation_site_pretenuring &&
+        (kind == ObjectKind::kObject || kind == ObjectKind::kArray))
+      ++s.memento_create_count;
+  }
+  allocated_total_bytes_ += size;
+  if (young) new_space_allocation_counter_ += size;
+  else old_generation_allocation_counter_ += size;
+  OnAllocation(size, young);
+  MaybeSample();
+  return ref;
+}
+
+void Heap::OnAllocation(std::size_t size, bool young) {
+  if (young && !minor_gc_task_posted_ &&
+      static_cast<double>(new_space_->Size()) >=
+          kMinorGCTaskTrigger * static_cast<double>(new_space_->Capacity()))
+    minor_gc_task_posted_ = true;
+  if (marking_phase_ != MarkingPhase::kMarking) return;
+  bytes_allocated_since_step_ += size;
+  if (young) young_allocated_since_step_ += size;
+  else old_allocated_since_step_ += size;
+  if (young_allocated_since_step_ >= kYoungAllocationStepBytes ||
+      old_allocated_since_step_ >= kOldAllocationStepBytes) {
+    young_allocated_since_step_ = 0;
+    old_allocated_since_step_ = 0;
+    IncrementalMarkingStep(kMaxStepSizeOnAllocationMs, false);
+  }
+}
+
+// ------------------------------------------------------------------ objects and slots
+
+void Heap::CheckAlive() const {
+  if (oom_) throw OutOfMemoryError(oom_->message);
+}
+
+bool Heap::IsValidObject(ObjectRef ref) const {
+  if (ref == kNullRef) return false;
+  const Page* p = allocator_.page(RefPage(ref));
+  if (p == nullptr || RefIndex(ref) >= p->objects.size()) return false;
+  return p->objects[RefIndex(ref)].is_object();
+}
+
+void Heap::CheckObject(ObjectRef ref, const char* what) const {
+  if (!IsValidObject(ref) || object(ref).forwarded)
+    throw HeapUsageError(std::string(what) + " is not a live object (reference " +
+                         std::to_string(ref) + ")");
+}
+
+const HeapObject& Heap::object(ObjectRef ref) const {
+  return page_of(ref)->objects[RefIndex(ref)];
+}
+
+ObjectRef* Heap::mutable_slots(ObjectRef ref) {
+  Page* p = page_of(ref);
+  return p->slots.data() + p->objects[RefIndex(ref)].slots_begin;
+}
+
+const ObjectRef* Heap::slots_of(ObjectRef ref) const {
+  const Page* p = page_of(ref);
+  return p->slots.data() + p->objects[RefIndex(ref)].slots_begin;
+}
+
+std::uint64_t Heap::address_of(ObjectRef ref) const {
+  return page_of(ref)->address + object(ref).offset_bytes();
+}
+
+ObjectRef Heap::ReadSlot(ObjectRef host, std::uint32_t slot) const {
+  CheckObject(host, "slot host");
+  if (slot >= object(host).slot_count)
+    throw HeapUsageError("slot " + std::to_string(slot) + " out of range (object has " +
+                         std::to_string(object(host).slot_count) + " slots)");
+  return slots_of(host)[slot];
+}
+
+void Heap::WriteSlot(ObjectRef host, std::uint32_t slot, ObjectRef value) {
+  CheckAlive();
+  CheckObject(host, "slot host");
+  if (value != kNullRef) CheckObject(value, "slot value");
+  if (slot >= object(host).slot_count)
+    throw HeapUsageError("slot " + std::to_string(slot) + " out of range (object has " +
+                         std::to_string(object(host).slot_count) + " slots)");
+  mutable_slots(host)[slot] = value;
+  if (value == kNullRef) return;
+  // Generational barrier (WriteBarrier::GenerationalBarrier): old-to-new slots go to the
+  // remembered set.
+  if (!InYoungGeneration(host) && InYoungGeneration(value)) remembered_set_.emplace_back(host, slot);
+  // Marking barrier (MarkingBarrier::Write, Dijkstra style): a white value turns grey.
+  if (marking_phase_ != MarkingPhase::kStopped && object(value).mark_color() == MarkColor::kWhite &&
+      object(host).mark_color() == MarkColor::kBlack) {
+    WhiteToGreyAndPush(value, true);
+    if (marking_phase_ == MarkingPhase::kComplete) marking_phase_ = MarkingPhase::kMarking;
+  }
+}
+
+// ------------------------------------------------------------------ roots
+
+std::uint32_t Heap::CreateGlobal(ObjectRef value) {
+  if (value != kNullRef) CheckObject(value, "global handle value");
+  if (!free_globals_.empty()) {
+    std::uint32_t h = free_globals_.back();
+    free_globals_.pop_back();
+    globals_[h] = value;
+    global_alive_[h] = true;
+    return h;
+  }
+  globals_.push_back(value);
+  global_alive_.push_back(true);
+  return static_cast<std::uint32_t>(globals_.size() - 1);
+}
+
+void Heap::DisposeGlobal(std::uint32_t handle) {
+  if (handle >= globals_.size() || !global_alive_[handle])
+    throw HeapUsageError("global handle " + std::to_string(handle) +
+                         (handle < globals_.size() ? " was already disposed" : " does not exist"));
+  globals_[handle] = kNullRef;
+  global_alive_[handle] = false;
+  free_globals_.push_back(handle);
+}
+
+ObjectRef Heap::Global(std::uint32_t handle) const {
+  if (!IsGlobalAlive(handle))
+    throw HeapUsageError("global handle " + std::to_string(handle) + " is not alive");
+  return globals_[handle];
+}
+
+void Heap::SetGlobal(std::uint32_t handle, ObjectRef value) {
+  if (!IsGlobalAlive(handle))
+    throw HeapUsageError("global handle " + std::to_string(handle) + " is not alive");
+  if (value != kNullRef) CheckObject(value, "global handle value");
+  globals_[handle] = value;
+  // Roots are not barriered; marking re-scans them in the final pause.
+}
+
+bool Heap::IsGlobalAlive(std::uint32_t handle) const {
+  return handle < globals_.size() && global_alive_[handle];
+}
+
+void Heap::OpenHandleScope() { scope_marks_.push_back(locals_.size()); }
+
+void Heap::CloseHandleScope() {
+  if (scope_marks_.empty()) throw HeapUsageError("no handle scope is open");
+  locals_.resize(scope_marks_.back());
+  scope_marks_.pop_back();
+}
+
+std::uint32_t Heap::CreateLocal(ObjectRef value) {
+  if (value != kNullRef) CheckObject(value, "local handle value");
+  locals_.push_back(value);
+  return static_cast<std::uint32_t>(locals_.size() - 1);
+}
+
+ObjectRef Heap::Local(std::uint32_t handle) const {
+  if (handle >= locals_.size())
+    throw HeapUsageError("local handle " + std::to_string(handle) +
+                         " is not alive (its handle scope was closed)");
+  return locals_[handle];
+}
+
+void Heap::SetLocal(std::uint32_t handle, ObjectRef value) {
+  if (handle >= locals_.size())
+    throw HeapUsageError("local handle " + std::to_string(handle) + " is not alive");
+  if (value != kNullRef) CheckObject(value, "local handle value");
+  locals_[handle] = value;
+}
+
+// ------------------------------------------------------------------ statistics
+
+SpaceStats Heap::Stats(AllocationSpace space) const {
+  switch (space) {
+    case AllocationSpace::kNew: return new_space_->Stats();
+    case AllocationSpace::kOld: return old_space_->Stats();
+    case AllocationSpace::kCode: return code_space_->Stats();
+    case AllocationSpace::kMap: return map_space_ ? map_space_->Stats() : SpaceStats{};
+    case AllocationSpace::kNewLargeObject: return new_lo_space_->Stats();
+    case AllocationSpace::kLargeObject: return lo_space_->Stats();
+    case AllocationSpace::kCodeLargeObject: return code_lo_space_->Stats();
+  }
+  return {};
+}
+
+SpaceStatsArray Heap::SpaceStatistics() const {
+  SpaceStatsArray a{};
+  for (int i = 0; i < kNumberOfSpaces; ++i)
+    a[static_cast<std::size_t>(i)] = Stats(static_cast<AllocationSpace>(i));
+  return a;
+}
+
+std::size_t Heap::SizeOfObjects() const { return TotalUsed(SpaceStatistics()); }
+std::size_t Heap::CommittedMemory() const { return TotalCommitted(SpaceStatistics()); }
+
+std::size_t Heap::OldGenerationSizeOfObjects() const {
+  std::size_t s = old_space_->Size() + code_space_->Size() + lo_space_->SizeOfObjects() +
+                  code_lo_space_->SizeOfObjects();
+  if (map_space_) s += map_space_->Size();
+  return s;
+}
+
+std::size_t Heap::OldGenerationCapacity() const {
+  std::size_t c = old_space_->Capacity() + code_space_->Capacity() + lo_space_->SizeOfObjects() +
+                  code_lo_space_->SizeOfObjects();
+  if (map_space_) c += map_space_->Capacity();
+  return c;
+}
+
+bool Heap::CanExpandOldGeneration(std::size_t size) const {
+  if (OldGenerationCapacity() + size > config_.max_old_generation_bytes) return false;
+  return allocator_.committed_bytes() + size <= config_.heap_size_limit_bytes + 64 * MB;
+}
+
+bool Heap::CanPromoteYoungAndExpandOldGeneration(std::size_t size) const {
+  return CanExpandOldGeneration(size + new_space_->Capacity() + new_lo_space_->SizeOfObjects());
+}
+
+bool Heap::ShouldOptimizeForMemoryUsage() const {
+  return !CanExpandOldGeneration(config_.max_old_generation_bytes / 8);
+}
+
+std::size_t Heap::OldGenerationSpaceAvailable() const {
+  std::size_t size = OldGenerationSizeOfObjects();
+  return size < old_generation_allocation_limit_ ? old_generation_allocation_limit_ - size : 0;
+}
+
+bool Heap::ShouldExpandOldGenerationOnSlowAllocation() const {
+  if (OldGenerationSpaceAvailable() > 0) return true;
+  if (ShouldOptimizeForMemoryUsage()) return false;
+  if (marking_phase_ == MarkingPhase::kComplete) return !AllocationLimitOvershotByLargeMargin();
+  if (marking_phase_ == MarkingPhase::kStopped &&
+      IncrementalMarkingLimitReached() == IncrementalMarkingLimit::kNoLimit)
+    return false;
+  return true;
+}
+
+bool Heap::AllocationLimitOvershotByLargeMargin() const {
+  const std::size_t size = OldGenerationSizeOfObjects();
+  const std::size_t limit = old_generation_allocation_limit_;
+  if (size <= limit) return false;
+  const std::size_t overshoot = size - limit;
+  const std::size_t max_old = config_.max_old_generation_bytes;
+  const std::size_t margin = std::min(std::max(limit / 2, kMarginForSmallHeaps),
+                                      max_old > limit ? (max_old - limit) / 2 : 0);
+  return overshoot >= margin;
+}
+
+// ------------------------------------------------------------------ incremental marking
+
+Heap::IncrementalMarkingLimit Heap::IncrementalMarkingLimitReached() const {
+  if (!flags_.incremental_marking) return IncrementalMarkingLimit::kNoLimit;
+  if (OldGenerationSizeOfObjects() <= kV8ActivationThreshold)
+    return IncrementalMarkingLimit::kNoLimit;
+  const std::size_t available = OldGenerationSpaceAvailable();
+  if (available > new_space_->Capacity()) return IncrementalMarkingLimit::kNoLimit;
+  if (ShouldOptimizeForMemoryUsage()) return IncrementalMarkingLimit::kHardLimit;
+  if (available == 0) return IncrementalMarkingLimit::kHardLimit;
+  return IncrementalMarkingLimit::kSoftLimit;
+}
+
+void Heap::StartIncrementalMarkingIfAllocationLimitIsReached() {
+  if (marking_phase_ != MarkingPhase::kStopped || in_gc_) return;
+  switch (IncrementalMarkingLimitReached()) {
+    case IncrementalMarkingLimit::kHardLimit: StartIncrementalMarking(); break;
+    case IncrementalMarkingLimit::kSoftLimit: marking_task_posted_ = true; break;
+    case IncrementalMarkingLimit::kNoLimit: break;
+  }
+}
+
+void Heap::StartIncrementalMarking() {
+  CheckAlive();
+  if (marking_phase_ != MarkingPhase::kStopped || in_gc_) return;
+  marking_phase_ = MarkingPhase::kMarking;
+  marking_start_ms_ = now_ms_;
+  last_step_ms_ = now_ms_;
+  incremental_steps_ = 0;
+  incremental_ms_ = 0;
+  incremental_longest_step_ms_ = 0;
+  marked_bytes_this_cycle_ = 0;
+  bytes_allocated_since_step_ = 0;
+  young_allocated_since_step_ = 0;
+  old_allocated_since_step_ = 0;
+  // Heap::GCFlagsForIncrementalMarking: reduce memory when close to the limit.
+  reduce_memory_ = ShouldOptimizeForMemoryUsage();
+  marking_initial_old_size_ = OldGenerationSizeOfObjects();
+  MarkCompactCollector::StartMarking(*this, true);
+}
+
+bool Heap::AdvanceIncrementalMarkingForTesting(double max_ms) {
+  CheckAlive();
+  if (marking_phase_ == MarkingPhase::kMarking) {
+    const std::size_t marked =
+        MarkFromWorklist(static_cast<std::size_t>(max_ms * flags_.marking_speed));
+    const double ms = static_cast<double>(marked) / flags_.marking_speed;
+    ++incremental_steps_;
+    incremental_ms_ += ms;
+    incremental_longest_step_ms_ = std::max(incremental_longest_step_ms_, ms);
+    now_ms_ += ms;
+    if (marking_worklist_.empty()) marking_phase_ = MarkingPhase::kComplete;
+  }
+  return marking_phase_ == MarkingPhase::kComplete;
+}
+
+void Heap::WhiteToGreyAndPush(ObjectRef ref, bool by_barrier) {
+  HeapObject& o = mutable_object(ref);
+  if (o.mark_color() != MarkColor::kWhite) return;
+  o.set_color(MarkColor::kGrey);
+  marking_worklist_.push_back(ref);
+  if (observer_) observer_->OnGreyed(ref, by_barrier);
+}
+
+void Heap::MarkRoots() {
+  for (ObjectRef r : strong_roots_)
+    if (r != kNullRef) WhiteToGreyAndPush(r, false);
+  for (ObjectRef r : globals_)
+    if (r != kNullRef) WhiteToGreyAndPush(r, false);
+  for (ObjectRef r : locals_)
+    if (r != kNullRef) WhiteToGreyAndPush(r, false);
+}
+
+std::size_t Heap::MarkFromWorklist(std::size_t budget_bytes) {
+  std::size_t marked = 0;
+  while (!marking_worklist_.empty() && marked < budget_bytes) {
+    ObjectRef ref = marking_worklist_.back();
+    marking_worklist_.pop_back();
+    Page* page = page_of(ref);
+    HeapObject& o = page->objects[RefIndex(ref)];
+    if (o.mark_color() == MarkColor::kBlack) continue;
+    o.set_color(MarkColor::kBlack);
+    page->live_bytes += o.size_bytes;
+    marked += o.size_bytes;
+    const ObjectRef* slots = page->slots.data() + o.slots_begin;
+    for (std::uint32_t i = 0, n = o.slot_count; i < n; ++i) {
+      ObjectRef child = slots[i];
+      if (child == kNullRef) continue;
+      HeapObject& c = mutable_object(child);
+      if (c.mark_color() != MarkColor::kWhite) continue;
+      c.set_color(MarkColor::kGrey);
+      marking_worklist_.push_back(child);
+      if (observer_) observer_->OnGreyed(child, false);
+    }
+    if (observer_) observer_->OnBlackened(ref);
+  }
+  marked_bytes_this_cycle_ += marked;
+  return marked;
+}
+
+void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
+  if (marking_phase_ == MarkingPhase::kMarking) {
+    // IncrementalMarking: bytes scheduled by allocation since the last step plus a time-based
+    // share that would finish marking the initial old generation in 500 ms.
+    const double dt = std::min(now_ms_ - last_step_ms_, kTargetMarkingWallTimeInMs);
+    last_step_ms_ = now_ms_;
+    const auto time_bytes = static_cast<std::size_t>(
+        dt / kTargetMarkingWallTimeInMs * static_cast<double>(marking_initial_old_size_));
+    std::size_t budget = std::max(kMinStepSizeInBytes, time_bytes + bytes_allocated_since_step_);
+    bytes_allocated_since_step_ = 0;
+    budget = std::min(budget, static_cast<std::size_t>(max_ms * flags_.marking_speed));
+    std::size_t marked = MarkFromWorklist(budget);
+    double ms = static_cast<double>(marked) / flags_.marking_speed;
+    ++incremental_steps_;
+    incremental_ms_ += ms;
+    incremental_longest_step_ms_ = std::max(incremental_longest_step_ms_, ms);
+    now_ms_ += ms;  // the step runs on the main thread
+    tracer_.AddIncrementalMarkingStep(static_cast<double>(marked), ms);
+    if (observer_) observer_->OnIncrementalStep(marked);
+    if (marking_worklist_.empty()) marking_phase_ = MarkingPhase::kComplete;
+  }
+  if (marking_phase_ == MarkingPhase::kComplete) {
+    if (from_task) {
+      PerformGarbageCollection(GarbageCollector::kMarkCompactor,
+                               GarbageCollectionReason::kFinalizeMarkingViaTask,
+                               CollectorReason::kOldSpaceRequested);
+    } else {
+      gc_requested_ = true;  // StackGuard::RequestGC: finalize at the next interrupt check
+    }
+  }
+}
+
+void Heap::ConcurrentMarking(double elapsed_ms) {
+  if (marking_phase_ != MarkingPhase::kMarking || flags_.concurrent_marking_speed <= 0) return;
+  MarkFromWorklist(static_cast<std::size_t>(elapsed_ms * flags_.concurrent_marking_speed));
+  if (marking_worklist_.empty()) marking_task_posted_ = true;
+}
+
+void Heap::HandleGCRequest() {
+  gc_requested_ = false;
+  if (marking_phase_ == MarkingPhase::kComplete && !in_gc_)
+    PerformGarbageCollection(GarbageCollector::kMarkCompactor,
+                             GarbageCollectionReason::kFinalizeMarkingViaStackGuard,
+                             CollectorReason::kOldSpaceRequested);
+}
+
+// ------------------------------------------------------------------ time and tasks
+
+void Heap::AdvanceTime(double ms) {
+  CheckAlive();
+  if (!(ms >= 0) || !std::isfinite(ms))
+    throw HeapUsageError("time must advance by a finite, non-negative amount");
+  if (gc_requested_) HandleGCRequest();
+  now_ms_ += ms;
+  ConcurrentMarking(ms);
+  MaybeSample();
+}
+
+void Heap::RunPendingTasks() {
+  CheckAlive();
+  if (gc_requested_) HandleGCRequest();
+  if (minor_gc_task_posted_) {
+    minor_gc_task_posted_ = false;
+    // ScavengeJob::Task: only if new space is still at least 80% full.
+    if (static_cast<double>(new_space_->Size()) >=
+        kMinorGCTaskTrigger * static_cast<double>(new_space_->Capacity()))
+      CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTask);
+  }
+  if (marking_task_posted_ || marking_phase_ != MarkingPhase::kStopped) {
+    marking_task_posted_ = false;
+    if (marking_phase_ == MarkingPhase::kStopped) {
+      if (IncrementalMarkingLimitReached() != IncrementalMarkingLimit::kNoLimit)
+        StartIncrementalMarking();
+    } else {
+      IncrementalMarkingStep(kMaxStepSizeOnTaskMs, true);
+    }
+  }
+  MaybeSample();
+}
+
+// ------------------------------------------------------------------ collection
+
+GarbageCollector Heap::SelectGarbageCollector(AllocationSpace space,
+                                              CollectorReason* reason) const {
+  if (space != AllocationSpace::kNew && space != AllocationSpace::kNewLargeObject) {
+    *reason = CollectorReason::kOldSpaceRequested;
+    return GarbageCollector::kMarkCompactor;
+  }
+  if (marking_phase_ == MarkingPhase::kComplete && AllocationLimitOvershotByLargeMargin()) {
+    *reason = CollectorReason::kNeedsFinalization;
+    return GarbageCollector::kMarkCompactor;
+  }
+  if (!CanPromoteYoungAndExpandOldGeneration(0)) {
+    *reason = CollectorReason::kScavengeMightNotSucceed;
+    return GarbageCollector::kMarkCompactor;
+  }
+  *reason = CollectorReason::kNone;
+  return GarbageCollector::kScavenger;
+}
+
+void Heap::CollectGarbage(AllocationSpace space, GarbageCollectionReason reason) {
+  CheckAlive();
+  if (in_gc_) return;
+  CollectorReason collector_reason;
+  GarbageCollector collector = SelectGarbageCollector(space, &collector_reason);
+  PerformGarbageCollection(collector, reason, collector_reason);
+}
+
+void Heap::CollectAllAvailableGarbage(GarbageCollectionReason reason) {
+  CheckAlive();
+  // kMinNumberOfAttempts = 2, kMaxNumberOfAttempts = 7; stop once a GC frees nothing more.
+  for (int attempt = 0; attempt < 7; ++attempt) {
+    std::size_t before = SizeOfObjects();
+    reduce_memory_ = true;
+    PerformGarbageCollection(GarbageCollector::kMarkCompactor, reason,
+                             CollectorReason::kOldSpaceRequested);
+    if (attempt + 1 >= 2 && SizeOfObjects() >= before) break;
+  }
+  new_space_->Shrink();
+}
+
+void Heap::CheckNewSpaceExpansionCriteria() {
+  // Heap::CheckNewSpaceExpansionCriteria: grow when the bytes survived since the last growth
+  // exceed the capacity (node20-observed §6.1).
+  if (new_space_->TotalCapacity() < new_space_->MaximumCapacity() &&
+      survived_since_last_expansion_ > new_space_->TotalCapacity()) {
+    new_space_->Grow(config_.semi_space_growth_factor);
+    survived_since_last_expansion_ = 0;
+  }
+  new_lo_space_->SetCapacity(new_space_->Capacity());
+}
+
+void Heap::PerformGarbageCollection(GarbageCollector collector, GarbageCollectionReason reason,
+                                    CollectorReason collector_reason) {
+  if (in_gc_) return;
+  in_gc_ = true;
+  gc_requested_ = false;
+  tracer_.SampleAllocation(now_ms_, new_space_allocation_counter_,
+                           old_generation_allocation_counter_);
+  CheckNewSpaceExpansionCriteria();
+
+  GCEvent ev;
+  ev.sequence = gc_count_;
+  ev.collector = collector;
+  ev.reason = reason;
+  ev.collector_reason = collector_reason;
+  ev.reduce_memory = reduce_memory_;
+  ev.start_ms = now_ms_;
+  ev.mutator_ms = now_ms_ - last_gc_end_ms_;
+  ev.before = SpaceStatistics();
+  ev.allocated_bytes = allocated_total_bytes_ - allocated_at_last_gc_;
+  ev.average_mu = tracer_.AverageMarkCompactMutatorUtilization();
+  ev.current_mu = tracer_.CurrentMarkCompactMutatorUtilization();
+  const std::size_t size_before = TotalUsed(ev.before);
+
+  if (collector == GarbageCollector::kScavenger) {
+    ScavengerCollector(*this).CollectGarbage(ev);
+    ++scavenge_count_;
+  } else {
+    MarkCompactCollector(*this).CollectGarbage(ev);
+    ++mark_compact_count_;
+  }
+
+  now_ms_ += ev.pause_ms;
+  total_gc_pause_ms_ += ev.pause_ms;
+  ev.total_gc_ms = total_gc_pause_ms_;
+  ev.after = SpaceStatistics();
+  promoted_total_bytes_ += ev.promoted_bytes;
+  old_generation_allocation_counter_ += ev.promoted_bytes;
+  // Heap::IncrementYoungSurvivorsCounter.
+  survived_since_last_expansion_ += ev.promoted_bytes + ev.survived_bytes;
+
+  std::string fatal;
+  if (collector == GarbageCollector::kMarkCompactor) {
+    tracer_.RecordMutatorUtilization(now_ms_, ev.pause_ms + ev.incremental_ms);
+    RecomputeLimits(ev);
+    const double mu = tracer_.AverageMarkCompactMutatorUtilization();
+    // Heap::CheckIneffectiveMarkCompact.
+    if (static_cast<double>(ev.old_generation_size_bytes) >=
+            kHighHeapPercentage * static_cast<double>(config_.max_old_generation_bytes) &&
+        mu < kLowMutatorUtilization) {
+      if (++consecutive_ineffective_mark_compacts_ == kMaxConsecutiveIneffectiveMarkCompacts)
+        fatal = "Ineffective mark-compacts near heap limit";
+    } else {
+      consecutive_ineffective_mark_compacts_ = 0;
+    }
+    EvaluateOldSpaceLocalPretenuring(size_before);
+    // A memory-reducing GC gives back new space (node20-observed §6.1).
+    if (ev.reduce_memory) new_space_->Shrink();
+    reduce_memory_ = false;
+  } else {
+    ev.old_generation_size_bytes = OldGenerationSizeOfObjects();
+    ev.old_generation_limit_bytes = old_generation_allocation_limit_;
+    // Heap::ReduceNewSpaceSize: shrink when allocation is slow.
+    const double throughput = tracer_.CurrentNewSpaceAllocationThroughputInBytesPerMillisecond();
+    if (throughput != 0 && throughput < kLowAllocationThroughput) new_space_->Shrink();
+  }
+  ProcessPretenuringFeedback();
+  ev.heap_limit_bytes = config_.heap_size_limit_bytes;
+  ev.new_space_capacity_bytes = new_space_->Capacity();
+  ev.after = SpaceStatistics();
+
+  ++gc_count_;
+  last_gc_end_ms_ = now_ms_;
+  allocated_at_last_gc_ = allocated_total_bytes_;
+  minor_gc_task_posted_ = false;
+  if (sink_) sink_->OnGCEvent(ev);
+  EmitSample();
+  if (flags_.verify_heap) HeapVerifier(*this).VerifyOrThrow();
+  in_gc_ = false;
+
+  if (!fatal.empty()) FatalProcessOutOfMemory(fatal);
+  // Heap::CollectGarbage: "Reached heap limit" unless the old generation fits again.
+  if (!CanExpandOldGeneration(0)) FatalProcessOutOfMemory("Reached heap limit");
+  if (collector == GarbageCollector::kScavenger) StartIncrementalMarkingIfAllocationLimitIsReached();
+}
+
+HeapGrowingMode Heap::CurrentHeapGrowingMode() const {
+  if (ShouldReduceMemory()) return HeapGrowingMode::kMinimal;
+  if (ShouldOptimizeForMemoryUsage()) return HeapGrowingMode::kConservative;
+  return HeapGrowingMode::kDefault;
+}
+
+void Heap::RecomputeLimits(GCEvent& ev) {
+  // Heap::RecomputeLimits for the mark-compactor.
+  const double gc_speed = tracer_.CombinedMarkCompactSpeedInBytesPerMillisecond();
+  const double mutator_speed =
+      tracer_.CurrentOldGenerationAllocationThroughputInBytesPerMillisecond();
+  double factor = GrowingFactor(config_.max_old_generation_bytes, gc_speed, mutator_speed);
+  const HeapGrowingMode mode = CurrentHeapGrowingMode();
+  const std::size_t old_size = OldGenerationSizeOfObjects();
+  old_generation_allocation_limit_ =
+      CalculateAllocationLimit(old_size, config_.min_old_generation_bytes,
+                               config_.max_old_generation_bytes, new_space_->Capacity(), factor, mode);
+  if (mode == HeapGrowingMode::kMinimal) factor = V8HeapTrait::kMinGrowingFactor;
+  if (mode == HeapGrowingMode::kConservative || mode == HeapGrowingMode::kSlow)
+    factor = std::min(factor, V8HeapTrait::kConservativeGrowingFactor);
+  ev.growing_factor = factor;
+  ev.gc_speed = gc_speed;
+  ev.mutator_speed = mutator_speed;
+  ev.old_generation_size_bytes = old_size;
+  ev.old_generation_limit_bytes = old_generation_allocation_limit_;
+}
+
+// ------------------------------------------------------------------ pretenuring
+
+void Heap::RecordMementoFound(const HeapObject& o) {
+  // PretenuringHandler::UpdateAllocationSite: an object evacuated for the first time still has
+  // its memento behind it.
+  if (o.site == 0 || !flags_.allocation_site_pretenuring) return;
+  ObjectKind k = o.object_kind();
+  if (k != ObjectKind::kObject && k != ObjectKind::kArray) return;
+  ++sites_[o.site].memento_found_count;
+}
+
+void Heap::ProcessPretenuringFeedback() {
+  if (!flags_.allocation_site_pretenuring) return;
+  // PretenuringHandler::ProcessPretenuringFeedback: digest sites with found mementos.
+  const bool maximum_size_scavenge = new_space_->IsAtMaximumCapacity();
+  for (std::size_t i = 1; i < sites_.size(); ++i) {
+    AllocationSite& s = sites_[i];
+    if (s.memento_found_count == 0) continue;
+    // DigestPretenuringFeedback / MakePretenureDecision.
+    if (s.memento_create_count >= kMinMementoCount &&
+        (s.decision == PretenureDecision::kUndecided ||
+         s.decision == PretenureDecision::kMaybeTenure)) {
+      const double ratio =
+          static_cast<double>(s.memento_found_count) / static_cast<double>(s.memento_create_count);
+      if (ratio >= kPretenureRatio) {
+        // Only a scavenge of a maximum-size new space tenures; otherwise "maybe".
+        if (maximum_size_scavenge) {
+          s.decision = PretenureDecision::kTenure;
+          ++s.tenure_changes;
+        } else {
+          s.decision = PretenureDecision::kMaybeTenure;
+        }
+      } else {
+        s.decision = PretenureDecision::kDontTenure;
+      }
+    }
+    s.memento_found_count = 0;
+    s.memento_create_count = 0;
+  }
+}
+
+void Heap::EvaluateOldSpaceLocalPretenuring(std::size_t size_of_objects_before_gc) {
+  if (size_of_objects_before_gc == 0) return;
+  const double survival = static_cast<double>(SizeOfObjects()) * 100.0 /
+                          static_cast<double>(size_of_objects_before_gc);
+  if (survival >= kOldSurvivalRateLowThreshold) return;
+  // Too much died in the old generation: ResetAllAllocationSitesDependentCode(kOld).
+  for (std::size_t i = 1; i < sites_.size(); ++i) {
+    AllocationSite& s = sites_[i];
+    if (s.decision != PretenureDecision::kTenure) continue;
+    s.decision = PretenureDecision::kUndecided;
+    s.memento_found_count = 0;
+    s.memento_create_count = 0;
+    ++s.tenure_changes;
+  }
+}
+
+// ------------------------------------------------------------------ the end
+
+void Heap::FatalProcessOutOfMemory(const std::string& location) {
+  if (!oom_) {
+    oom_ = std::make_unique<OutOfMemoryEvent>();
+    oom_->time_ms = now_ms_;
+    oom_->location = location;
+    oom_->message = "FATAL ERROR: " + location + " Allocation failed - JavaScript heap out of memory";
+    oom_->allocated_total_bytes = allocated_total_bytes_;
+    oom_->spaces = SpaceStatistics();
+    in_gc_ = false;
+    if (sink_) sink_->OnOutOfMemory(*oom_);
+  }
+  throw OutOfMemoryError(oom_->message);
+}
+
+// ------------------------------------------------------------------ samples
+
+void Heap::MaybeSample() {
+  if (now_ms_ < next_sample_ms_) return;
+  EmitSample();
+}
+
+void Heap::EmitSample() {
+  next_sample_ms_ = now_ms_ + options_.sample_interval_ms;
+  if (!sink_) return;
+  HeapSample s;
+  s.time_ms = now_ms_;
+  s.spaces = SpaceStatistics();
+  s.old_generation_limit_bytes = old_generation_allocation_limit_;
+  s.heap_limit_bytes = config_.heap_size_limit_bytes;
+  s.max_old_generation_bytes = config_.max_old_generation_bytes;
+  s.allocated_total_bytes = allocated_total_bytes_;
+  s.promoted_total_bytes = promoted_total_bytes_;
+  s.marking = IsMarking();
+  sink_->OnSample(s);
+}
+
+}  // namespace heaplab

@@ -1,0 +1,349 @@
+// The simulated V8 heap: spaces, roots, allocation, write barriers, GC triggering and the
+// old-generation limits (src/heap/heap.{h,cc} of V8 11.3). The collectors live in
+// scavenger.cc and mark-compact.cc; the heuristics in heap-controller.cc and heap-config.cc.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/flags.h"
+#include "sim/gc-event.h"
+#include "sim/gc-tracer.h"
+#include "sim/heap-config.h"
+#include "sim/heap-controller.h"
+#include "sim/heap-object.h"
+#include "sim/heap-observer.h"
+#include "sim/spaces.h"
+
+namespace heaplab {
+
+class ScavengerCollector;
+class MarkCompactCollector;
+class HeapVerifier;
+
+// Thrown where V8 would call FatalProcessOutOfMemory. The heap is dead afterwards; its state
+// stays readable for charts and inspection. The run ends; HeapLab itself does not crash.
+class OutOfMemoryError : public std::runtime_error {
+ public:
+  explicit OutOfMemoryError(const std::string& message) : std::runtime_error(message) {}
+};
+
+// Thrown on misuse of the heap API (a negative size, an unknown object, a handle disposed
+// twice...). The message says what was wrong; the workload host adds file and line.
+class HeapUsageError : public std::invalid_argument {
+ public:
+  explicit HeapUsageError(const std::string& message) : std::invalid_argument(message) {}
+};
+
+// Where an allocation should go (src/common/globals.h AllocationType).
+enum class AllocationType : std::uint8_t { kYoung, kOld };
+
+// AllocationSite::PretenureDecision.
+enum class PretenureDecision : std::uint8_t { kUndecided, kDontTenure, kMaybeTenure, kTenure };
+std::string_view ToString(PretenureDecision decision);
+
+// A named allocation site with V8's pretenuring feedback (src/objects/allocation-site.h).
+struct AllocationSite {
+  std::string name;
+  std::uint32_t memento_create_count = 0;  // young allocations since the last digest
+  std::uint32_t memento_found_count = 0;   // of those, found alive by a GC
+  PretenureDecision decision = PretenureDecision::kUndecided;
+  std::uint64_t allocated_objects = 0;     // over the whole run
+  std::uint64_t allocated_bytes = 0;
+  std::uint64_t pretenured_objects = 0;    // allocated straight into old space
+  int tenure_changes = 0;                  // times the decision switched to or from tenure
+  ObjectRef map = kNullRef;                // the site's map (map space in the legacy profile)
+};
+
+// Run-time options that are not V8 flags.
+struct HeapOptions {
+  // Start with Node 20's start-up heap (snapshot objects in old, code and large-object space,
+  // node20-observed §1.3). Tests of single mechanisms turn it off.
+  bool startup_snapshot = true;
+  // Interval of simulated time between HeapSink::OnSample calls.
+  double sample_interval_ms = 10;
+  // The "[pid:isolate]" of trace lines; fixed so that traces are reproducible.
+  std::uint32_t pid = 4242;
+  std::uint64_t isolate_address = 0x5a5a000;
+};
+
+// Incremental marking state (src/heap/incremental-marking.h).
+enum class MarkingPhase : std::uint8_t { kStopped, kMarking, kComplete };
+
+class Heap {
+ public:
+  // Builds a heap configured as Node 20 configures V8 with `flags`.
+  // Precondition: ValidateFlagCombination(flags) holds.
+  explicit Heap(const HeapFlags& flags, HeapOptions options = {});
+  ~Heap();
+  Heap(const Heap&) = delete;
+  Heap& operator=(const Heap&) = delete;
+
+  const HeapFlags& flags() const { return flags_; }
+  const HeapConfiguration& config() const { return config_; }
+  const HeapOptions& options() const { return options_; }
+
+  // Reports GC events, samples and OOM to `sink` (may be null). Not owned.
+  void set_sink(HeapSink* sink) { sink_ = sink; }
+  // Installs fine-grained collector hooks (may be null). Not owned.
+  void set_observer(HeapObserver* observer) { observer_ = observer; }
+  HeapObserver* observer() const { return observer_; }
+
+  // ----- Allocation sites -----
+  // Registers (or finds) the site `name`; returns its id (>= 1).
+  std::uint32_t RegisterAllocationSite(std::string_view name);
+  const AllocationSite& site(std::uint32_t id) const { return sites_[id]; }
+  // Number of site ids in use, including the unused id 0.
+  std::size_t site_id_limit() const { return sites_.size(); }
+
+  // ----- Allocation -----
+  // Allocates an object of `size_bytes` (rounded up to 8) with `slot_count` null slots, of
+  // `kind`, at allocation site `site` (0 = none). Code goes to code space; objects over the
+  // profile's regular-object limit go to a large-object space; pretenured sites and kOld go to
+  // old space. May run GCs first. The returned reference is valid until the next allocation or
+  // GC: root it (CreateLocal/CreateGlobal) to keep it. Throws HeapUsageError on a bad request
+  // and OutOfMemoryError when V8 would die.
+  ObjectRef Allocate(std::size_t size_bytes, std::uint32_t slot_count, ObjectKind kind,
+                     std::uint32_t site = 0, AllocationType type = AllocationType::kYoung);
+
+  // ----- Slots -----
+  // The value of slot `slot` of `host`. Throws HeapUsageError if host is not an object or the
+  // slot is out of range.
+  ObjectRef ReadSlot(ObjectRef host, std::uint32_t slot) const;
+  // Writes `value` into slot `slot` of `host`, with V8's write barriers: the generational
+  // barrier records old-to-new slots in the remembered set; during marking the marking barrier
+  // greys a white value.
+  void WriteSlot(ObjectRef host, std::uint32_t slot, ObjectRef value);
+
+  // ----- Roots: global handles and handle scopes -----
+  // A global handle holding `value`; lives until DisposeGlobal.
+  std::uint32_t CreateGlobal(ObjectRef value);
+  // Frees a global handle. Throws HeapUsageError if it was already disposed.
+  void DisposeGlobal(std::uint32_t handle);
+  ObjectRef Global(std::uint32_t handle) const;
+  void SetGlobal(std::uint32_t handle, ObjectRef value);
+  bool IsGlobalAlive(std::uint32_t handle) const;
+  // Opens a handle scope; locals created after it die with CloseHandleScope.
+  void OpenHandleScope();
+  // Closes the innermost handle scope. Throws HeapUsageError if none is open.
+  void CloseHandleScope();
+  std::size_t handle_scope_depth() const { return scope_marks_.size(); }
+  // A local handle in the innermost scope (or the outermost, implicit one).
+  std::uint32_t CreateLocal(ObjectRef value);
+  ObjectRef Local(std::uint32_t handle) const;
+  void SetLocal(std::uint32_t handle, ObjectRef value);
+  std::size_t local_count() const { return locals_.size(); }
+
+  // ----- Time and tasks -----
+  // Simulated milliseconds since the isolate started.
+  double now_ms() const { return now_ms_; }
+  // The mutator works for `ms` without allocating. Concurrent marking progresses meanwhile.
+  void AdvanceTime(double ms);
+  // The event loop is idle: runs posted GC tasks (the minor-GC task at 80% of new space,
+  // incremental-marking steps and their finalization "via task").
+  void RunPendingTasks();
+
+  // ----- Explicit collection -----
+  // Heap::CollectGarbage: a scavenge for kNew (unless SelectGarbageCollector picks a full GC),
+  // otherwise a mark-compact.
+  void CollectGarbage(AllocationSpace space, GarbageCollectionReason reason);
+  // Heap::CollectAllAvailableGarbage: memory-reducing mark-compacts until nothing more is freed.
+  void CollectAllAvailableGarbage(GarbageCollectionReason reason);
+
+  // Heap::StartIncrementalMarking: starts a marking cycle now (no-op while one runs). The
+  // heap starts one by itself near the allocation limit.
+  void StartIncrementalMarking();
+  // One main-thread marking step of at most `max_ms`, without requesting finalization.
+  // Returns true once marking is complete. For tests and step mode.
+  bool AdvanceIncrementalMarkingForTesting(double max_ms);
+
+  // ----- Introspection -----
+  // True if `ref` names a live (not freed) object record. Forwarded records count as objects.
+  bool IsValidObject(ObjectRef ref) const;
+  const HeapObject& object(ObjectRef ref) const;
+  Page* page_of(ObjectRef ref) const { return allocator_.page(RefPage(ref)); }
+  AllocationSpace space_of(ObjectRef ref) const { return page_of(ref)->owner; }
+  bool InYoungGeneration(ObjectRef ref) const { return IsYoungSpace(space_of(ref)); }
+  // The simulated address of the object.
+  std::uint64_t address_of(ObjectRef ref) const;
+  const ObjectRef* slots_of(ObjectRef ref) const;
+  const MemoryAllocator& memory_allocator() const { return allocator_; }
+
+  const SemiSpaceNewSpace& new_space() const { return *new_space_; }
+  const PagedSpace& old_space() const { return *old_space_; }
+  const PagedSpace& code_space() const { return *code_space_; }
+  const PagedSpace* map_space() const { return map_space_.get(); }
+  const LargeObjectSpace& lo_space() const { return *lo_space_; }
+  const LargeObjectSpace& new_lo_space() const { return *new_lo_space_; }
+  const LargeObjectSpace& code_lo_space() const { return *code_lo_space_; }
+
+  SpaceStats Stats(AllocationSpace space) const;
+  SpaceStatsArray SpaceStatistics() const;
+  // Heap::SizeOfObjects: bytes of objects in every space.
+  std::size_t SizeOfObjects() const;
+  std::size_t CommittedMemory() const;
+  // Bytes of objects in old, code, map and large-object spaces.
+  std::size_t OldGenerationSizeOfObjects() const;
+  // Heap::OldGenerationCapacity: paged-space area capacity plus large-object bytes.
+  std::size_t OldGenerationCapacity() const;
+  std::size_t old_generation_allocation_limit() const { return old_generation_allocation_limit_; }
+  std::size_t max_old_generation_size() const { return config_.max_old_generation_bytes; }
+
+  // Heap::CanExpandOldGeneration: capacity + size stays within the max old generation and the
+  // memory allocator within MaxReserved.
+  bool CanExpandOldGeneration(std::size_t size) const;
+  // Heap::CanPromoteYoungAndExpandOldGeneration.
+  bool CanPromoteYoungAndExpandOldGeneration(std::size_t size) const;
+  // Heap::ShouldOptimizeForMemoryUsage: within 1/8 of the max old generation.
+  bool ShouldOptimizeForMemoryUsage() const;
+  // Heap::ShouldReduceMemory: the current GC cycle reduces memory.
+  bool ShouldReduceMemory() const { return reduce_memory_; }
+  // Heap::OldGenerationSpaceAvailable.
+  std::size_t OldGenerationSpaceAvailable() const;
+
+  MarkingPhase marking_phase() const { return marking_phase_; }
+  bool IsMarking() const { return marking_phase_ != MarkingPhase::kStopped; }
+  const std::vector<ObjectRef>& marking_worklist() const { return marking_worklist_; }
+  // The old-to-new remembered set: (host, slot index) pairs, possibly with duplicates.
+  const std::vector<std::pair<ObjectRef, std::uint32_t>>& remembered_set() const {
+    return remembered_set_;
+  }
+  const std::vector<ObjectRef>& strong_roots() const { return strong_roots_; }
+  const std::vector<ObjectRef>& globals() const { return globals_; }
+  const std::vector<ObjectRef>& locals() const { return locals_; }
+
+  // Counters over the run.
+  std::uint64_t gc_count() const { return gc_count_; }
+  std::uint64_t scavenge_count() const { return scavenge_count_; }
+  std::uint64_t mark_compact_count() const { return mark_compact_count_; }
+  std::size_t allocated_total_bytes() const { return allocated_total_bytes_; }
+  std::size_t promoted_total_bytes() const { return promoted_total_bytes_; }
+  double total_gc_pause_ms() const { return total_gc_pause_ms_; }
+  const GCTracer& tracer() const { return tracer_; }
+  bool is_out_of_memory() const { return oom_ != nullptr; }
+  const OutOfMemoryEvent* out_of_memory() const { return oom_.get(); }
+
+ private:
+  friend class ScavengerCollector;
+  friend class MarkCompactCollector;
+  friend class HeapVerifier;
+
+  HeapObject& mutable_object(ObjectRef ref) { return page_of(ref)->objects[RefIndex(ref)]; }
+  ObjectRef* mutable_slots(ObjectRef ref);
+  void CheckAlive() const;
+  void CheckObject(ObjectRef ref, const char* what) const;
+  void CreateStartupHeap();
+  PagedSpace* paged_space(AllocationSpace space);
+
+  // Places an object of `size` in `space` without triggering GCs; kNullRef if there is no
+  // room. `gc_origin` lets the collectors expand old space beyond the allocation limit.
+  ObjectRef AllocateRaw(AllocationSpace space, std::size_t size, std::uint32_t slot_count,
+                        ObjectKind kind, std::uint32_t site, bool gc_origin);
+  // Copies `from` into `space` (evacuation); forwards `from`. kNullRef if there is no room.
+  ObjectRef MigrateObject(ObjectRef from, AllocationSpace space, bool gc_origin);
+
+  // Heap::ShouldExpandOldGenerationOnSlowAllocation.
+  bool ShouldExpandOldGenerationOnSlowAllocation() const;
+  // Heap::AllocationLimitOvershotByLargeMargin.
+  bool AllocationLimitOvershotByLargeMargin() const;
+  // Heap::SelectGarbageCollector.
+  GarbageCollector SelectGarbageCollector(AllocationSpace space, CollectorReason* reason) const;
+  // Heap::IncrementalMarkingLimitReached.
+  enum class IncrementalMarkingLimit { kNoLimit, kSoftLimit, kHardLimit };
+  IncrementalMarkingLimit IncrementalMarkingLimitReached() const;
+  void StartIncrementalMarkingIfAllocationLimitIsReached();
+  // Marks up to `bytes` from the worklist on the main thread; returns bytes marked.
+  std::size_t MarkFromWorklist(std::size_t bytes);
+  // An incremental step of at most `max_ms`; finalizes via `finalize_reason` when complete.
+  void IncrementalMarkingStep(double max_ms, bool from_task);
+  void ConcurrentMarking(double elapsed_ms);
+  // Marks an object grey if it is white; pushes it on the worklist.
+  void WhiteToGreyAndPush(ObjectRef ref, bool by_barrier);
+  void MarkRoots();
+  void OnAllocation(std::size_t size, bool young);
+
+  void PerformGarbageCollection(GarbageCollector collector, GarbageCollectionReason reason,
+                                CollectorReason collector_reason);
+  void CheckNewSpaceExpansionCriteria();
+  void RecomputeLimits(GCEvent& event);
+  void CheckIneffectiveMarkCompact(std::size_t old_gen_size, double mutator_utilization);
+  HeapGrowingMode CurrentHeapGrowingMode() const;
+  void ProcessPretenuringFeedback();
+  void EvaluateOldSpaceLocalPretenuring(std::size_t size_of_objects_before_gc);
+  void RecordMementoFound(const HeapObject& o);
+  [[noreturn]] void FatalProcessOutOfMemory(const std::string& location);
+  void MaybeSample();
+  void EmitSample();
+  void HandleGCRequest();
+
+  HeapFlags flags_;
+  HeapConfiguration config_;
+  HeapOptions options_;
+  HeapSink* sink_ = nullptr;
+  HeapObserver* observer_ = nullptr;
+
+  MemoryAllocator allocator_;
+  std::unique_ptr<SemiSpaceNewSpace> new_space_;
+  std::unique_ptr<PagedSpace> old_space_;
+  std::unique_ptr<PagedSpace> code_space_;
+  std::unique_ptr<PagedSpace> map_space_;
+  std::unique_ptr<LargeObjectSpace> lo_space_;
+  std::unique_ptr<LargeObjectSpace> new_lo_space_;
+  std::unique_ptr<LargeObjectSpace> code_lo_space_;
+
+  std::vector<AllocationSite> sites_;
+  std::vector<ObjectRef> strong_roots_;  // the start-up snapshot's roots
+  std::vector<ObjectRef> globals_;
+  std::vector<bool> global_alive_;
+  std::vector<std::uint32_t> free_globals_;
+  std::vector<ObjectRef> locals_;
+  std::vector<std::size_t> scope_marks_;
+  std::vector<std::pair<ObjectRef, std::uint32_t>> remembered_set_;
+
+  // Marking.
+  MarkingPhase marking_phase_ = MarkingPhase::kStopped;
+  std::vector<ObjectRef> marking_worklist_;
+  double marking_start_ms_ = 0;
+  int incremental_steps_ = 0;
+  double incremental_ms_ = 0;
+  double incremental_longest_step_ms_ = 0;
+  std::size_t marked_bytes_this_cycle_ = 0;
+  std::size_t bytes_allocated_since_step_ = 0;
+  std::size_t young_allocated_since_step_ = 0;
+  std::size_t old_allocated_since_step_ = 0;
+  double last_step_ms_ = 0;
+  std::size_t marking_initial_old_size_ = 0;
+  bool reduce_memory_ = false;
+  bool gc_requested_ = false;  // stack-guard interrupt: finalize marking at the next safe point
+  bool minor_gc_task_posted_ = false;
+  bool marking_task_posted_ = false;
+  std::vector<std::uint32_t> evacuation_candidates_;
+
+  // Limits and counters.
+  std::size_t old_generation_allocation_limit_ = 0;
+  std::size_t survived_since_last_expansion_ = 0;
+  int consecutive_ineffective_mark_compacts_ = 0;
+  double now_ms_ = 0;
+  double last_gc_end_ms_ = 0;
+  double next_sample_ms_ = 0;
+  std::size_t allocated_total_bytes_ = 0;
+  std::size_t allocated_at_last_gc_ = 0;
+  std::size_t promoted_total_bytes_ = 0;
+  std::size_t old_generation_allocation_counter_ = 0;
+  std::size_t new_space_allocation_counter_ = 0;
+  std::uint64_t gc_count_ = 0;
+  std::uint64_t scavenge_count_ = 0;
+  std::uint64_t mark_compact_count_ = 0;
+  double total_gc_pause_ms_ = 0;
+  bool in_gc_ = false;
+  bool evacuating_ = false;  // a mark-compact evacuates: old space may grow past its limits
+  double compaction_speed_ = 0;  // bytes/ms of the last compaction (0 before any)
+  GCTracer tracer_;
+  std::unique_ptr<OutOfMemoryEvent> oom_;
+};
+
+}  // namespace heaplab

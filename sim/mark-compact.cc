@@ -1,0 +1,301 @@
+#include "sim/mark-compact.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "sim/heap.h"
+
+namespace heaplab {
+
+std::vector<Page*> MarkCompactCollector::CollectEvacuationCandidates(
+    const std::vector<Page*>& pages, const Page* excluded, double target_fragmentation_percent,
+    std::size_t max_evacuated_bytes) {
+  const double area = static_cast<double>(kPageAreaSize);
+  const double free_bytes_threshold = target_fragmentation_percent * area / 100.0;
+  std::vector<std::pair<std::size_t, Page*>> eligible;
+  for (Page* p : pages) {
+    if (p == excluded || p->IsFlagSet(Page::kNeverEvacuate) || p->IsFlagSet(Page::kPromotedWhole))
+      continue;
+    const double free_bytes = area - static_cast<double>(p->allocated_bytes);
+    if (free_bytes >= free_bytes_threshold) eligible.emplace_back(p->allocated_bytes, p);
+  }
+  std::stable_sort(eligible.begin(), eligible.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::size_t total_live = 0;
+  std::size_t count = 0;
+  for (const auto& [live, page] : eligible) {
+    if (total_live + live > max_evacuated_bytes) break;
+    total_live += live;
+    ++count;
+  }
+  // "Avoid (compact -> expand) cycles": compact only if at least one page is released.
+  const std::size_t new_pages = (total_live + kPageAreaSize - 1) / kPageAreaSize;
+  if (count <= new_pages) return {};
+  std::vector<Page*> out;
+  for (std::size_t i = 0; i < count; ++i) out.push_back(eligible[i].second);
+  return out;
+}
+
+void MarkCompactCollector::StartMarking(Heap& heap, bool incremental) {
+  auto reset_live = [](const std::vector<Page*>& pages) {
+    for (Page* p : pages) p->live_bytes = 0;
+  };
+  reset_live(heap.old_space_->pages());
+  reset_live(heap.code_space_->pages());
+  if (heap.map_space_) reset_live(heap.map_space_->pages());
+  reset_live(heap.lo_space_->pages());
+  reset_live(heap.code_lo_space_->pages());
+  reset_live(heap.new_lo_space_->pages());
+  reset_live(heap.new_space_->to_space());
+
+  // ComputeEvacuationHeuristics (kTargetMsPerArea = 0.5; 70% without compaction-speed samples).
+  double target = 70;
+  std::size_t max_evacuated = 4 * MB;
+  if (heap.ShouldReduceMemory()) {
+    target = 20;
+    max_evacuated = 12 * MB;
+  } else if (heap.ShouldOptimizeForMemoryUsage()) {
+    target = 20;
+    max_evacuated = 6 * MB;
+  } else if (heap.compaction_speed_ > 0) {
+    const double estimated_ms_per_area =
+        1 + static_cast<double>(kPageAreaSize) / heap.compaction_speed_;
+    target = std::max(20.0, 100 - 100 * 0.5 / estimated_ms_per_area);
+  }
+  heap.evacuation_candidates_.clear();
+  for (PagedSpace* space : {heap.old_space_.get(), heap.code_space_.get(), heap.map_space_.get()}) {
+    if (space == nullptr) continue;
+    for (Page* p : CollectEvacuationCandidates(space->pages(), space->linear_area_page(), target,
+                                               max_evacuated)) {
+      p->SetFlag(Page::kEvacuationCandidate);
+      space->EvictFromFreeList(p);  // nothing new lands on a page about to be emptied
+      heap.evacuation_candidates_.push_back(p->id);
+      if (heap.observer_) heap.observer_->OnEvacuationCandidate(p->id);
+    }
+  }
+  if (heap.observer_) heap.observer_->OnMarkingStart(incremental);
+  heap.MarkRoots();
+}
+
+void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
+  const bool was_incremental = heap_.marking_phase_ != MarkingPhase::kStopped;
+  if (!was_incremental) {
+    heap_.marking_phase_ = MarkingPhase::kMarking;
+    heap_.marking_start_ms_ = heap_.now_ms_;
+    heap_.incremental_steps_ = 0;
+    heap_.incremental_ms_ = 0;
+    heap_.incremental_longest_step_ms_ = 0;
+    heap_.marked_bytes_this_cycle_ = 0;
+    StartMarking(heap_, false);
+  }
+  ev.reduce_memory = heap_.reduce_memory_;
+  for (std::uint32_t id : heap_.evacuation_candidates_)
+    candidates_.push_back(heap_.allocator_.page(id));
+
+  // MarkLiveObjects: re-scan the roots and drain the worklist in the pause.
+  const std::size_t marked_before = heap_.marked_bytes_this_cycle_;
+  heap_.MarkRoots();
+  heap_.MarkFromWorklist(std::numeric_limits<std::size_t>::max());
+  const std::size_t pause_marked = heap_.marked_bytes_this_cycle_ - marked_before;
+  ev.marked_bytes = heap_.marked_bytes_this_cycle_;
+
+  heap_.evacuating_ = true;
+  EvacuateYoungGeneration(ev);
+  EvacuateCandidates(ev);
+  heap_.evacuating_ = false;
+  UpdatePointers(ev);
+  for (Page* p : candidates_)
+    heap_.paged_space(p->owner)->ReleasePage(p);
+  heap_.new_space_->ResetToSpace();
+  Sweep(ev);
+
+  heap_.remembered_set_.clear();  // the young generation is empty
+  heap_.marking_worklist_.clear();
+  heap_.evacuation_candidates_.clear();
+  heap_.marking_phase_ = MarkingPhase::kStopped;
+  heap_.marking_task_posted_ = false;
+  if (heap_.observer_) heap_.observer_->OnMarkCompactEnd();
+
+  // Pause: the marking left for the atomic pause, evacuation, and pointer updating. Sweeping
+  // runs on background threads (--concurrent-sweeping) and is not in the pause.
+  const HeapFlags& f = heap_.flags_;
+  const double mark_ms = static_cast<double>(pause_marked) / f.marking_speed;
+  const double evacuate_ms =
+      static_cast<double>(ev.promoted_bytes + ev.evacuated_bytes) / f.evacuation_speed;
+  const double update_ms = static_cast<double>(ev.slots_updated) / f.pointer_update_speed;
+  ev.pause_ms = f.mark_compact_fixed_ms + mark_ms + evacuate_ms + update_ms;
+  ev.background_ms = static_cast<double>(ev.swept_pages * kPageSize) / f.sweeping_speed;
+  ev.phases = {{"mark", mark_ms},
+               {"mark.roots", 0},
+               {"mark.main", mark_ms},
+               {"evacuate", evacuate_ms + update_ms},
+               {"evacuate.copy", evacuate_ms},
+               {"evacuate.update_pointers", update_ms},
+               {"sweep", 0},
+               {"background.sweep", ev.background_ms},
+               {"finish", 0},
+               {"clear", 0}};
+  ev.incremental = was_incremental && heap_.incremental_steps_ > 0;
+  ev.incremental_steps = heap_.incremental_steps_;
+  ev.incremental_ms = heap_.incremental_ms_;
+  ev.incremental_longest_step_ms = heap_.incremental_longest_step_ms_;
+  ev.marking_walltime_ms = heap_.now_ms_ + ev.pause_ms - heap_.marking_start_ms_;
+  if (ev.evacuated_bytes > 0 && evacuate_ms > 0)
+    heap_.compaction_speed_ = static_cast<double>(ev.evacuated_bytes) / evacuate_ms;
+  const double end_size = static_cast<double>(heap_.SizeOfObjects());
+  if (was_incremental) heap_.tracer_.AddFinalIncrementalMarkCompact(end_size, ev.pause_ms);
+  else heap_.tracer_.AddMarkCompact(end_size, ev.pause_ms);
+}
+
+void MarkCompactCollector::EvacuateYoungGeneration(GCEvent& ev) {
+  SemiSpaceNewSpace& ns = *heap_.new_space_;
+  const HeapFlags& f = heap_.flags_;
+  for (Page* page : std::vector<Page*>(ns.to_space())) {
+    std::size_t live = 0;
+    for (const HeapObject& o : page->objects)
+      if (o.is_object() && o.mark_color() == MarkColor::kBlack) live += o.size_bytes;
+    if (live == 0) {
+      ev.objects_died_in_new += page->object_count;
+      continue;
+    }
+    page->live_bytes = live;
+    // Page promotion (--page-promotion): a mostly-live page moves whole (Page::ConvertNewToOld).
+    if (f.page_promotion && live * 100 >= static_cast<std::size_t>(f.page_promotion_threshold) *
+                                              page->area_bytes) {
+      for (const HeapObject& o : page->objects) {
+        if (!o.is_object()) continue;
+        if (o.mark_color() != MarkColor::kBlack) {
+          ++ev.objects_died_in_new;
+          continue;
+        }
+        if (!ns.IsBelowAgeMark(page, o.offset_bytes())) heap_.RecordMementoFound(o);
+        ++ev.objects_promoted;
+      }
+      ns.ReplacePromotedPage(page);
+      page->top_bytes = 0;
+      heap_.old_space_->AddPromotedPage(page);
+      ev.promoted_bytes += live;
+      ++ev.pages_promoted;
+      continue;
+    }
+    for (std::uint32_t i = 0; i < page->objects.size(); ++i) {
+      const HeapObject o = page->objects[i];
+      if (!o.is_object()) continue;
+      if (o.mark_color() != MarkColor::kBlack) {
+        ++ev.objects_died_in_new;
+        continue;
+      }
+      if (!ns.IsBelowAgeMark(page, o.offset_bytes())) heap_.RecordMementoFound(o);
+      ObjectRef from = MakeRef(page->id, i);
+      ObjectRef to = heap_.MigrateObject(from, AllocationSpace::kOld, true);
+      if (to == kNullRef) heap_.FatalProcessOutOfMemory("MarkCompactCollector: young object promotion failed");
+      ev.promoted_bytes += o.size_bytes;
+      ++ev.objects_promoted;
+      if (heap_.observer_) heap_.observer_->OnObjectCopied(from, to, true);
+    }
+  }
+  // Young large objects: the live ones move to the large-object space by page.
+  for (Page* p : std::vector<Page*>(heap_.new_lo_space_->pages())) {
+    if (p->objects[0].mark_color() == MarkColor::kBlack) {
+      heap_.new_lo_space_->RemovePage(p);
+      heap_.lo_space_->AdoptPage(p);
+      ev.promoted_bytes += p->objects[0].size_bytes;
+      ++ev.objects_promoted;
+    } else {
+      heap_.new_lo_space_->FreePage(p);
+      ++ev.large_objects_freed;
+      ++ev.objects_died_in_new;
+    }
+  }
+}
+
+void MarkCompactCollector::EvacuateCandidates(GCEvent& ev) {
+  for (Page* page : candidates_) {
+    for (std::uint32_t i = 0; i < page->objects.size(); ++i) {
+      const HeapObject o = page->objects[i];
+      if (!o.is_object() || o.forwarded || o.mark_color() != MarkColor::kBlack) continue;
+      ObjectRef from = MakeRef(page->id, i);
+      ObjectRef to = heap_.MigrateObject(from, page->owner, true);
+      if (to == kNullRef) heap_.FatalProcessOutOfMemory("MarkCompactCollector: evacuation failed");
+      ev.evacuated_bytes += o.size_bytes;
+      if (heap_.observer_) heap_.observer_->OnObjectCopied(from, to, false);
+    }
+    ++ev.evacuation_candidates;
+  }
+}
+
+void MarkCompactCollector::UpdatePointers(GCEvent& ev) {
+  // UpdatePointersAfterEvacuation: every slot of every live object, and every root, that still
+  // names a moved object gets its forwarding reference.
+  auto forward = [&](ObjectRef v) -> ObjectRef {
+    if (v == kNullRef) return v;
+    const HeapObject& t = heap_.object(v);
+    return t.forwarded ? t.forwarding() : v;
+  };
+  auto update_roots = [&](std::vector<ObjectRef>& roots) {
+    for (ObjectRef& r : roots) {
+      ObjectRef nr = forward(r);
+      if (nr != r) {
+        r = nr;
+        ++ev.slots_updated;
+      }
+    }
+  };
+  update_roots(heap_.strong_roots_);
+  update_roots(heap_.globals_);
+  update_roots(heap_.locals_);
+  auto update_pages = [&](const std::vector<Page*>& pages) {
+    for (Page* p : pages) {
+      if (p->IsFlagSet(Page::kEvacuationCandidate)) continue;
+      for (std::uint32_t i = 0; i < p->objects.size(); ++i) {
+        const HeapObject& o = p->objects[i];
+        if (!o.is_object() || o.forwarded || o.mark_color() != MarkColor::kBlack) continue;
+        ObjectRef* slots = p->slots.data() + o.slots_begin;
+        for (std::uint32_t s = 0; s < o.slot_count; ++s) {
+          ++ev.slots_visited;
+          ObjectRef nv = forward(slots[s]);
+          if (nv != slots[s]) {
+            if (heap_.observer_) heap_.observer_->OnSlotUpdated(MakeRef(p->id, i), s, slots[s], nv);
+            slots[s] = nv;
+            ++ev.slots_updated;
+          }
+        }
+      }
+    }
+  };
+  update_pages(heap_.old_space_->pages());
+  update_pages(heap_.code_space_->pages());
+  if (heap_.map_space_) update_pages(heap_.map_space_->pages());
+  update_pages(heap_.lo_space_->pages());
+  update_pages(heap_.code_lo_space_->pages());
+}
+
+void MarkCompactCollector::Sweep(GCEvent& ev) {
+  for (PagedSpace* space :
+       {heap_.old_space_.get(), heap_.code_space_.get(), heap_.map_space_.get()}) {
+    if (space == nullptr) continue;
+    for (Page* p : std::vector<Page*>(space->pages())) {
+      std::size_t freed = 0;
+      std::size_t free_bytes = space->SweepPage(p, &freed);
+      ++ev.swept_pages;
+      ev.swept_free_bytes += free_bytes;
+      if (heap_.observer_) heap_.observer_->OnPageSwept(p->id, free_bytes);
+      if (p->object_count == 0) space->ReleasePage(p);  // empty pages go back to the OS
+    }
+  }
+  // SweepLargeSpace: unmarked large objects are freed with their pages.
+  for (LargeObjectSpace* lo : {heap_.lo_space_.get(), heap_.code_lo_space_.get()}) {
+    for (Page* p : std::vector<Page*>(lo->pages())) {
+      HeapObject& o = p->objects[0];
+      if (o.mark_color() == MarkColor::kBlack) {
+        o.set_color(MarkColor::kWhite);
+        p->live_bytes = 0;
+      } else {
+        lo->FreePage(p);
+        ++ev.large_objects_freed;
+      }
+    }
+  }
+}
+
+}  // namespace heaplab

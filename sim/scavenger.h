@@ -1,0 +1,45 @@
+// The Scavenger: V8's young-generation copying collector (src/heap/scavenger.{h,cc}).
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "sim/gc-event.h"
+#include "sim/heap-object.h"
+
+namespace heaplab {
+
+class Heap;
+class Page;
+
+// One scavenge: a Cheney breadth-first copy of the live young objects from from-space into
+// to-space, promoting objects below the age mark (their second survival) and, when to-space is
+// full, earlier. Young large objects are promoted by page. Roots and the old-to-new remembered
+// set are the starting points.
+class ScavengerCollector {
+ public:
+  explicit ScavengerCollector(Heap& heap) : heap_(heap) {}
+  // ScavengerCollector::CollectGarbage: runs the scavenge and fills `event`'s work counters,
+  // pause and phases.
+  void CollectGarbage(GCEvent& event);
+
+ private:
+  // Scavenger::EvacuateObjectDefault: the new reference of young object `ref` (copied,
+  // promoted, or its own for a surviving large object). Precondition: `ref` is young.
+  ObjectRef Evacuate(ObjectRef ref);
+  // Evacuates the young targets of `host`'s slots; records old-to-new slots when `host` is old.
+  void ScavengeObjectSlots(ObjectRef host, bool host_is_old);
+  bool IsFromSpaceOrNewLarge(ObjectRef ref) const;
+
+  Heap& heap_;
+  std::vector<ObjectRef> promotion_list_;  // promoted objects whose slots still need a visit
+  std::vector<Page*> surviving_large_pages_;
+  std::size_t copied_bytes_ = 0;
+  std::size_t promoted_bytes_ = 0;
+  std::size_t copied_objects_ = 0;
+  std::size_t promoted_objects_ = 0;
+  std::size_t slots_visited_ = 0;
+  std::size_t slots_updated_ = 0;
+};
+
+}  // namespace heaplab

@@ -1,0 +1,402 @@
+#include "sim/spaces.h"
+
+#include <algorithm>
+#include <bit>
+#include <cassert>
+
+namespace heaplab {
+
+namespace {
+// Simulated address ranges: regular pages are 256 KB aligned by id; large pages come from a
+// separate range so that a multi-megabyte object never overlaps a regular page.
+constexpr std::uint64_t kRegularPagesBase = 0x100000000000ull;
+constexpr std::uint64_t kLargePagesBase = 0x300000000000ull;
+}  // namespace
+
+// ---------------------------------------------------------------- MemoryAllocator
+
+MemoryAllocator::MemoryAllocator() : next_large_address_(kLargePagesBase) {
+  pages_.emplace_back();  // id 0 is the null reference's page
+}
+
+std::uint32_t MemoryAllocator::TakeId() {
+  if (!free_ids_.empty()) {
+    std::uint32_t id = free_ids_.back();
+    free_ids_.pop_back();
+    return id;
+  }
+  if (pages_.size() >= kMaxPages) return 0;
+  pages_.emplace_back();
+  return static_cast<std::uint32_t>(pages_.size() - 1);
+}
+
+Page* MemoryAllocator::AllocatePage(AllocationSpace owner) {
+  std::uint32_t id = TakeId();
+  if (id == 0) return nullptr;
+  std::unique_ptr<Page> page;
+  if (!recycled_.empty()) {
+    page = std::move(recycled_.back());
+    recycled_.pop_back();
+    page->Reset();
+  } else {
+    page = std::make_unique<Page>();
+  }
+  page->id = id;
+  page->owner = owner;
+  page->flags = 0;
+  page->address = kRegularPagesBase + std::uint64_t{id} * kPageSize + (kPageSize - kPageAreaSize);
+  page->area_bytes = kPageAreaSize;
+  page->committed_bytes = kPageSize;
+  page->sequence = 0;
+  committed_bytes_ += page->committed_bytes;
+  pages_[id] = std::move(page);
+  return pages_[id].get();
+}
+
+Page* MemoryAllocator::AllocateLargePage(AllocationSpace owner, std::size_t object_bytes) {
+  std::uint32_t id = TakeId();
+  if (id == 0) return nullptr;
+  auto page = std::make_unique<Page>();
+  page->id = id;
+  page->owner = owner;
+  page->area_bytes = object_bytes;
+  // node20-observed §1.4: object size rounded up to 4 KB plus one 4 KB header page.
+  page->committed_bytes = RoundUp(object_bytes, kCommitPageSize) + kCommitPageSize;
+  page->address = next_large_address_ + kCommitPageSize;
+  next_large_address_ += RoundUp(page->committed_bytes, kPageSize);
+  committed_bytes_ += page->committed_bytes;
+  pages_[id] = std::move(page);
+  return pages_[id].get();
+}
+
+void MemoryAllocator::FreePage(Page* page) {
+  std::uint32_t id = page->id;
+  committed_bytes_ -= page->committed_bytes;
+  std::unique_ptr<Page> owned = std::move(pages_[id]);
+  owned->Reset();
+  // Keep a few regular pages warm: their vectors keep their capacity.
+  if (owned->area_bytes == kPageAreaSize && recycled_.size() < 64) {
+    recycled_.push_back(std::move(owned));
+  }
+  free_ids_.push_back(id);
+}
+
+// ---------------------------------------------------------------- FreeList
+
+int FreeList::Category(std::size_t size) {
+  int c = static_cast<int>(std::bit_width(size)) - 1;
+  return std::clamp(c, 0, 19);
+}
+
+bool FreeList::IsValid(const Entry& e, const MemoryAllocator& allocator) const {
+  const Page* p = allocator.page(e.page_id);
+  return p != nullptr && p->free_list_epoch == e.epoch;
+}
+
+void FreeList::Add(Page* page, std::uint32_t offset, std::uint32_t size) {
+  if (size < kMinBlockSize) return;
+  categories_[static_cast<std::size_t>(Category(size))].push_back(
+      Entry{page->id, page->free_list_epoch, offset, size});
+  available_bytes_ += size;
+  page->free_list_bytes += size;
+}
+
+bool FreeList::Take(std::size_t size, const MemoryAllocator& allocator, Entry* out) {
+  for (int c = Category(size); c < 20; ++c) {
+    auto& list = categories_[static_cast<std::size_t>(c)];
+    for (std::size_t i = list.size(); i-- > 0;) {
+      Entry e = list[i];
+      if (!IsValid(e, allocator)) {
+        list[i] = list.back();
+        list.pop_back();
+        continue;
+      }
+      if (e.size < size) continue;
+      list[i] = list.back();
+      list.pop_back();
+      available_bytes_ -= e.size;
+      allocator.page(e.page_id)->free_list_bytes -= e.size;
+      *out = e;
+      return true;
+    }
+  }
+  return false;
+}
+
+void FreeList::EvictPage(Page* page) {
+  available_bytes_ -= page->free_list_bytes;
+  page->free_list_bytes = 0;
+  ++page->free_list_epoch;
+}
+
+void FreeList::Clear() {
+  for (auto& c : categories_) c.clear();
+  available_bytes_ = 0;
+}
+
+// ---------------------------------------------------------------- PagedSpace
+
+Page* PagedSpace::TryAllocate(std::size_t size, std::uint32_t* offset) {
+  if (lab_page_ != nullptr && lab_top_ + size <= lab_limit_) {
+    *offset = lab_top_;
+    lab_top_ += static_cast<std::uint32_t>(size);
+    return lab_page_;
+  }
+  FreeList::Entry e;
+  if (!free_list_.Take(size, *allocator_, &e)) return nullptr;
+  FreeLinearAllocationArea();
+  lab_page_ = allocator_->page(e.page_id);
+  lab_top_ = e.offset + static_cast<std::uint32_t>(size);
+  lab_limit_ = e.offset + e.size;
+  *offset = e.offset;
+  return lab_page_;
+}
+
+Page* PagedSpace::Expand() {
+  Page* page = allocator_->AllocatePage(id_);
+  if (page == nullptr) return nullptr;
+  pages_.push_back(page);
+  FreeLinearAllocationArea();
+  lab_page_ = page;
+  lab_top_ = 0;
+  lab_limit_ = static_cast<std::uint32_t>(page->area_bytes);
+  return page;
+}
+
+void PagedSpace::FreeLinearAllocationArea() {
+  if (lab_page_ != nullptr && lab_limit_ > lab_top_) {
+    free_list_.Add(lab_page_, lab_top_, lab_limit_ - lab_top_);
+  }
+  lab_page_ = nullptr;
+  lab_top_ = lab_limit_ = 0;
+}
+
+void PagedSpace::ReleasePage(Page* page) {
+  if (page == lab_page_) {
+    lab_page_ = nullptr;
+    lab_top_ = lab_limit_ = 0;
+  }
+  free_list_.EvictPage(page);
+  pages_.erase(std::find(pages_.begin(), pages_.end(), page));
+  allocator_->FreePage(page);
+}
+
+void PagedSpace::AddPromotedPage(Page* page) {
+  page->owner = id_;
+  page->SetFlag(Page::kPromotedWhole);
+  pages_.push_back(page);
+}
+
+std::size_t PagedSpace::SweepPage(Page* page, std::size_t* freed_objects) {
+  free_list_.EvictPage(page);
+  if (page == lab_page_) {
+    lab_page_ = nullptr;
+    lab_top_ = lab_limit_ = 0;
+  }
+  std::size_t freed = 0;
+  for (std::uint32_t i = 0; i < page->objects.size(); ++i) {
+    HeapObject& o = page->objects[i];
+    if (!o.is_object()) continue;
+    if (o.mark_color() == MarkColor::kBlack && !o.forwarded) {
+      o.set_color(MarkColor::kWhite);
+    } else {
+      page->FreeObject(i);
+      ++freed;
+    }
+  }
+  page->CompactSlotsIfWorthIt();
+  page->live_bytes = 0;
+  page->ClearFlag(Page::kPromotedWhole);
+  if (freed_objects) *freed_objects += freed;
+  std::size_t before = free_list_.available_bytes();
+  RebuildFreeList(page);
+  return free_list_.available_bytes() - before;
+}
+
+void PagedSpace::RebuildFreeList(Page* page) {
+  free_list_.EvictPage(page);
+  // Gaps between live objects, in address order.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> live;
+  live.reserve(page->object_count);
+  for (const HeapObject& o : page->objects)
+    if (o.is_object()) live.emplace_back(o.offset_bytes(), o.size_bytes);
+  std::sort(live.begin(), live.end());
+  std::uint32_t cursor = 0;
+  for (auto [offset, size] : live) {
+    if (offset > cursor) free_list_.Add(page, cursor, offset - cursor);
+    cursor = std::max(cursor, offset + size);
+  }
+  auto end = static_cast<std::uint32_t>(page->area_bytes);
+  if (end > cursor) free_list_.Add(page, cursor, end - cursor);
+}
+
+std::size_t PagedSpace::Size() const {
+  std::size_t s = 0;
+  for (const Page* p : pages_) s += p->allocated_bytes;
+  return s;
+}
+
+std::size_t PagedSpace::Available() const {
+  std::size_t lab = lab_page_ ? lab_limit_ - lab_top_ : 0;
+  return free_list_.available_bytes() + lab;
+}
+
+SpaceStats PagedSpace::Stats() const { return SpaceStats{Size(), Committed(), Available()}; }
+
+// ---------------------------------------------------------------- SemiSpaceNewSpace
+
+SemiSpaceNewSpace::SemiSpaceNewSpace(MemoryAllocator* allocator,
+                                     std::size_t initial_semi_space_bytes,
+                                     std::size_t max_semi_space_bytes)
+    : allocator_(allocator),
+      initial_pages_(std::max<std::size_t>(1, initial_semi_space_bytes / kPageSize)),
+      max_pages_(std::max<std::size_t>(1, max_semi_space_bytes / kPageSize)) {
+  for (std::size_t i = 0; i < initial_pages_; ++i) {
+    Page* p = allocator_->AllocatePage(AllocationSpace::kNew);
+    p->sequence = static_cast<std::uint32_t>(i);
+    to_.push_back(p);
+  }
+  // From-space is committed lazily, at the first scavenge (node20-observed §1.3: new_space is
+  // 1 MB at start-up and 2 MB committed after the first GC).
+}
+
+SemiSpaceNewSpace::~SemiSpaceNewSpace() = default;
+
+Page* SemiSpaceNewSpace::Allocate(std::size_t size, std::uint32_t* offset) {
+  while (current_ < to_.size()) {
+    Page* p = to_[current_];
+    if (p->top_bytes + size <= p->area_bytes) {
+      *offset = p->top_bytes;
+      p->top_bytes += static_cast<std::uint32_t>(size);
+      return p;
+    }
+    ++current_;  // the page's tail is left unused, as V8 leaves a filler
+  }
+  return nullptr;
+}
+
+void SemiSpaceNewSpace::Flip() {
+  if (!from_committed_) {
+    for (std::size_t i = 0; i < to_.size(); ++i) {
+      Page* p = allocator_->AllocatePage(AllocationSpace::kNew);
+      from_.push_back(p);
+    }
+    from_committed_ = true;
+  }
+  std::swap(to_, from_);
+  for (std::size_t i = 0; i < to_.size(); ++i) {
+    to_[i]->Reset();
+    to_[i]->sequence = static_cast<std::uint32_t>(i);
+  }
+  current_ = 0;
+}
+
+void SemiSpaceNewSpace::ResetFromSpace() {
+  for (Page* p : from_) p->Reset();
+}
+
+void SemiSpaceNewSpace::ResetToSpace() {
+  for (Page* p : to_) p->Reset();
+  current_ = 0;
+  age_mark_page_ = 0;
+  age_mark_offset_ = 0;
+}
+
+void SemiSpaceNewSpace::ReplacePromotedPage(Page* page) {
+  auto it = std::find(to_.begin(), to_.end(), page);
+  assert(it != to_.end());
+  Page* fresh = allocator_->AllocatePage(AllocationSpace::kNew);
+  fresh->sequence = page->sequence;
+  *it = fresh;
+}
+
+void SemiSpaceNewSpace::Grow(int factor) {
+  std::size_t target = std::min(max_pages_, to_.size() * static_cast<std::size_t>(factor));
+  while (to_.size() < target) {
+    Page* p = allocator_->AllocatePage(AllocationSpace::kNew);
+    p->sequence = static_cast<std::uint32_t>(to_.size());
+    to_.push_back(p);
+    if (from_committed_) from_.push_back(allocator_->AllocatePage(AllocationSpace::kNew));
+  }
+}
+
+void SemiSpaceNewSpace::Shrink() {
+  std::size_t wanted = std::max(InitialCapacity(), 2 * Size());
+  std::size_t pages = std::max<std::size_t>(1, RoundUp(wanted, kPageSize) / kPageSize);
+  // Only empty trailing pages can go; callers shrink right after new space was emptied.
+  while (to_.size() > pages && to_.back()->object_count == 0 && current_ < to_.size() - 1) {
+    allocator_->FreePage(to_.back());
+    to_.pop_back();
+    if (from_committed_ && !from_.empty()) {
+      allocator_->FreePage(from_.back());
+      from_.pop_back();
+    }
+  }
+}
+
+void SemiSpaceNewSpace::SetAgeMarkToTop() {
+  age_mark_page_ = static_cast<std::uint32_t>(current_);
+  age_mark_offset_ = top();
+}
+
+bool SemiSpaceNewSpace::IsBelowAgeMark(const Page* page, std::uint32_t offset_bytes) const {
+  if (page->sequence != age_mark_page_) return page->sequence < age_mark_page_;
+  return offset_bytes < age_mark_offset_;
+}
+
+std::uint32_t SemiSpaceNewSpace::top() const {
+  return current_ < to_.size() ? to_[current_]->top_bytes : 0;
+}
+
+std::size_t SemiSpaceNewSpace::Size() const {
+  // Pages before the current one count whole (their tails hold fillers), as NewSpace::Size.
+  std::size_t s = 0;
+  for (std::size_t i = 0; i < to_.size() && i <= current_; ++i)
+    s += i < current_ ? to_[i]->area_bytes : to_[i]->top_bytes;
+  return s;
+}
+
+std::size_t SemiSpaceNewSpace::Committed() const {
+  return (to_.size() + (from_committed_ ? from_.size() : 0)) * kPageSize;
+}
+
+SpaceStats SemiSpaceNewSpace::Stats() const { return SpaceStats{Size(), Committed(), Available()}; }
+
+// ---------------------------------------------------------------- LargeObjectSpace
+
+Page* LargeObjectSpace::AllocatePage(std::size_t object_bytes) {
+  Page* page = allocator_->AllocateLargePage(id_, object_bytes);
+  if (page == nullptr) return nullptr;
+  pages_.push_back(page);
+  size_ += object_bytes;
+  return page;
+}
+
+void LargeObjectSpace::AdoptPage(Page* page) {
+  page->owner = id_;
+  pages_.push_back(page);
+  size_ += page->area_bytes;
+}
+
+void LargeObjectSpace::RemovePage(Page* page) {
+  pages_.erase(std::find(pages_.begin(), pages_.end(), page));
+  size_ -= page->area_bytes;
+}
+
+void LargeObjectSpace::FreePage(Page* page) {
+  RemovePage(page);
+  allocator_->FreePage(page);
+}
+
+std::size_t LargeObjectSpace::Committed() const {
+  std::size_t c = 0;
+  for (const Page* p : pages_) c += p->committed_bytes;
+  return c;
+}
+
+SpaceStats LargeObjectSpace::Stats() const {
+  std::size_t available = capacity_ > size_ ? capacity_ - size_ : 0;
+  return SpaceStats{size_, Committed(), available};
+}
+
+}  // namespace heaplab

@@ -1,0 +1,204 @@
+// The spaces of the simulated heap (src/heap/new-spaces.h, paged-spaces.h, large-spaces.h,
+// free-list.h), and the MemoryAllocator that owns every page.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "sim/gc-event.h"
+#include "sim/globals.h"
+#include "sim/page.h"
+
+namespace heaplab {
+
+// Owns every page; gives each a unique id (part of every reference) and a simulated address.
+class MemoryAllocator {
+ public:
+  MemoryAllocator();
+  // A fresh regular page (256 KB, 251.5 KB usable) for `owner`. nullptr when ids run out.
+  Page* AllocatePage(AllocationSpace owner);
+  // A fresh large page holding one object of `object_bytes`.
+  Page* AllocateLargePage(AllocationSpace owner, std::size_t object_bytes);
+  // Returns a page's memory; its id may be reused later.
+  void FreePage(Page* page);
+  // The page with `id`, or nullptr.
+  Page* page(std::uint32_t id) const { return id < pages_.size() ? pages_[id].get() : nullptr; }
+  // Upper bound (exclusive) of page ids in use.
+  std::uint32_t page_id_limit() const { return static_cast<std::uint32_t>(pages_.size()); }
+  // Bytes of all pages (MemoryAllocator::Size()).
+  std::size_t committed_bytes() const { return committed_bytes_; }
+
+ private:
+  std::uint32_t TakeId();
+  std::vector<std::unique_ptr<Page>> pages_;  // index = id; 0 is never used
+  std::vector<std::uint32_t> free_ids_;
+  std::vector<std::unique_ptr<Page>> recycled_;  // freed Page objects, vectors kept warm
+  std::uint64_t next_large_address_;
+  std::size_t committed_bytes_ = 0;
+};
+
+// Segregated free list of a paged space (src/heap/free-list.h FreeListMany, simplified to
+// power-of-two categories). Entries of a page are invalidated by bumping its epoch.
+class FreeList {
+ public:
+  // Gaps smaller than this are not worth tracking (FreeList kMinBlockSize = 3 words).
+  static constexpr std::size_t kMinBlockSize = 3 * kTaggedSize;
+
+  struct Entry {
+    std::uint32_t page_id;
+    std::uint32_t epoch;
+    std::uint32_t offset;
+    std::uint32_t size;
+  };
+
+  // Adds a gap [offset, offset+size) of `page`. Gaps below kMinBlockSize are wasted.
+  void Add(Page* page, std::uint32_t offset, std::uint32_t size);
+  // Removes and returns a gap of at least `size` bytes. False if there is none.
+  bool Take(std::size_t size, const MemoryAllocator& allocator, Entry* out);
+  // Drops all entries of `page` (evacuation candidate, released page).
+  void EvictPage(Page* page);
+  void Clear();
+  std::size_t available_bytes() const { return available_bytes_; }
+
+ private:
+  static int Category(std::size_t size);
+  bool IsValid(const Entry& e, const MemoryAllocator& allocator) const;
+  std::array<std::vector<Entry>, 20> categories_;
+  std::size_t available_bytes_ = 0;
+};
+
+// Old, code and (legacy) map space: pages with free lists and a linear allocation area.
+class PagedSpace {
+ public:
+  PagedSpace(AllocationSpace id, MemoryAllocator* allocator) : id_(id), allocator_(allocator) {}
+  AllocationSpace identity() const { return id_; }
+
+  // Allocates `size` bytes from the linear area or the free list, without adding pages.
+  // Returns the page and offset, or nullptr.
+  Page* TryAllocate(std::size_t size, std::uint32_t* offset);
+  // Adds a page (the caller checked the old-generation limits) and makes it the linear area.
+  Page* Expand();
+  // Returns the unused rest of the linear allocation area to the free list.
+  void FreeLinearAllocationArea();
+  // Removes `page` from the space and frees it.
+  void ReleasePage(Page* page);
+  // Adds a page that already has objects (page promotion from new space).
+  void AddPromotedPage(Page* page);
+  // Frees unmarked objects of `page`, unmarks the survivors and rebuilds its free-list
+  // entries. Returns the free bytes found. Precondition: marking finished.
+  std::size_t SweepPage(Page* page, std::size_t* freed_objects);
+  // Puts `page`'s gaps back on the free list without freeing objects (after evacuation
+  // candidates are abandoned, and at start-up).
+  void RebuildFreeList(Page* page);
+  // Drops `page`'s free-list entries so no allocation lands on it (evacuation candidate).
+  void EvictFromFreeList(Page* page) { free_list_.EvictPage(page); }
+
+  const std::vector<Page*>& pages() const { return pages_; }
+  Page* linear_area_page() const { return lab_page_; }
+  std::size_t Size() const;          // bytes of objects
+  std::size_t Capacity() const { return pages_.size() * kPageAreaSize; }
+  std::size_t Committed() const { return pages_.size() * kPageSize; }
+  std::size_t Available() const;
+  SpaceStats Stats() const;
+
+ private:
+  AllocationSpace id_;
+  MemoryAllocator* allocator_;
+  std::vector<Page*> pages_;
+  FreeList free_list_;
+  Page* lab_page_ = nullptr;
+  std::uint32_t lab_top_ = 0;
+  std::uint32_t lab_limit_ = 0;
+};
+
+// New space: two semi-spaces of pages; allocation bumps through to-space
+// (src/heap/new-spaces.h SemiSpaceNewSpace).
+class SemiSpaceNewSpace {
+ public:
+  SemiSpaceNewSpace(MemoryAllocator* allocator, std::size_t initial_semi_space_bytes,
+                    std::size_t max_semi_space_bytes);
+  ~SemiSpaceNewSpace();
+
+  // Bump-allocates in to-space. Returns nullptr when to-space is full.
+  Page* Allocate(std::size_t size, std::uint32_t* offset);
+  // Swaps the semi-spaces and empties the new to-space (ScavengerCollector start).
+  void Flip();
+  // Empties from-space after a scavenge (its objects are dead or forwarded).
+  void ResetFromSpace();
+  // Empties to-space too (after a mark-compact evacuated the young generation).
+  void ResetToSpace();
+  // Replaces to-space page `page` (moved whole to old space) with a fresh page.
+  void ReplacePromotedPage(Page* page);
+  // SemiSpaceNewSpace::Grow: capacity *= factor, up to the maximum. Only between GCs.
+  void Grow(int factor);
+  // SemiSpaceNewSpace::Shrink: capacity = max(initial, 2 * Size), rounded up to a page.
+  void Shrink();
+  // Sets the age mark to the current allocation top (after a scavenge).
+  void SetAgeMarkToTop();
+  // SemiSpaceNewSpace::ShouldBePromoted: `page`/`offset` (in from-space during a scavenge) lie
+  // below the age mark, i.e. the object survived one scavenge already.
+  bool IsBelowAgeMark(const Page* page, std::uint32_t offset_bytes) const;
+
+  const std::vector<Page*>& to_space() const { return to_; }
+  const std::vector<Page*>& from_space() const { return from_; }
+  std::size_t current_page_index() const { return current_; }
+  std::uint32_t top() const;  // offset in the current to-space page
+  std::uint32_t age_mark_page() const { return age_mark_page_; }
+  std::uint32_t age_mark_offset() const { return age_mark_offset_; }
+  // Usable capacity of one semi-space (NewSpace::Capacity): 1006 KB per MB.
+  std::size_t Capacity() const { return to_.size() * kPageAreaSize; }
+  // Bytes of one semi-space (NewSpace::TotalCapacity).
+  std::size_t TotalCapacity() const { return to_.size() * kPageSize; }
+  std::size_t MaximumCapacity() const { return max_pages_ * kPageSize; }
+  std::size_t InitialCapacity() const { return initial_pages_ * kPageSize; }
+  bool IsAtMaximumCapacity() const { return to_.size() >= max_pages_; }
+  // Bytes allocated in to-space, including page tails left unused (NewSpace::Size).
+  std::size_t Size() const;
+  std::size_t Available() const { return Capacity() - Size(); }
+  std::size_t Committed() const;
+  SpaceStats Stats() const;
+
+ private:
+  MemoryAllocator* allocator_;
+  std::vector<Page*> to_;
+  std::vector<Page*> from_;
+  std::size_t current_ = 0;  // allocation page in to_
+  std::size_t initial_pages_;
+  std::size_t max_pages_;
+  std::uint32_t age_mark_page_ = 0;
+  std::uint32_t age_mark_offset_ = 0;
+  bool from_committed_ = false;
+};
+
+// Large-object spaces: one object per page, never moved (src/heap/large-spaces.h).
+class LargeObjectSpace {
+ public:
+  LargeObjectSpace(AllocationSpace id, MemoryAllocator* allocator) : id_(id), allocator_(allocator) {}
+  AllocationSpace identity() const { return id_; }
+  // Allocates a page with one object; returns it (object index 0).
+  Page* AllocatePage(std::size_t object_bytes);
+  // Moves `page` from `from` to this space (young large object promoted by page).
+  void AdoptPage(Page* page);
+  // Removes `page` without freeing it (the adopter takes it).
+  void RemovePage(Page* page);
+  // Frees `page` and its object.
+  void FreePage(Page* page);
+  const std::vector<Page*>& pages() const { return pages_; }
+  std::size_t SizeOfObjects() const { return size_; }
+  std::size_t Committed() const;
+  // New large-object space only: capacity follows new space (NewLargeObjectSpace::SetCapacity).
+  void SetCapacity(std::size_t bytes) { capacity_ = bytes; }
+  std::size_t capacity() const { return capacity_; }
+  SpaceStats Stats() const;
+
+ private:
+  AllocationSpace id_;
+  MemoryAllocator* allocator_;
+  std::vector<Page*> pages_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
+}  // namespace heaplab

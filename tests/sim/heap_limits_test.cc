@@ -1,0 +1,140 @@
+#include "tests/sim/test-util.h"
+
+namespace heaplab {
+namespace {
+
+using testing::BareOptions;
+using testing::ExpectHealthy;
+using testing::RecordingSink;
+using testing::TestFlags;
+
+// Keeps `mb` megabytes of 1 KB objects alive in a linked list held by one global handle.
+std::uint32_t RetainList(Heap& heap, std::size_t mb, std::uint32_t head = UINT32_MAX) {
+  if (head == UINT32_MAX) head = heap.CreateGlobal(kNullRef);
+  for (std::size_t i = 0; i < mb * 1024; ++i) {
+    heap.OpenHandleScope();
+    auto n = heap.CreateLocal(heap.Allocate(1024, 1, ObjectKind::kObject));
+    heap.WriteSlot(heap.Local(n), 0, heap.Global(head));
+    heap.SetGlobal(head, heap.Local(n));
+    heap.CloseHandleScope();
+  }
+  return head;
+}
+
+TEST(HeapLimits, IncrementalMarkingStartsNearTheLimitAndFinalizes) {
+  HeapFlags f = TestFlags();
+  f.max_old_space_size = 64;  // initial limit = 32 MB
+  Heap heap(f);
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  std::uint32_t head = RetainList(heap, 20);
+  EXPECT_EQ(sink.Count(GarbageCollector::kMarkCompactor), 0u);
+  // Growing further crosses limit - one new-space capacity: marking starts, then finishes.
+  RetainList(heap, 15, head);
+  ASSERT_GE(sink.Count(GarbageCollector::kMarkCompactor), 1u);
+  const GCEvent* mc = nullptr;
+  for (const auto& e : sink.events)
+    if (e.collector == GarbageCollector::kMarkCompactor) { mc = &e; break; }
+  ASSERT_NE(mc, nullptr);
+  EXPECT_TRUE(mc->incremental);
+  EXPECT_GT(mc->incremental_steps, 0);
+  EXPECT_EQ(mc->reason, GarbageCollectionReason::kFinalizeMarkingViaStackGuard);
+  EXPECT_EQ(mc->collector_reason, CollectorReason::kOldSpaceRequested);
+  EXPECT_GT(mc->old_generation_limit_bytes, mc->old_generation_size_bytes);
+  ExpectHealthy(heap);
+}
+
+TEST(HeapLimits, NoIncrementalMarkingMeansAtomicMarkCompacts) {
+  HeapFlags f = TestFlags();
+  f.max_old_space_size = 64;
+  f.incremental_marking = false;
+  Heap heap(f);
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  try {
+    RetainList(heap, 80);
+  } catch (const OutOfMemoryError&) {
+  }
+  ASSERT_GE(sink.Count(GarbageCollector::kMarkCompactor), 1u);
+  for (const auto& e : sink.events) EXPECT_FALSE(e.incremental);
+}
+
+TEST(HeapLimits, OutOfMemoryWithV8sMessage) {
+  HeapFlags f = TestFlags();
+  f.max_old_space_size = 64;
+  Heap heap(f);
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  std::string message;
+  try {
+    RetainList(heap, 200);
+    FAIL() << "no out-of-memory";
+  } catch (const OutOfMemoryError& e) {
+    message = e.what();
+  }
+  EXPECT_TRUE(message == "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory" ||
+              message == "FATAL ERROR: Ineffective mark-compacts near heap limit Allocation failed - JavaScript heap out of memory")
+      << message;
+  ASSERT_EQ(sink.oom.size(), 1u);
+  EXPECT_EQ(sink.oom[0].message, message);
+  EXPECT_TRUE(heap.is_out_of_memory());
+  // About 64 MB of live data fits; the OOM comes when that is exhausted.
+  EXPECT_GT(sink.oom[0].allocated_total_bytes, 50 * MB);
+  EXPECT_LT(sink.oom[0].allocated_total_bytes, 90 * MB);
+  // The heap stays readable, and further use reports the same end instead of crashing.
+  EXPECT_GT(heap.SizeOfObjects(), 0u);
+  EXPECT_THROW(heap.Allocate(64, 0, ObjectKind::kObject), OutOfMemoryError);
+  // The last GCs before the end are mark-compacts near the limit.
+  EXPECT_EQ(sink.events.back().collector, GarbageCollector::kMarkCompactor);
+}
+
+TEST(HeapLimits, LastResortGarbageIsMemoryReducing) {
+  Heap heap(TestFlags(), BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  heap.CollectAllAvailableGarbage(GarbageCollectionReason::kLastResort);
+  ASSERT_GE(sink.events.size(), 2u);
+  EXPECT_TRUE(sink.events[0].reduce_memory);
+  EXPECT_EQ(sink.events[0].growing_factor, 1.1);
+}
+
+TEST(HeapLimits, UsageErrorsDoNotCorruptTheHeap) {
+  Heap heap(TestFlags(), BareOptions());
+  EXPECT_THROW(heap.Allocate(0, 0, ObjectKind::kObject), HeapUsageError);
+  EXPECT_THROW(heap.Allocate(16, 4, ObjectKind::kObject), HeapUsageError);
+  auto g = heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject));
+  EXPECT_THROW(heap.ReadSlot(heap.Global(g), 1), HeapUsageError);
+  EXPECT_THROW(heap.WriteSlot(heap.Global(g), 0, 12345), HeapUsageError);
+  heap.DisposeGlobal(g);
+  EXPECT_THROW(heap.DisposeGlobal(g), HeapUsageError);
+  EXPECT_THROW(heap.CloseHandleScope(), HeapUsageError);
+  EXPECT_THROW(heap.AdvanceTime(-1), HeapUsageError);
+  ExpectHealthy(heap);
+}
+
+TEST(HeapLimits, StartupHeapMatchesNode20) {
+  Heap heap(TestFlags());
+  EXPECT_EQ(heap.old_space().Size(), 2800512u + 0);  // node20-observed §1.3
+  EXPECT_EQ(heap.code_space().Size(), 245712u);
+  EXPECT_EQ(heap.lo_space().SizeOfObjects(), 262160u);
+  EXPECT_EQ(heap.lo_space().Committed(), 270336u);
+  EXPECT_EQ(heap.old_space().pages().size(), 11u);
+  EXPECT_EQ(heap.new_space().Committed(), 1 * MB);
+  ExpectHealthy(heap);
+}
+
+TEST(HeapLimits, MinorGCTaskAtEightyPercent) {
+  Heap heap(TestFlags(), BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  for (int i = 0; i < 700; ++i) heap.Allocate(1024, 0, ObjectKind::kObject);  // < 80%
+  heap.RunPendingTasks();
+  EXPECT_EQ(sink.events.size(), 0u);
+  for (int i = 0; i < 200; ++i) heap.Allocate(1024, 0, ObjectKind::kObject);  // > 80%
+  heap.RunPendingTasks();
+  ASSERT_EQ(sink.events.size(), 1u);
+  EXPECT_EQ(sink.events[0].reason, GarbageCollectionReason::kTask);
+}
+
+}  // namespace
+}  // namespace heaplab

@@ -1,0 +1,192 @@
+#include <algorithm>
+#include <map>
+
+#include "tests/sim/test-util.h"
+
+namespace heaplab {
+namespace {
+
+using testing::BareOptions;
+using testing::ExpectHealthy;
+using testing::RecordingSink;
+using testing::TestFlags;
+
+class CopyRecorder : public HeapObserver {
+ public:
+  explicit CopyRecorder(const Heap* heap) : heap_(heap) {}
+  void OnObjectCopied(ObjectRef from, ObjectRef to, bool promoted) override {
+    // Forwarding: the old place names the new one as soon as the copy is made.
+    forwarding_ok = forwarding_ok && heap_->object(from).forwarded &&
+                    heap_->object(from).forwarding() == to;
+    copies.push_back({from, to, promoted});
+  }
+  void OnScanObject(ObjectRef o) override { scanned.push_back(o); }
+  struct Copy { ObjectRef from, to; bool promoted; };
+  const Heap* heap_;
+  std::vector<Copy> copies;
+  std::vector<ObjectRef> scanned;
+  bool forwarding_ok = true;
+};
+
+TEST(Scavenger, CheneyOrderAndForwarding) {
+  Heap heap(TestFlags(), BareOptions());
+  CopyRecorder rec(&heap);
+  heap.set_observer(&rec);
+  // a -> (b, c), b -> (d, c); e is garbage. Sizes identify the objects.
+  auto a = heap.CreateGlobal(heap.Allocate(24, 2, ObjectKind::kObject));
+  auto b = heap.CreateLocal(heap.Allocate(32, 2, ObjectKind::kObject));
+  auto c = heap.CreateLocal(heap.Allocate(40, 0, ObjectKind::kObject));
+  heap.Allocate(4096, 0, ObjectKind::kString);  // e: dies
+  auto d = heap.CreateLocal(heap.Allocate(48, 0, ObjectKind::kObject));
+  heap.WriteSlot(heap.Global(a), 0, heap.Local(b));
+  heap.WriteSlot(heap.Global(a), 1, heap.Local(c));
+  heap.WriteSlot(heap.Local(b), 0, heap.Local(d));
+  heap.WriteSlot(heap.Local(b), 1, heap.Local(c));
+  heap.SetLocal(b, kNullRef);
+  heap.SetLocal(c, kNullRef);
+  heap.SetLocal(d, kNullRef);
+  const ObjectRef old_a = heap.Global(a);
+
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+
+  // Breadth-first: the root a, then a's children b and c, then b's child d. c is copied once.
+  ASSERT_EQ(rec.copies.size(), 4u);
+  std::vector<std::uint32_t> sizes;
+  for (auto& cp : rec.copies) sizes.push_back(heap.object(cp.to).size_bytes);
+  EXPECT_EQ(sizes, (std::vector<std::uint32_t>{24, 32, 40, 48}));
+  EXPECT_TRUE(rec.forwarding_ok);
+  EXPECT_EQ(rec.scanned.size(), 4u);
+  for (auto& cp : rec.copies) EXPECT_FALSE(cp.promoted);
+  // To-space addresses follow copy order.
+  for (std::size_t i = 1; i < rec.copies.size(); ++i)
+    EXPECT_LT(heap.address_of(rec.copies[i - 1].to), heap.address_of(rec.copies[i].to));
+  // Every pointer was updated to the copies; c is shared, not duplicated.
+  ObjectRef na = heap.Global(a);
+  EXPECT_NE(na, old_a);
+  EXPECT_EQ(heap.ReadSlot(na, 1), heap.ReadSlot(heap.ReadSlot(na, 0), 1));
+  EXPECT_EQ(heap.object(heap.ReadSlot(heap.ReadSlot(na, 0), 0)).size_bytes, 48u);
+  EXPECT_TRUE(heap.InYoungGeneration(na));
+  ExpectHealthy(heap);
+}
+
+TEST(Scavenger, PromotesOnSecondSurvival) {
+  Heap heap(TestFlags(), BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  auto x = heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject));
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.space_of(heap.Global(x)), AllocationSpace::kNew);  // copied once
+  EXPECT_EQ(sink.events.back().promoted_bytes, 0u);
+  EXPECT_EQ(sink.events.back().survived_bytes, 64u);
+  // y is allocated above the age mark: it survives the next scavenge in new space.
+  auto y = heap.CreateGlobal(heap.Allocate(72, 0, ObjectKind::kObject));
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.space_of(heap.Global(x)), AllocationSpace::kOld);  // promoted on its 2nd
+  EXPECT_EQ(heap.space_of(heap.Global(y)), AllocationSpace::kNew);
+  EXPECT_EQ(sink.events.back().promoted_bytes, 64u);
+  EXPECT_EQ(sink.events.back().survived_bytes, 72u);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.space_of(heap.Global(y)), AllocationSpace::kOld);
+  ExpectHealthy(heap);
+}
+
+TEST(Scavenger, PromotesEarlyWhenToSpaceOverflows) {
+  HeapFlags f = TestFlags();
+  f.max_semi_space_size = 1;  // 4 pages of 251.5 KB
+  Heap heap(f, BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  // Allocation packs 100+100+50 KB per page. An array lists them as 100,50,100,50,... so that
+  // Cheney's breadth-first copy wastes more page tails than allocation did, and the last
+  // objects no longer fit in to-space.
+  auto list = heap.CreateGlobal(heap.Allocate(8 * 13, 12, ObjectKind::kArray));
+  heap.OpenHandleScope();
+  std::vector<std::uint32_t> hundreds, fifties;
+  for (int page = 0; page < 4; ++page)
+    for (std::size_t kb : {100, 100, 50})
+      (kb == 100 ? hundreds : fifties)
+          .push_back(heap.CreateLocal(heap.Allocate(kb * KB, 0, ObjectKind::kString)));
+  EXPECT_EQ(sink.events.size(), 0u);
+  std::vector<std::uint32_t> order;
+  for (std::size_t i = 0; i < 4; ++i) {
+    order.push_back(hundreds[i]);
+    order.push_back(fifties[i]);
+  }
+  for (std::size_t i = 4; i < 8; ++i) order.push_back(hundreds[i]);
+  for (std::uint32_t i = 0; i < order.size(); ++i)
+    heap.WriteSlot(heap.Global(list), i, heap.Local(order[i]));
+  heap.CloseHandleScope();
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  ASSERT_EQ(sink.events.size(), 1u);
+  EXPECT_GT(sink.events[0].promoted_bytes, 0u) << "nothing was promoted early";
+  EXPECT_EQ(sink.events[0].promoted_bytes + sink.events[0].survived_bytes, 1000 * KB + 8 * 13);
+  ExpectHealthy(heap);
+}
+
+TEST(Scavenger, RememberedSetKeepsYoungObjectAlive) {
+  Heap heap(TestFlags(), BareOptions());
+  auto o = heap.CreateGlobal(heap.Allocate(32, 2, ObjectKind::kObject, 0, AllocationType::kOld));
+  ASSERT_EQ(heap.space_of(heap.Global(o)), AllocationSpace::kOld);
+  heap.OpenHandleScope();
+  auto y = heap.CreateLocal(heap.Allocate(40, 0, ObjectKind::kObject));
+  heap.WriteSlot(heap.Global(o), 1, heap.Local(y));
+  ASSERT_EQ(heap.remembered_set().size(), 1u);
+  EXPECT_EQ(heap.remembered_set()[0], std::make_pair(heap.Global(o), std::uint32_t{1}));
+  heap.CloseHandleScope();  // y is now reachable only through the old-to-new slot
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  ObjectRef ny = heap.ReadSlot(heap.Global(o), 1);
+  ASSERT_TRUE(heap.IsValidObject(ny));
+  EXPECT_EQ(heap.object(ny).size_bytes, 40u);
+  EXPECT_TRUE(heap.InYoungGeneration(ny));
+  EXPECT_EQ(heap.remembered_set().size(), 1u);  // still old-to-new
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  ny = heap.ReadSlot(heap.Global(o), 1);
+  EXPECT_EQ(heap.space_of(ny), AllocationSpace::kOld);
+  EXPECT_TRUE(heap.remembered_set().empty());  // old-to-old needs no entry
+  ExpectHealthy(heap);
+}
+
+TEST(Scavenger, YoungLargeObjectPromotedByPageOnFirstSurvival) {
+  Heap heap(TestFlags(), BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  auto big = heap.CreateGlobal(heap.Allocate(160016, 100, ObjectKind::kArray));
+  heap.Allocate(140000, 0, ObjectKind::kString);  // dies
+  ObjectRef before = heap.Global(big);
+  EXPECT_EQ(heap.space_of(before), AllocationSpace::kNewLargeObject);
+  const std::uint64_t address = heap.address_of(before);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.Global(big), before);  // never moved
+  EXPECT_EQ(heap.address_of(before), address);
+  EXPECT_EQ(heap.space_of(before), AllocationSpace::kLargeObject);
+  EXPECT_EQ(sink.events[0].promoted_bytes, 160016u);
+  EXPECT_EQ(heap.new_lo_space().SizeOfObjects(), 0u);
+  EXPECT_EQ(heap.lo_space().Stats().committed_bytes, 167936u);  // node20-observed §1.4
+  ExpectHealthy(heap);
+}
+
+TEST(Scavenger, NewSpaceGrowsWhenSurvivorsExceedCapacity) {
+  Heap heap(TestFlags(), BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  EXPECT_EQ(heap.new_space().TotalCapacity(), 1 * MB);
+  EXPECT_EQ(heap.new_space().Capacity(), 1006 * KB);
+  // Keep ~300 KB alive per scavenge; the survivor counter passes 1 MB after 4 scavenges.
+  std::vector<std::size_t> capacities;
+  for (int round = 0; round < 40; ++round) {
+    heap.OpenHandleScope();
+    for (int i = 0; i < 300; ++i) heap.CreateGlobal(heap.Allocate(1024, 0, ObjectKind::kString));
+    heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+    heap.CloseHandleScope();
+    capacities.push_back(heap.new_space().TotalCapacity() / MB);
+  }
+  // Doubling: 1, 2, 4, 8, 16 and never beyond the 16 MB maximum.
+  std::vector<std::size_t> distinct;
+  for (auto c : capacities)
+    if (distinct.empty() || distinct.back() != c) distinct.push_back(c);
+  EXPECT_EQ(distinct, (std::vector<std::size_t>{1, 2, 4, 8, 16}));
+  ExpectHealthy(heap);
+}
+
+}  // namespace
+}  // namespace heaplab
