@@ -43,22 +43,49 @@ struct Table {
   std::vector<FlagInfo> rows;
   Table() {
     cli_names.reserve(64);
-#define HEAPLAB_ROW_BOOL(name, def, group, help)                                               \
-  cli_names.push_back(Dashed(#name));                                                          \
-  rows.push_back(FlagInfo{#name, cli_names.back(), FlagType::kBool, 0, 1, "", group, help,     \
-                          (def) ? "true" : "false", {}, &HeapFlags::name});
-#define HEAPLAB_ROW_INT(name, def, lo, hi, unit, group, help)                                  \
-  cli_names.push_back(Dashed(#name));                                                          \
-  rows.push_back(FlagInfo{#name, cli_names.back(), FlagType::kInt, lo, hi, unit, group, help,  \
-                          #def, {}, &HeapFlags::name});
-#define HEAPLAB_ROW_DOUBLE(name, def, lo, hi, unit, group, help)                               \
-  cli_names.push_back(Dashed(#name));                                                          \
-  rows.push_back(FlagInfo{#name, cli_names.back(), FlagType::kDouble, lo, hi, unit, group,     \
-                          help, #def, {}, &HeapFlags::name});
-#define HEAPLAB_ROW_CHOICE(name, def, choices, group, help)                                    \
-  cli_names.push_back(Dashed(#name));                                                          \
-  rows.push_back(FlagInfo{#name, cli_names.back(), FlagType::kChoice, 0, 0, "", group, help,   \
-                          def, SplitChoices(choices), &HeapFlags::name});
+#define HEAPLAB_ROW_BOOL(name, def, group, help)    \
+  cli_names.push_back(Dashed(#name));               \
+  rows.push_back(FlagInfo{#name,                    \
+                          cli_names.back(),         \
+                          FlagType::kBool,          \
+                          0,                        \
+                          1,                        \
+                          "",                       \
+                          group,                    \
+                          help,                     \
+                          (def) ? "true" : "false", \
+                          {},                       \
+                          &HeapFlags::name});
+#define HEAPLAB_ROW_INT(name, def, lo, hi, unit, group, help) \
+  cli_names.push_back(Dashed(#name));                         \
+  rows.push_back(FlagInfo{#name,                              \
+                          cli_names.back(),                   \
+                          FlagType::kInt,                     \
+                          lo,                                 \
+                          hi,                                 \
+                          unit,                               \
+                          group,                              \
+                          help,                               \
+                          #def,                               \
+                          {},                                 \
+                          &HeapFlags::name});
+#define HEAPLAB_ROW_DOUBLE(name, def, lo, hi, unit, group, help) \
+  cli_names.push_back(Dashed(#name));                            \
+  rows.push_back(FlagInfo{#name,                                 \
+                          cli_names.back(),                      \
+                          FlagType::kDouble,                     \
+                          lo,                                    \
+                          hi,                                    \
+                          unit,                                  \
+                          group,                                 \
+                          help,                                  \
+                          #def,                                  \
+                          {},                                    \
+                          &HeapFlags::name});
+#define HEAPLAB_ROW_CHOICE(name, def, choices, group, help)                                       \
+  cli_names.push_back(Dashed(#name));                                                             \
+  rows.push_back(FlagInfo{#name, cli_names.back(), FlagType::kChoice, 0, 0, "", group, help, def, \
+                          SplitChoices(choices), &HeapFlags::name});
     HEAPLAB_FLAG_LIST(HEAPLAB_ROW_BOOL, HEAPLAB_ROW_INT, HEAPLAB_ROW_DOUBLE, HEAPLAB_ROW_CHOICE)
 #undef HEAPLAB_ROW_BOOL
 #undef HEAPLAB_ROW_INT
@@ -74,7 +101,8 @@ const Table& GetTable() {
 
 std::string RangeText(const FlagInfo& f) {
   switch (f.type) {
-    case FlagType::kBool: return "true or false";
+    case FlagType::kBool:
+      return "true or false";
     case FlagType::kChoice: {
       std::string s;
       for (auto c : f.choices) {
@@ -84,8 +112,8 @@ std::string RangeText(const FlagInfo& f) {
       return "one of " + s;
     }
     default: {
-      std::string s = "a number from " + FormatNumber(f.min_value) + " to " +
-                      FormatNumber(f.max_value);
+      std::string s =
+          "a number from " + FormatNumber(f.min_value) + " to " + FormatNumber(f.max_value);
       if (!f.unit.empty()) s += " (" + std::string(f.unit) + ")";
       return s;
     }
@@ -93,14 +121,18 @@ std::string RangeText(const FlagInfo& f) {
 }
 
 std::string Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return std::string(s);
 }
 
 }  // namespace
 
-std::span<const FlagInfo> AllFlags() { return GetTable().rows; }
+std::span<const FlagInfo> AllFlags() {
+  return GetTable().rows;
+}
 
 const FlagInfo* FindFlag(std::string_view name) {
   std::string key(name);
@@ -120,9 +152,12 @@ std::optional<std::string> SetFlag(HeapFlags& flags, const FlagInfo& f, std::str
   switch (f.type) {
     case FlagType::kBool: {
       bool v;
-      if (value == "true" || value == "1" || value == "yes" || value == "on") v = true;
-      else if (value == "false" || value == "0" || value == "no" || value == "off") v = false;
-      else return bad();
+      if (value == "true" || value == "1" || value == "yes" || value == "on")
+        v = true;
+      else if (value == "false" || value == "0" || value == "no" || value == "off")
+        v = false;
+      else
+        return bad();
       flags.*std::get<bool HeapFlags::*>(f.field) = v;
       return std::nullopt;
     }
@@ -160,17 +195,20 @@ std::optional<std::string> SetFlag(HeapFlags& flags, const FlagInfo& f, std::str
 
 std::string GetFlag(const HeapFlags& flags, const FlagInfo& f) {
   switch (f.type) {
-    case FlagType::kBool: return flags.*std::get<bool HeapFlags::*>(f.field) ? "true" : "false";
+    case FlagType::kBool:
+      return flags.*std::get<bool HeapFlags::*>(f.field) ? "true" : "false";
     case FlagType::kInt:
       return std::to_string(flags.*std::get<std::int64_t HeapFlags::*>(f.field));
     case FlagType::kDouble:
       return FormatNumber(flags.*std::get<double HeapFlags::*>(f.field));
-    case FlagType::kChoice: return flags.*std::get<std::string HeapFlags::*>(f.field);
+    case FlagType::kChoice:
+      return flags.*std::get<std::string HeapFlags::*>(f.field);
   }
   return {};
 }
 
-std::optional<std::string> ParseFlags(HeapFlags& flags, std::span<const std::string> args,
+std::optional<std::string> ParseFlags(HeapFlags& flags,
+                                      std::span<const std::string> args,
                                       std::vector<std::string>* rest) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -218,8 +256,7 @@ std::optional<std::string> ParseFlags(HeapFlags& flags, std::span<const std::str
         }
       } else {
         if (i + 1 >= args.size())
-          return "missing value for --" + std::string(f->cli_name) + ": expected " +
-                 RangeText(*f);
+          return "missing value for --" + std::string(f->cli_name) + ": expected " + RangeText(*f);
         value = args[++i];
       }
     }

@@ -20,7 +20,9 @@ struct HeapFlags {
 #define HEAPLAB_DECLARE_INT(name, def, lo, hi, unit, group, help) std::int64_t name = def;
 #define HEAPLAB_DECLARE_DOUBLE(name, def, lo, hi, unit, group, help) double name = def;
 #define HEAPLAB_DECLARE_CHOICE(name, def, choices, group, help) std::string name = def;
-  HEAPLAB_FLAG_LIST(HEAPLAB_DECLARE_BOOL, HEAPLAB_DECLARE_INT, HEAPLAB_DECLARE_DOUBLE,
+  HEAPLAB_FLAG_LIST(HEAPLAB_DECLARE_BOOL,
+                    HEAPLAB_DECLARE_INT,
+                    HEAPLAB_DECLARE_DOUBLE,
                     HEAPLAB_DECLARE_CHOICE)
 #undef HEAPLAB_DECLARE_BOOL
 #undef HEAPLAB_DECLARE_INT
@@ -45,7 +47,9 @@ struct FlagInfo {
   std::string_view help;
   std::string_view default_text;
   std::vector<std::string_view> choices;  // kChoice only
-  std::variant<bool HeapFlags::*, std::int64_t HeapFlags::*, double HeapFlags::*,
+  std::variant<bool HeapFlags::*,
+               std::int64_t HeapFlags::*,
+               double HeapFlags::*,
                std::string HeapFlags::*>
       field;
 };
@@ -65,7 +69,8 @@ std::string GetFlag(const HeapFlags& flags, const FlagInfo& flag);
 // with dashes or underscores. Unknown flags and bad values produce errors that name them.
 // Arguments that are not flags of the table are returned in `rest` when it is not null, and
 // are errors otherwise.
-std::optional<std::string> ParseFlags(HeapFlags& flags, std::span<const std::string> args,
+std::optional<std::string> ParseFlags(HeapFlags& flags,
+                                      std::span<const std::string> args,
                                       std::vector<std::string>* rest = nullptr);
 // The flags that differ from their defaults, as "--name=value" strings in table order.
 std::vector<std::string> NonDefaultFlags(const HeapFlags& flags);

@@ -4,13 +4,15 @@ namespace heaplab {
 
 std::size_t TotalUsed(const SpaceStatsArray& s) {
   std::size_t t = 0;
-  for (const auto& x : s) t += x.used_bytes;
+  for (const auto& x : s)
+    t += x.used_bytes;
   return t;
 }
 
 std::size_t TotalCommitted(const SpaceStatsArray& s) {
   std::size_t t = 0;
-  for (const auto& x : s) t += x.committed_bytes;
+  for (const auto& x : s)
+    t += x.committed_bytes;
   return t;
 }
 

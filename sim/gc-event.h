@@ -41,9 +41,9 @@ struct GCEvent {
   GarbageCollectionReason reason = GarbageCollectionReason::kAllocationFailure;
   CollectorReason collector_reason = CollectorReason::kNone;
   bool reduce_memory = false;
-  double start_ms = 0;          // simulated time the pause began
-  double pause_ms = 0;          // main-thread pause
-  double mutator_ms = 0;        // mutator time since the previous GC ended
+  double start_ms = 0;            // simulated time the pause began
+  double pause_ms = 0;            // main-thread pause
+  double mutator_ms = 0;          // mutator time since the previous GC ended
   std::vector<PhaseTime> phases;  // breakdown of pause_ms (and background work, marked so)
   SpaceStatsArray before{};
   SpaceStatsArray after{};
@@ -76,7 +76,7 @@ struct GCEvent {
   double current_mu = 1.0;
   // Heap growing after a mark-compact.
   double growing_factor = 0;
-  std::size_t old_generation_size_bytes = 0;  // old generation after the GC
+  std::size_t old_generation_size_bytes = 0;   // old generation after the GC
   std::size_t old_generation_limit_bytes = 0;  // allocation limit after the GC
   std::size_t heap_limit_bytes = 0;
   std::size_t new_space_capacity_bytes = 0;  // usable capacity of one semi-space, after
@@ -106,7 +106,8 @@ struct HeapSample {
 struct OutOfMemoryEvent {
   double time_ms = 0;
   std::string location;  // "Reached heap limit", "Ineffective mark-compacts near heap limit", ...
-  std::string message;   // "FATAL ERROR: <location> Allocation failed - JavaScript heap out of memory"
+  std::string
+      message;  // "FATAL ERROR: <location> Allocation failed - JavaScript heap out of memory"
   std::size_t allocated_total_bytes = 0;
   SpaceStatsArray spaces{};
 };

@@ -50,7 +50,8 @@ double GCTracer::CombinedMarkCompactSpeedInBytesPerMillisecond() const {
   return speed1 * speed2 / (speed1 + speed2);
 }
 
-void GCTracer::SampleAllocation(double time_ms, std::size_t new_space_counter_bytes,
+void GCTracer::SampleAllocation(double time_ms,
+                                std::size_t new_space_counter_bytes,
                                 std::size_t old_generation_counter_bytes) {
   if (!allocation_sampled_) {
     allocation_sampled_ = true;

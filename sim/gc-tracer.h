@@ -28,7 +28,9 @@ class GCTracer {
   // Speed samples (bytes, ms).
   void AddMarkCompact(double bytes, double ms) { Push(mark_compacts_, bytes, ms); }
   void AddIncrementalMarkingStep(double bytes, double ms);
-  void AddFinalIncrementalMarkCompact(double bytes, double ms) { Push(final_incremental_, bytes, ms); }
+  void AddFinalIncrementalMarkCompact(double bytes, double ms) {
+    Push(final_incremental_, bytes, ms);
+  }
   void AddScavenge(double bytes, double ms) { Push(scavenges_, bytes, ms); }
   // GCTracer::CombinedMarkCompactSpeedInBytesPerMillisecond.
   double CombinedMarkCompactSpeedInBytesPerMillisecond() const;
@@ -36,7 +38,8 @@ class GCTracer {
   double ScavengeSpeedInBytesPerMillisecond() const { return AverageSpeed(scavenges_); }
 
   // GCTracer::SampleAllocation: cumulative allocation counters at time `time_ms`.
-  void SampleAllocation(double time_ms, std::size_t new_space_counter_bytes,
+  void SampleAllocation(double time_ms,
+                        std::size_t new_space_counter_bytes,
                         std::size_t old_generation_counter_bytes);
   // Old-generation allocation bytes/ms over the last 5 s of samples; 0 without samples.
   double CurrentOldGenerationAllocationThroughputInBytesPerMillisecond() const;

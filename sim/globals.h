@@ -55,7 +55,8 @@ constexpr std::size_t RoundDown(std::size_t value, std::size_t alignment) {
 // base::bits::RoundUpToPowerOfTwo64: the smallest power of two >= value (1 for 0).
 constexpr std::uint64_t RoundUpToPowerOfTwo64(std::uint64_t value) {
   std::uint64_t p = 1;
-  while (p < value) p <<= 1;
+  while (p < value)
+    p <<= 1;
   return p;
 }
 

@@ -16,8 +16,8 @@ std::size_t MinOldGenerationSize(bool has_map_space) {
 
 std::uint64_t ReadCgroupLimit() {
   // cgroup v2, then v1; "max" or an absurdly large value means unconstrained (libuv returns 0).
-  for (const char* path : {"/sys/fs/cgroup/memory.max",
-                           "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+  for (const char* path :
+       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
     std::ifstream in(path);
     std::string text;
     if (!(in >> text)) continue;
@@ -75,16 +75,16 @@ std::size_t MaxOldGenerationSize(std::uint64_t physical_memory_bytes) {
 }
 
 std::size_t HeapSizeFromPhysicalMemory(std::uint64_t physical_memory_bytes) {
-  std::size_t old = static_cast<std::size_t>(physical_memory_bytes /
-                                             kPhysicalMemoryToOldGenerationRatio *
-                                             kHeapLimitMultiplier);
+  std::size_t old = static_cast<std::size_t>(
+      physical_memory_bytes / kPhysicalMemoryToOldGenerationRatio * kHeapLimitMultiplier);
   old = std::min(old, MaxOldGenerationSize(physical_memory_bytes));
   old = std::max(old, 128 * MB * kHeapLimitMultiplier);  // V8HeapTrait::kMinSize
   old = RoundUp(old, kPageSize);
   return old + YoungGenerationSizeFromOldGenerationSize(old);
 }
 
-void GenerationSizesFromHeapSize(std::size_t heap_bytes, std::size_t* young_bytes,
+void GenerationSizesFromHeapSize(std::size_t heap_bytes,
+                                 std::size_t* young_bytes,
                                  std::size_t* old_bytes) {
   // Binary search for the largest old size that fits together with its young generation.
   *young_bytes = 0;
@@ -169,7 +169,8 @@ HeapConfiguration ConfigureHeap(const HeapFlags& flags) {
   c.initial_semi_space_bytes = initial_semi;
 
   // --semi-space-growth-factor is forced to at least 2.
-  c.semi_space_growth_factor = static_cast<int>(std::max<std::int64_t>(2, flags.semi_space_growth_factor));
+  c.semi_space_growth_factor =
+      static_cast<int>(std::max<std::int64_t>(2, flags.semi_space_growth_factor));
 
   // Initial old-generation allocation limit: kMaxInitialOldGenerationSize capped at max_old/2.
   c.initial_old_generation_bytes = std::min(kMaxInitialOldGenerationSize, max_old / 2);

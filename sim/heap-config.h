@@ -51,7 +51,8 @@ std::size_t MaxOldGenerationSize(std::uint64_t physical_memory_bytes);
 // its young generation.
 std::size_t HeapSizeFromPhysicalMemory(std::uint64_t physical_memory_bytes);
 // Heap::GenerationSizesFromHeapSize: the largest old size with old + young(old) <= heap.
-void GenerationSizesFromHeapSize(std::size_t heap_bytes, std::size_t* young_bytes,
+void GenerationSizesFromHeapSize(std::size_t heap_bytes,
+                                 std::size_t* young_bytes,
                                  std::size_t* old_bytes);
 
 // Heap::ConfigureHeap with Node's constraints: every limit of a heap started with `flags`.

@@ -29,10 +29,8 @@ double DynamicGrowingFactor(double gc_speed, double mutator_speed, double max_fa
   return factor;
 }
 
-double GrowingFactor(std::size_t max_old_generation_bytes, double gc_speed,
-                     double mutator_speed) {
-  return DynamicGrowingFactor(gc_speed, mutator_speed,
-                              MaxGrowingFactor(max_old_generation_bytes));
+double GrowingFactor(std::size_t max_old_generation_bytes, double gc_speed, double mutator_speed) {
+  return DynamicGrowingFactor(gc_speed, mutator_speed, MaxGrowingFactor(max_old_generation_bytes));
 }
 
 std::size_t MinimumAllocationLimitGrowingStep(HeapGrowingMode mode) {
@@ -40,25 +38,29 @@ std::size_t MinimumAllocationLimitGrowingStep(HeapGrowingMode mode) {
   constexpr std::size_t kLowMemoryAllocationLimitGrowingStep = 2;
   const std::size_t unit = std::max(kPageSize, MB);
   return unit * (mode == HeapGrowingMode::kConservative ? kLowMemoryAllocationLimitGrowingStep
-                                                         : kRegularAllocationLimitGrowingStep);
+                                                        : kRegularAllocationLimitGrowingStep);
 }
 
-std::size_t CalculateAllocationLimit(std::size_t old_gen_size_bytes, std::size_t min_size_bytes,
+std::size_t CalculateAllocationLimit(std::size_t old_gen_size_bytes,
+                                     std::size_t min_size_bytes,
                                      std::size_t max_size_bytes,
-                                     std::size_t new_space_capacity_bytes, double factor,
+                                     std::size_t new_space_capacity_bytes,
+                                     double factor,
                                      HeapGrowingMode mode) {
   switch (mode) {
     case HeapGrowingMode::kConservative:
     case HeapGrowingMode::kSlow:
       factor = std::min(factor, V8HeapTrait::kConservativeGrowingFactor);
       break;
-    case HeapGrowingMode::kMinimal: factor = V8HeapTrait::kMinGrowingFactor; break;
-    case HeapGrowingMode::kDefault: break;
+    case HeapGrowingMode::kMinimal:
+      factor = V8HeapTrait::kMinGrowingFactor;
+      break;
+    case HeapGrowingMode::kDefault:
+      break;
   }
   const double size = static_cast<double>(old_gen_size_bytes);
   const double factor_limit = size * factor;
-  const double step_limit =
-      size + static_cast<double>(MinimumAllocationLimitGrowingStep(mode));
+  const double step_limit = size + static_cast<double>(MinimumAllocationLimitGrowingStep(mode));
   const double limit =
       std::max(factor_limit, step_limit) + static_cast<double>(new_space_capacity_bytes);
   const double halfway = (size + static_cast<double>(max_size_bytes)) / 2.0;

@@ -29,16 +29,17 @@ double MaxGrowingFactor(std::size_t max_old_generation_bytes);
 // given the GC and mutator speeds (bytes/ms); max_factor when either speed is unknown (0).
 double DynamicGrowingFactor(double gc_speed, double mutator_speed, double max_factor);
 // MemoryController::GrowingFactor: DynamicGrowingFactor(gc, mutator, MaxGrowingFactor(max)).
-double GrowingFactor(std::size_t max_old_generation_bytes, double gc_speed,
-                     double mutator_speed);
+double GrowingFactor(std::size_t max_old_generation_bytes, double gc_speed, double mutator_speed);
 // Heap::MinimumAllocationLimitGrowingStep: 8 MB, or 2 MB when conserving memory.
 std::size_t MinimumAllocationLimitGrowingStep(HeapGrowingMode mode);
 // MemoryController::CalculateAllocationLimit: max(size*factor, size + step) + new-space
 // capacity, capped half way to the maximum, and at least min_size. The mode adjusts the factor
 // first (kSlow/kConservative: at most 1.3; kMinimal: 1.1). node20-observed §6.4 fits this.
-std::size_t CalculateAllocationLimit(std::size_t old_gen_size_bytes, std::size_t min_size_bytes,
+std::size_t CalculateAllocationLimit(std::size_t old_gen_size_bytes,
+                                     std::size_t min_size_bytes,
                                      std::size_t max_size_bytes,
-                                     std::size_t new_space_capacity_bytes, double factor,
+                                     std::size_t new_space_capacity_bytes,
+                                     double factor,
                                      HeapGrowingMode mode);
 
 }  // namespace heaplab

@@ -16,16 +16,20 @@ using ObjectRef = std::uint32_t;
 inline constexpr ObjectRef kNullRef = 0;
 inline constexpr int kObjectIndexBits = 15;
 inline constexpr std::uint32_t kMaxObjectsPerPage = 1u << kObjectIndexBits;  // 32768
-inline constexpr std::uint32_t kMaxPages = 1u << (32 - kObjectIndexBits);      // 131072
+inline constexpr std::uint32_t kMaxPages = 1u << (32 - kObjectIndexBits);    // 131072
 
 // Builds a reference from a page id (>= 1) and an object index on it.
 constexpr ObjectRef MakeRef(std::uint32_t page_id, std::uint32_t index) {
   return (page_id << kObjectIndexBits) | index;
 }
 // The page id of a non-null reference.
-constexpr std::uint32_t RefPage(ObjectRef ref) { return ref >> kObjectIndexBits; }
+constexpr std::uint32_t RefPage(ObjectRef ref) {
+  return ref >> kObjectIndexBits;
+}
 // The object index of a reference within its page.
-constexpr std::uint32_t RefIndex(ObjectRef ref) { return ref & (kMaxObjectsPerPage - 1); }
+constexpr std::uint32_t RefIndex(ObjectRef ref) {
+  return ref & (kMaxObjectsPerPage - 1);
+}
 
 // Tri-colour marking state (src/heap/marking.h): white = unvisited, grey = on the worklist,
 // black = visited with all its slots scanned.
@@ -50,7 +54,9 @@ struct HeapObject {
   ObjectKind object_kind() const { return static_cast<ObjectKind>(kind); }
   MarkColor mark_color() const { return static_cast<MarkColor>(color); }
   void set_color(MarkColor c) { color = static_cast<std::uint32_t>(c) & 3u; }
-  std::uint32_t offset_bytes() const { return offset_words * static_cast<std::uint32_t>(kTaggedSize); }
+  std::uint32_t offset_bytes() const {
+    return offset_words * static_cast<std::uint32_t>(kTaggedSize);
+  }
   // The forwarding reference of a moved object (Cheney's forwarding address).
   ObjectRef forwarding() const { return slots_begin; }
 };

@@ -17,9 +17,14 @@ class HeapObserver {
   // A scavenge starts; from-space is what was to-space.
   virtual void OnScavengeStart() {}
   // `from` was evacuated to `to`; `promoted` if it went to old space. `from` now forwards.
-  virtual void OnObjectCopied(ObjectRef from, ObjectRef to, bool promoted) { (void)from, (void)to, (void)promoted; }
+  virtual void OnObjectCopied(ObjectRef from, ObjectRef to, bool promoted) {
+    (void)from, (void)to, (void)promoted;
+  }
   // A slot (of `host`, index `slot`) was rewritten from `old_value` to `new_value`.
-  virtual void OnSlotUpdated(ObjectRef host, std::uint32_t slot, ObjectRef old_value, ObjectRef new_value) {
+  virtual void OnSlotUpdated(ObjectRef host,
+                             std::uint32_t slot,
+                             ObjectRef old_value,
+                             ObjectRef new_value) {
     (void)host, (void)slot, (void)old_value, (void)new_value;
   }
   // Cheney's scan pointer reached `object` in to-space and scans its slots.
@@ -40,7 +45,9 @@ class HeapObserver {
   // A page was chosen for evacuation (compaction).
   virtual void OnEvacuationCandidate(std::uint32_t page_id) { (void)page_id; }
   // A page was swept: its dead objects freed and its gaps put on the free list.
-  virtual void OnPageSwept(std::uint32_t page_id, std::size_t free_bytes) { (void)page_id, (void)free_bytes; }
+  virtual void OnPageSwept(std::uint32_t page_id, std::size_t free_bytes) {
+    (void)page_id, (void)free_bytes;
+  }
   virtual void OnMarkCompactEnd() {}
 };
 

@@ -85,8 +85,7 @@ std::vector<std::string> HeapVerifier::Verify() const {
         if (host_old && h.InYoungGeneration(v) && !remembered.count({ref, s}))
           fail(name + " slot " + std::to_string(s) +
                " points to a young object but is not in the remembered set");
-        if (marking && color == MarkColor::kBlack &&
-            h.object(v).mark_color() == MarkColor::kWhite)
+        if (marking && color == MarkColor::kBlack && h.object(v).mark_color() == MarkColor::kWhite)
           fail(name + " is black but slot " + std::to_string(s) + " points to a white object");
       }
     }
@@ -107,7 +106,8 @@ std::vector<std::string> HeapVerifier::Verify() const {
 
   auto verify_paged = [&](const PagedSpace& s) {
     std::size_t used = 0;
-    for (const Page* p : s.pages()) verify_page(p, s.identity(), &used);
+    for (const Page* p : s.pages())
+      verify_page(p, s.identity(), &used);
     if (used != s.Size()) fail(std::string(ToString(s.identity())) + " size does not add up");
     if (s.Available() + used > s.Capacity())
       fail(std::string(ToString(s.identity())) + " has more free and used bytes than capacity");
@@ -118,7 +118,8 @@ std::vector<std::string> HeapVerifier::Verify() const {
 
   auto verify_large = [&](const LargeObjectSpace& s) {
     std::size_t used = 0;
-    for (const Page* p : s.pages()) verify_page(p, s.identity(), &used);
+    for (const Page* p : s.pages())
+      verify_page(p, s.identity(), &used);
     if (used != s.SizeOfObjects())
       fail(std::string(ToString(s.identity())) + " size does not add up");
   };
@@ -141,12 +142,17 @@ std::vector<std::string> HeapVerifier::Verify() const {
     if (used > ns.Size()) fail("new space holds more bytes than it has allocated");
   }
 
-  if (!marking && !h.marking_worklist().empty()) fail("marking worklist is not empty between cycles");
-  for (ObjectRef r : h.marking_worklist()) check_target(r, "marking worklist entry");
+  if (!marking && !h.marking_worklist().empty())
+    fail("marking worklist is not empty between cycles");
+  for (ObjectRef r : h.marking_worklist())
+    check_target(r, "marking worklist entry");
   for (auto [host, slot] : h.remembered_set()) {
-    if (!h.IsValidObject(host)) fail("remembered set names a freed host");
-    else if (h.InYoungGeneration(host)) fail("remembered set names a young host");
-    else if (slot >= h.object(host).slot_count) fail("remembered set names a slot out of range");
+    if (!h.IsValidObject(host))
+      fail("remembered set names a freed host");
+    else if (h.InYoungGeneration(host))
+      fail("remembered set names a young host");
+    else if (slot >= h.object(host).slot_count)
+      fail("remembered set names a slot out of range");
   }
   if (h.OldGenerationSizeOfObjects() + h.new_space().Size() + h.new_lo_space().SizeOfObjects() !=
       h.SizeOfObjects())
@@ -159,7 +165,8 @@ void HeapVerifier::VerifyOrThrow() const {
   if (problems.empty()) return;
   std::ostringstream out;
   out << "heap verification failed (" << problems.size() << " problems):";
-  for (std::size_t i = 0; i < problems.size() && i < 10; ++i) out << "\n  " << problems[i];
+  for (std::size_t i = 0; i < problems.size() && i < 10; ++i)
+    out << "\n  " << problems[i];
   throw std::logic_error(out.str());
 }
 

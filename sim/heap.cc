@@ -41,10 +41,14 @@ constexpr std::size_t kMarginForSmallHeaps = 32 * MB;
 
 std::string_view ToString(PretenureDecision decision) {
   switch (decision) {
-    case PretenureDecision::kUndecided: return "undecided";
-    case PretenureDecision::kDontTenure: return "don't tenure";
-    case PretenureDecision::kMaybeTenure: return "maybe tenure";
-    case PretenureDecision::kTenure: return "tenure";
+    case PretenureDecision::kUndecided:
+      return "undecided";
+    case PretenureDecision::kDontTenure:
+      return "don't tenure";
+    case PretenureDecision::kMaybeTenure:
+      return "maybe tenure";
+    case PretenureDecision::kTenure:
+      return "tenure";
   }
   return "?";
 }
@@ -58,8 +62,7 @@ Heap::Heap(const HeapFlags& flags, HeapOptions options)
   if (config_.has_map_space)
     map_space_ = std::make_unique<PagedSpace>(AllocationSpace::kMap, &allocator_);
   lo_space_ = std::make_unique<LargeObjectSpace>(AllocationSpace::kLargeObject, &allocator_);
-  new_lo_space_ =
-      std::make_unique<LargeObjectSpace>(AllocationSpace::kNewLargeObject, &allocator_);
+  new_lo_space_ = std::make_unique<LargeObjectSpace>(AllocationSpace::kNewLargeObject, &allocator_);
   code_lo_space_ =
       std::make_unique<LargeObjectSpace>(AllocationSpace::kCodeLargeObject, &allocator_);
   new_lo_space_->SetCapacity(new_space_->Capacity());
@@ -94,14 +97,16 @@ void Heap::CreateStartupHeap() {
   strong_roots_.push_back(nodes[0]);
   for (int i = 0; i < 240; ++i) {
     std::size_t size = i < 239 ? 1024 : 976;  // 245712 bytes in all
-    strong_roots_.push_back(AllocateRaw(AllocationSpace::kCode, size, 0, ObjectKind::kCode, 0, false));
+    strong_roots_.push_back(
+        AllocateRaw(AllocationSpace::kCode, size, 0, ObjectKind::kCode, 0, false));
   }
   strong_roots_.push_back(
       AllocateRaw(AllocationSpace::kLargeObject, 262160, 0, ObjectKind::kArray, 0, false));
   if (map_space_) {
     // The legacy layout keeps the start-up maps in their own space.
     for (int i = 0; i < 1024; ++i)
-      strong_roots_.push_back(AllocateRaw(AllocationSpace::kMap, 80, 0, ObjectKind::kObject, 0, false));
+      strong_roots_.push_back(
+          AllocateRaw(AllocationSpace::kMap, 80, 0, ObjectKind::kObject, 0, false));
   }
   // Bootstrap garbage in new space (dies at the first scavenge).
   for (std::size_t done = 0; done < 374944; done += 64)
@@ -139,15 +144,23 @@ std::uint32_t Heap::RegisterAllocationSite(std::string_view name) {
 
 PagedSpace* Heap::paged_space(AllocationSpace space) {
   switch (space) {
-    case AllocationSpace::kOld: return old_space_.get();
-    case AllocationSpace::kCode: return code_space_.get();
-    case AllocationSpace::kMap: return map_space_.get();
-    default: return nullptr;
+    case AllocationSpace::kOld:
+      return old_space_.get();
+    case AllocationSpace::kCode:
+      return code_space_.get();
+    case AllocationSpace::kMap:
+      return map_space_.get();
+    default:
+      return nullptr;
   }
 }
 
-ObjectRef Heap::AllocateRaw(AllocationSpace space, std::size_t size, std::uint32_t slot_count,
-                            ObjectKind kind, std::uint32_t site, bool gc_origin) {
+ObjectRef Heap::AllocateRaw(AllocationSpace space,
+                            std::size_t size,
+                            std::uint32_t slot_count,
+                            ObjectKind kind,
+                            std::uint32_t site,
+                            bool gc_origin) {
   Page* page = nullptr;
   std::uint32_t offset = 0;
   switch (space) {
@@ -162,8 +175,7 @@ ObjectRef Heap::AllocateRaw(AllocationSpace space, std::size_t size, std::uint32
       if (page == nullptr) {
         // PagedSpace::RawRefillLabMain: a new page only within the old-generation limits.
         if (!gc_origin && !ShouldExpandOldGenerationOnSlowAllocation()) return kNullRef;
-        if (!CanExpandOldGeneration(kPageAreaSize) && !(gc_origin && evacuating_))
-          return kNullRef;
+        if (!CanExpandOldGeneration(kPageAreaSize) && !(gc_origin && evacuating_)) return kNullRef;
         if (ps->Expand() == nullptr) FatalProcessOutOfMemory("MemoryAllocator::AllocatePage");
         page = ps->TryAllocate(size, &offset);
         if (!gc_origin) StartIncrementalMarkingIfAllocationLimitIsReached();
@@ -173,7 +185,8 @@ ObjectRef Heap::AllocateRaw(AllocationSpace space, std::size_t size, std::uint32
     case AllocationSpace::kLargeObject:
     case AllocationSpace::kCodeLargeObject: {
       // OldLargeObjectSpace::AllocateRaw.
-      if (!gc_origin && (!CanExpandOldGeneration(size) || !ShouldExpandOldGenerationOnSlowAllocation()))
+      if (!gc_origin &&
+          (!CanExpandOldGeneration(size) || !ShouldExpandOldGenerationOnSlowAllocation()))
         return kNullRef;
       LargeObjectSpace* lo =
           space == AllocationSpace::kLargeObject ? lo_space_.get() : code_lo_space_.get();
@@ -190,7 +203,8 @@ ObjectRef Heap::AllocateRaw(AllocationSpace space, std::size_t size, std::uint32
       if (used > 0 && size > new_lo_space_->Stats().available_bytes) return kNullRef;
       page = new_lo_space_->AllocatePage(size);
       if (page == nullptr) FatalProcessOutOfMemory("MemoryAllocator::AllocateLargePage");
-      new_lo_space_->SetCapacity(std::max(new_lo_space_->capacity(), new_lo_space_->SizeOfObjects()));
+      new_lo_space_->SetCapacity(
+          std::max(new_lo_space_->capacity(), new_lo_space_->SizeOfObjects()));
       break;
     }
   }
@@ -222,8 +236,11 @@ ObjectRef Heap::MigrateObject(ObjectRef from, AllocationSpace space, bool gc_ori
   return to;
 }
 
-ObjectRef Heap::Allocate(std::size_t size_bytes, std::uint32_t slot_count, ObjectKind kind,
-                         std::uint32_t site, AllocationType type) {
+ObjectRef Heap::Allocate(std::size_t size_bytes,
+                         std::uint32_t slot_count,
+                         ObjectKind kind,
+                         std::uint32_t site,
+                         AllocationType type) {
   CheckAlive();
   if (size_bytes == 0) throw HeapUsageError("object size must be positive");
   if (size_bytes > (std::size_t{1} << 31))
@@ -263,7 +280,8 @@ ObjectRef Heap::Allocate(std::size_t size_bytes, std::uint32_t slot_count, Objec
     ref = AllocateRaw(space, size, slot_count, kind, site, false);
     if (ref != kNullRef) break;
     if (attempt < 2) {
-      CollectGarbage(young ? AllocationSpace::kNew : space, GarbageCollectionReason::kAllocationFailure);
+      CollectGarbage(young ? AllocationSpace::kNew : space,
+                     GarbageCollectionReason::kAllocationFailure);
     } else if (attempt == 2) {
       CollectAllAvailableGarbage(GarbageCollectionReason::kLastResort);
     } else {
@@ -288,8 +306,10 @@ ObjectRef Heap::Allocate(std::size_t size_bytes, std::uint32_t slot_count, Objec
       ++s.memento_create_count;
   }
   allocated_total_bytes_ += size;
-  if (young) new_space_allocation_counter_ += size;
-  else old_generation_allocation_counter_ += size;
+  if (young)
+    new_space_allocation_counter_ += size;
+  else
+    old_generation_allocation_counter_ += size;
   OnAllocation(size, young);
   MaybeSample();
   return ref;
@@ -302,8 +322,10 @@ void Heap::OnAllocation(std::size_t size, bool young) {
     minor_gc_task_posted_ = true;
   if (marking_phase_ != MarkingPhase::kMarking) return;
   bytes_allocated_since_step_ += size;
-  if (young) young_allocated_since_step_ += size;
-  else old_allocated_since_step_ += size;
+  if (young)
+    young_allocated_since_step_ += size;
+  else
+    old_allocated_since_step_ += size;
   if (young_allocated_since_step_ >= kYoungAllocationStepBytes ||
       old_allocated_since_step_ >= kOldAllocationStepBytes) {
     young_allocated_since_step_ = 0;
@@ -368,7 +390,8 @@ void Heap::WriteSlot(ObjectRef host, std::uint32_t slot, ObjectRef value) {
   if (value == kNullRef) return;
   // Generational barrier (WriteBarrier::GenerationalBarrier): old-to-new slots go to the
   // remembered set.
-  if (!InYoungGeneration(host) && InYoungGeneration(value)) remembered_set_.emplace_back(host, slot);
+  if (!InYoungGeneration(host) && InYoungGeneration(value))
+    remembered_set_.emplace_back(host, slot);
   // Marking barrier (MarkingBarrier::Write, Dijkstra style): a white value turns grey.
   if (marking_phase_ != MarkingPhase::kStopped && object(value).mark_color() == MarkColor::kWhite &&
       object(host).mark_color() == MarkColor::kBlack) {
@@ -420,12 +443,16 @@ bool Heap::IsGlobalAlive(std::uint32_t handle) const {
   return handle < globals_.size() && global_alive_[handle];
 }
 
-void Heap::OpenHandleScope() { scope_marks_.push_back(locals_.size()); }
+void Heap::OpenHandleScope() {
+  scope_marks_.push_back(locals_.size());
+}
 
 void Heap::CloseHandleScope() {
   if (scope_marks_.empty()) throw HeapUsageError("no handle scope is open");
   locals_.resize(scope_marks_.back());
   scope_marks_.pop_back();
+  if (locals_.capacity() > 65536 && locals_.capacity() > 4 * locals_.size())
+    locals_.shrink_to_fit();
 }
 
 std::uint32_t Heap::CreateLocal(ObjectRef value) {
@@ -452,13 +479,20 @@ void Heap::SetLocal(std::uint32_t handle, ObjectRef value) {
 
 SpaceStats Heap::Stats(AllocationSpace space) const {
   switch (space) {
-    case AllocationSpace::kNew: return new_space_->Stats();
-    case AllocationSpace::kOld: return old_space_->Stats();
-    case AllocationSpace::kCode: return code_space_->Stats();
-    case AllocationSpace::kMap: return map_space_ ? map_space_->Stats() : SpaceStats{};
-    case AllocationSpace::kNewLargeObject: return new_lo_space_->Stats();
-    case AllocationSpace::kLargeObject: return lo_space_->Stats();
-    case AllocationSpace::kCodeLargeObject: return code_lo_space_->Stats();
+    case AllocationSpace::kNew:
+      return new_space_->Stats();
+    case AllocationSpace::kOld:
+      return old_space_->Stats();
+    case AllocationSpace::kCode:
+      return code_space_->Stats();
+    case AllocationSpace::kMap:
+      return map_space_ ? map_space_->Stats() : SpaceStats{};
+    case AllocationSpace::kNewLargeObject:
+      return new_lo_space_->Stats();
+    case AllocationSpace::kLargeObject:
+      return lo_space_->Stats();
+    case AllocationSpace::kCodeLargeObject:
+      return code_lo_space_->Stats();
   }
   return {};
 }
@@ -470,8 +504,12 @@ SpaceStatsArray Heap::SpaceStatistics() const {
   return a;
 }
 
-std::size_t Heap::SizeOfObjects() const { return TotalUsed(SpaceStatistics()); }
-std::size_t Heap::CommittedMemory() const { return TotalCommitted(SpaceStatistics()); }
+std::size_t Heap::SizeOfObjects() const {
+  return TotalUsed(SpaceStatistics());
+}
+std::size_t Heap::CommittedMemory() const {
+  return TotalCommitted(SpaceStatistics());
+}
 
 std::size_t Heap::OldGenerationSizeOfObjects() const {
   std::size_t s = old_space_->Size() + code_space_->Size() + lo_space_->SizeOfObjects() +
@@ -542,9 +580,14 @@ Heap::IncrementalMarkingLimit Heap::IncrementalMarkingLimitReached() const {
 void Heap::StartIncrementalMarkingIfAllocationLimitIsReached() {
   if (marking_phase_ != MarkingPhase::kStopped || in_gc_) return;
   switch (IncrementalMarkingLimitReached()) {
-    case IncrementalMarkingLimit::kHardLimit: StartIncrementalMarking(); break;
-    case IncrementalMarkingLimit::kSoftLimit: marking_task_posted_ = true; break;
-    case IncrementalMarkingLimit::kNoLimit: break;
+    case IncrementalMarkingLimit::kHardLimit:
+      StartIncrementalMarking();
+      break;
+    case IncrementalMarkingLimit::kSoftLimit:
+      marking_task_posted_ = true;
+      break;
+    case IncrementalMarkingLimit::kNoLimit:
+      break;
   }
 }
 
@@ -758,7 +801,8 @@ void Heap::CheckNewSpaceExpansionCriteria() {
   new_lo_space_->SetCapacity(new_space_->Capacity());
 }
 
-void Heap::PerformGarbageCollection(GarbageCollector collector, GarbageCollectionReason reason,
+void Heap::PerformGarbageCollection(GarbageCollector collector,
+                                    GarbageCollectionReason reason,
                                     CollectorReason collector_reason) {
   if (in_gc_) return;
   in_gc_ = true;
@@ -840,7 +884,8 @@ void Heap::PerformGarbageCollection(GarbageCollector collector, GarbageCollectio
   if (!fatal.empty()) FatalProcessOutOfMemory(fatal);
   // Heap::CollectGarbage: "Reached heap limit" unless the old generation fits again.
   if (!CanExpandOldGeneration(0)) FatalProcessOutOfMemory("Reached heap limit");
-  if (collector == GarbageCollector::kScavenger) StartIncrementalMarkingIfAllocationLimitIsReached();
+  if (collector == GarbageCollector::kScavenger)
+    StartIncrementalMarkingIfAllocationLimitIsReached();
 }
 
 HeapGrowingMode Heap::CurrentHeapGrowingMode() const {
@@ -857,9 +902,9 @@ void Heap::RecomputeLimits(GCEvent& ev) {
   double factor = GrowingFactor(config_.max_old_generation_bytes, gc_speed, mutator_speed);
   const HeapGrowingMode mode = CurrentHeapGrowingMode();
   const std::size_t old_size = OldGenerationSizeOfObjects();
-  old_generation_allocation_limit_ =
-      CalculateAllocationLimit(old_size, config_.min_old_generation_bytes,
-                               config_.max_old_generation_bytes, new_space_->Capacity(), factor, mode);
+  old_generation_allocation_limit_ = CalculateAllocationLimit(
+      old_size, config_.min_old_generation_bytes, config_.max_old_generation_bytes,
+      new_space_->Capacity(), factor, mode);
   if (mode == HeapGrowingMode::kMinimal) factor = V8HeapTrait::kMinGrowingFactor;
   if (mode == HeapGrowingMode::kConservative || mode == HeapGrowingMode::kSlow)
     factor = std::min(factor, V8HeapTrait::kConservativeGrowingFactor);
@@ -913,8 +958,8 @@ void Heap::ProcessPretenuringFeedback() {
 
 void Heap::EvaluateOldSpaceLocalPretenuring(std::size_t size_of_objects_before_gc) {
   if (size_of_objects_before_gc == 0) return;
-  const double survival = static_cast<double>(SizeOfObjects()) * 100.0 /
-                          static_cast<double>(size_of_objects_before_gc);
+  const double survival =
+      static_cast<double>(SizeOfObjects()) * 100.0 / static_cast<double>(size_of_objects_before_gc);
   if (survival >= kOldSurvivalRateLowThreshold) return;
   // Too much died in the old generation: ResetAllAllocationSitesDependentCode(kOld).
   for (std::size_t i = 1; i < sites_.size(); ++i) {
@@ -934,7 +979,8 @@ void Heap::FatalProcessOutOfMemory(const std::string& location) {
     oom_ = std::make_unique<OutOfMemoryEvent>();
     oom_->time_ms = now_ms_;
     oom_->location = location;
-    oom_->message = "FATAL ERROR: " + location + " Allocation failed - JavaScript heap out of memory";
+    oom_->message =
+        "FATAL ERROR: " + location + " Allocation failed - JavaScript heap out of memory";
     oom_->allocated_total_bytes = allocated_total_bytes_;
     oom_->spaces = SpaceStatistics();
     in_gc_ = false;

@@ -52,11 +52,11 @@ struct AllocationSite {
   std::uint32_t memento_create_count = 0;  // young allocations since the last digest
   std::uint32_t memento_found_count = 0;   // of those, found alive by a GC
   PretenureDecision decision = PretenureDecision::kUndecided;
-  std::uint64_t allocated_objects = 0;     // over the whole run
+  std::uint64_t allocated_objects = 0;  // over the whole run
   std::uint64_t allocated_bytes = 0;
-  std::uint64_t pretenured_objects = 0;    // allocated straight into old space
-  int tenure_changes = 0;                  // times the decision switched to or from tenure
-  ObjectRef map = kNullRef;                // the site's map (map space in the legacy profile)
+  std::uint64_t pretenured_objects = 0;  // allocated straight into old space
+  int tenure_changes = 0;                // times the decision switched to or from tenure
+  ObjectRef map = kNullRef;              // the site's map (map space in the legacy profile)
 };
 
 // Run-time options that are not V8 flags.
@@ -107,8 +107,11 @@ class Heap {
   // old space. May run GCs first. The returned reference is valid until the next allocation or
   // GC: root it (CreateLocal/CreateGlobal) to keep it. Throws HeapUsageError on a bad request
   // and OutOfMemoryError when V8 would die.
-  ObjectRef Allocate(std::size_t size_bytes, std::uint32_t slot_count, ObjectKind kind,
-                     std::uint32_t site = 0, AllocationType type = AllocationType::kYoung);
+  ObjectRef Allocate(std::size_t size_bytes,
+                     std::uint32_t slot_count,
+                     ObjectKind kind,
+                     std::uint32_t site = 0,
+                     AllocationType type = AllocationType::kYoung);
 
   // ----- Slots -----
   // The value of slot `slot` of `host`. Throws HeapUsageError if host is not an object or the
@@ -241,8 +244,12 @@ class Heap {
 
   // Places an object of `size` in `space` without triggering GCs; kNullRef if there is no
   // room. `gc_origin` lets the collectors expand old space beyond the allocation limit.
-  ObjectRef AllocateRaw(AllocationSpace space, std::size_t size, std::uint32_t slot_count,
-                        ObjectKind kind, std::uint32_t site, bool gc_origin);
+  ObjectRef AllocateRaw(AllocationSpace space,
+                        std::size_t size,
+                        std::uint32_t slot_count,
+                        ObjectKind kind,
+                        std::uint32_t site,
+                        bool gc_origin);
   // Copies `from` into `space` (evacuation); forwards `from`. kNullRef if there is no room.
   ObjectRef MigrateObject(ObjectRef from, AllocationSpace space, bool gc_origin);
 
@@ -266,7 +273,8 @@ class Heap {
   void MarkRoots();
   void OnAllocation(std::size_t size, bool young);
 
-  void PerformGarbageCollection(GarbageCollector collector, GarbageCollectionReason reason,
+  void PerformGarbageCollection(GarbageCollector collector,
+                                GarbageCollectionReason reason,
                                 CollectorReason collector_reason);
   void CheckNewSpaceExpansionCriteria();
   void RecomputeLimits(GCEvent& event);
@@ -340,7 +348,7 @@ class Heap {
   std::uint64_t mark_compact_count_ = 0;
   double total_gc_pause_ms_ = 0;
   bool in_gc_ = false;
-  bool evacuating_ = false;  // a mark-compact evacuates: old space may grow past its limits
+  bool evacuating_ = false;      // a mark-compact evacuates: old space may grow past its limits
   double compaction_speed_ = 0;  // bytes/ms of the last compaction (0 before any)
   GCTracer tracer_;
   std::unique_ptr<OutOfMemoryEvent> oom_;

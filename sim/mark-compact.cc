@@ -8,7 +8,9 @@
 namespace heaplab {
 
 std::vector<Page*> MarkCompactCollector::CollectEvacuationCandidates(
-    const std::vector<Page*>& pages, const Page* excluded, double target_fragmentation_percent,
+    const std::vector<Page*>& pages,
+    const Page* excluded,
+    double target_fragmentation_percent,
     std::size_t max_evacuated_bytes) {
   const double area = static_cast<double>(kPageAreaSize);
   const double free_bytes_threshold = target_fragmentation_percent * area / 100.0;
@@ -32,13 +34,15 @@ std::vector<Page*> MarkCompactCollector::CollectEvacuationCandidates(
   const std::size_t new_pages = (total_live + kPageAreaSize - 1) / kPageAreaSize;
   if (count <= new_pages) return {};
   std::vector<Page*> out;
-  for (std::size_t i = 0; i < count; ++i) out.push_back(eligible[i].second);
+  for (std::size_t i = 0; i < count; ++i)
+    out.push_back(eligible[i].second);
   return out;
 }
 
 void MarkCompactCollector::StartMarking(Heap& heap, bool incremental) {
   auto reset_live = [](const std::vector<Page*>& pages) {
-    for (Page* p : pages) p->live_bytes = 0;
+    for (Page* p : pages)
+      p->live_bytes = 0;
   };
   reset_live(heap.old_space_->pages());
   reset_live(heap.code_space_->pages());
@@ -111,6 +115,7 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
 
   heap_.remembered_set_.clear();  // the young generation is empty
   heap_.marking_worklist_.clear();
+  if (heap_.marking_worklist_.capacity() > 65536) heap_.marking_worklist_.shrink_to_fit();
   heap_.evacuation_candidates_.clear();
   heap_.marking_phase_ = MarkingPhase::kStopped;
   heap_.marking_task_posted_ = false;
@@ -143,8 +148,10 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
   if (ev.evacuated_bytes > 0 && evacuate_ms > 0)
     heap_.compaction_speed_ = static_cast<double>(ev.evacuated_bytes) / evacuate_ms;
   const double end_size = static_cast<double>(heap_.SizeOfObjects());
-  if (was_incremental) heap_.tracer_.AddFinalIncrementalMarkCompact(end_size, ev.pause_ms);
-  else heap_.tracer_.AddMarkCompact(end_size, ev.pause_ms);
+  if (was_incremental)
+    heap_.tracer_.AddFinalIncrementalMarkCompact(end_size, ev.pause_ms);
+  else
+    heap_.tracer_.AddMarkCompact(end_size, ev.pause_ms);
 }
 
 void MarkCompactCollector::EvacuateYoungGeneration(GCEvent& ev) {
@@ -160,8 +167,8 @@ void MarkCompactCollector::EvacuateYoungGeneration(GCEvent& ev) {
     }
     page->live_bytes = live;
     // Page promotion (--page-promotion): a mostly-live page moves whole (Page::ConvertNewToOld).
-    if (f.page_promotion && live * 100 >= static_cast<std::size_t>(f.page_promotion_threshold) *
-                                              page->area_bytes) {
+    if (f.page_promotion &&
+        live * 100 >= static_cast<std::size_t>(f.page_promotion_threshold) * page->area_bytes) {
       for (const HeapObject& o : page->objects) {
         if (!o.is_object()) continue;
         if (o.mark_color() != MarkColor::kBlack) {
@@ -188,7 +195,8 @@ void MarkCompactCollector::EvacuateYoungGeneration(GCEvent& ev) {
       if (!ns.IsBelowAgeMark(page, o.offset_bytes())) heap_.RecordMementoFound(o);
       ObjectRef from = MakeRef(page->id, i);
       ObjectRef to = heap_.MigrateObject(from, AllocationSpace::kOld, true);
-      if (to == kNullRef) heap_.FatalProcessOutOfMemory("MarkCompactCollector: young object promotion failed");
+      if (to == kNullRef)
+        heap_.FatalProcessOutOfMemory("MarkCompactCollector: young object promotion failed");
       ev.promoted_bytes += o.size_bytes;
       ++ev.objects_promoted;
       if (heap_.observer_) heap_.observer_->OnObjectCopied(from, to, true);

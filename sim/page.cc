@@ -7,15 +7,21 @@ namespace heaplab {
 
 std::string_view ToString(MarkColor color) {
   switch (color) {
-    case MarkColor::kWhite: return "white";
-    case MarkColor::kGrey: return "grey";
-    case MarkColor::kBlack: return "black";
+    case MarkColor::kWhite:
+      return "white";
+    case MarkColor::kGrey:
+      return "grey";
+    case MarkColor::kBlack:
+      return "black";
   }
   return "?";
 }
 
-std::uint32_t Page::AddObject(std::uint32_t offset_bytes, std::uint32_t size_bytes,
-                              ObjectKind kind, std::uint32_t site, std::uint32_t slot_count) {
+std::uint32_t Page::AddObject(std::uint32_t offset_bytes,
+                              std::uint32_t size_bytes,
+                              ObjectKind kind,
+                              std::uint32_t site,
+                              std::uint32_t slot_count) {
   HeapObject o;
   o.offset_words = (offset_bytes / kTaggedSize) & 0x7fffu;
   o.kind = static_cast<std::uint32_t>(kind) & 7u;
@@ -39,10 +45,10 @@ std::uint32_t Page::AddObject(std::uint32_t offset_bytes, std::uint32_t size_byt
   return static_cast<std::uint32_t>(objects.size() - 1);
 }
 
-std::uint32_t Page::AddCopy(std::uint32_t offset_bytes, const HeapObject& src,
+std::uint32_t Page::AddCopy(std::uint32_t offset_bytes,
+                            const HeapObject& src,
                             const ObjectRef* src_slots) {
-  std::uint32_t index =
-      AddObject(offset_bytes, src.size_bytes, src.object_kind(), src.site, 0);
+  std::uint32_t index = AddObject(offset_bytes, src.size_bytes, src.object_kind(), src.site, 0);
   HeapObject& o = objects[index];
   o.slots_begin = static_cast<std::uint32_t>(slots.size());
   o.slot_count = src.slot_count;
@@ -89,6 +95,17 @@ void Page::CompactSlotsIfWorthIt() {
   slots.swap(packed);
   slots.shrink_to_fit();
   dead_slots = 0;
+}
+
+}  // namespace heaplab
+
+namespace heaplab {
+
+void Page::ShrinkToFit() {
+  if (objects.capacity() > objects.size() + objects.size() / 4 + 16) objects.shrink_to_fit();
+  if (slots.capacity() > slots.size() + slots.size() / 4 + 16) slots.shrink_to_fit();
+  if (free_indices.capacity() > free_indices.size() + free_indices.size() / 4 + 16)
+    free_indices.shrink_to_fit();
 }
 
 }  // namespace heaplab

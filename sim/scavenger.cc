@@ -84,11 +84,13 @@ void ScavengerCollector::CollectGarbage(GCEvent& ev) {
   SemiSpaceNewSpace& ns = *heap_.new_space_;
   const std::size_t from_objects_before = [&] {
     std::size_t n = 0;
-    for (const Page* p : ns.to_space()) n += p->object_count;
+    for (const Page* p : ns.to_space())
+      n += p->object_count;
     return n;
   }();
   ns.Flip();
-  for (Page* p : ns.from_space()) p->SetFlag(Page::kFromSpace);
+  for (Page* p : ns.from_space())
+    p->SetFlag(Page::kFromSpace);
   if (heap_.observer_) heap_.observer_->OnScavengeStart();
 
   // Roots (ScavengerCollector: ScavengeVisitor over strong roots and handles).
@@ -187,7 +189,8 @@ void ScavengerCollector::CollectGarbage(GCEvent& ev) {
     wl.resize(out);
   }
 
-  for (Page* p : ns.from_space()) p->ClearFlag(Page::kFromSpace);
+  for (Page* p : ns.from_space())
+    p->ClearFlag(Page::kFromSpace);
   ns.ResetFromSpace();
   ns.SetAgeMarkToTop();
   if (heap_.observer_) heap_.observer_->OnScavengeEnd();
@@ -196,15 +199,17 @@ void ScavengerCollector::CollectGarbage(GCEvent& ev) {
   ev.promoted_bytes = promoted_bytes_;
   ev.objects_copied = copied_objects_;
   ev.objects_promoted = promoted_objects_;
-  ev.objects_died_in_new = from_objects_before - std::min(from_objects_before,
-                                                          copied_objects_ + promoted_objects_) + large_freed;
+  ev.objects_died_in_new = from_objects_before -
+                           std::min(from_objects_before, copied_objects_ + promoted_objects_) +
+                           large_freed;
   ev.slots_visited = slots_visited_ + root_slots;
   ev.slots_updated = slots_updated_;
   ev.large_objects_freed = large_freed;
 
   // Pause: fixed cost plus the work done at the calibrated speeds.
   const HeapFlags& f = heap_.flags_;
-  const double roots_ms = static_cast<double>(root_slots + remembered_slots) / f.scavenge_slot_speed;
+  const double roots_ms =
+      static_cast<double>(root_slots + remembered_slots) / f.scavenge_slot_speed;
   const double copy_ms = static_cast<double>(copied_bytes_) / f.scavenge_copy_speed +
                          static_cast<double>(promoted_bytes_) / f.scavenge_promote_speed;
   const double slots_ms = static_cast<double>(slots_visited_) / f.scavenge_slot_speed;

@@ -130,7 +130,8 @@ void FreeList::EvictPage(Page* page) {
 }
 
 void FreeList::Clear() {
-  for (auto& c : categories_) c.clear();
+  for (auto& c : categories_)
+    c.clear();
   available_bytes_ = 0;
 }
 
@@ -205,6 +206,7 @@ std::size_t PagedSpace::SweepPage(Page* page, std::size_t* freed_objects) {
     }
   }
   page->CompactSlotsIfWorthIt();
+  page->ShrinkToFit();
   page->live_bytes = 0;
   page->ClearFlag(Page::kPromotedWhole);
   if (freed_objects) *freed_objects += freed;
@@ -232,7 +234,8 @@ void PagedSpace::RebuildFreeList(Page* page) {
 
 std::size_t PagedSpace::Size() const {
   std::size_t s = 0;
-  for (const Page* p : pages_) s += p->allocated_bytes;
+  for (const Page* p : pages_)
+    s += p->allocated_bytes;
   return s;
 }
 
@@ -241,7 +244,9 @@ std::size_t PagedSpace::Available() const {
   return free_list_.available_bytes() + lab;
 }
 
-SpaceStats PagedSpace::Stats() const { return SpaceStats{Size(), Committed(), Available()}; }
+SpaceStats PagedSpace::Stats() const {
+  return SpaceStats{Size(), Committed(), Available()};
+}
 
 // ---------------------------------------------------------------- SemiSpaceNewSpace
 
@@ -292,11 +297,13 @@ void SemiSpaceNewSpace::Flip() {
 }
 
 void SemiSpaceNewSpace::ResetFromSpace() {
-  for (Page* p : from_) p->Reset();
+  for (Page* p : from_)
+    p->Reset();
 }
 
 void SemiSpaceNewSpace::ResetToSpace() {
-  for (Page* p : to_) p->Reset();
+  for (Page* p : to_)
+    p->Reset();
   current_ = 0;
   age_mark_page_ = 0;
   age_mark_offset_ = 0;
@@ -350,17 +357,17 @@ std::uint32_t SemiSpaceNewSpace::top() const {
 
 std::size_t SemiSpaceNewSpace::Size() const {
   // Pages before the current one count whole (their tails hold fillers), as NewSpace::Size.
-  std::size_t s = 0;
-  for (std::size_t i = 0; i < to_.size() && i <= current_; ++i)
-    s += i < current_ ? to_[i]->area_bytes : to_[i]->top_bytes;
-  return s;
+  if (current_ >= to_.size()) return to_.size() * kPageAreaSize;
+  return current_ * kPageAreaSize + to_[current_]->top_bytes;
 }
 
 std::size_t SemiSpaceNewSpace::Committed() const {
   return (to_.size() + (from_committed_ ? from_.size() : 0)) * kPageSize;
 }
 
-SpaceStats SemiSpaceNewSpace::Stats() const { return SpaceStats{Size(), Committed(), Available()}; }
+SpaceStats SemiSpaceNewSpace::Stats() const {
+  return SpaceStats{Size(), Committed(), Available()};
+}
 
 // ---------------------------------------------------------------- LargeObjectSpace
 
@@ -390,7 +397,8 @@ void LargeObjectSpace::FreePage(Page* page) {
 
 std::size_t LargeObjectSpace::Committed() const {
   std::size_t c = 0;
-  for (const Page* p : pages_) c += p->committed_bytes;
+  for (const Page* p : pages_)
+    c += p->committed_bytes;
   return c;
 }
 

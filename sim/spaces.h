@@ -97,7 +97,7 @@ class PagedSpace {
 
   const std::vector<Page*>& pages() const { return pages_; }
   Page* linear_area_page() const { return lab_page_; }
-  std::size_t Size() const;          // bytes of objects
+  std::size_t Size() const;  // bytes of objects
   std::size_t Capacity() const { return pages_.size() * kPageAreaSize; }
   std::size_t Committed() const { return pages_.size() * kPageSize; }
   std::size_t Available() const;
@@ -117,7 +117,8 @@ class PagedSpace {
 // (src/heap/new-spaces.h SemiSpaceNewSpace).
 class SemiSpaceNewSpace {
  public:
-  SemiSpaceNewSpace(MemoryAllocator* allocator, std::size_t initial_semi_space_bytes,
+  SemiSpaceNewSpace(MemoryAllocator* allocator,
+                    std::size_t initial_semi_space_bytes,
                     std::size_t max_semi_space_bytes);
   ~SemiSpaceNewSpace();
 
@@ -175,7 +176,8 @@ class SemiSpaceNewSpace {
 // Large-object spaces: one object per page, never moved (src/heap/large-spaces.h).
 class LargeObjectSpace {
  public:
-  LargeObjectSpace(AllocationSpace id, MemoryAllocator* allocator) : id_(id), allocator_(allocator) {}
+  LargeObjectSpace(AllocationSpace id, MemoryAllocator* allocator)
+      : id_(id), allocator_(allocator) {}
   AllocationSpace identity() const { return id_; }
   // Allocates a page with one object; returns it (object index 0).
   Page* AllocatePage(std::size_t object_bytes);

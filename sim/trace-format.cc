@@ -16,7 +16,8 @@ std::string Format(const char* fmt, ...) {
   int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
   if (n < 0) return {};
-  if (static_cast<std::size_t>(n) < sizeof buf) return std::string(buf, static_cast<std::size_t>(n));
+  if (static_cast<std::size_t>(n) < sizeof buf)
+    return std::string(buf, static_cast<std::size_t>(n));
   std::string big(static_cast<std::size_t>(n) + 1, '\0');
   va_start(ap, fmt);
   std::vsnprintf(big.data(), big.size(), fmt, ap);
@@ -25,8 +26,12 @@ std::string Format(const char* fmt, ...) {
   return big;
 }
 
-double ToMB(std::size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
-std::size_t ToKB(std::size_t bytes) { return bytes / 1024; }
+double ToMB(std::size_t bytes) {
+  return static_cast<double>(bytes) / (1024.0 * 1024.0);
+}
+std::size_t ToKB(std::size_t bytes) {
+  return bytes / 1024;
+}
 
 std::string TimePrefix(const TraceContext& ctx, double time_ms) {
   return IsolatePrefix(ctx) + Format("%8.0f ms: ", time_ms);
@@ -44,8 +49,10 @@ std::string IsolatePrefix(const TraceContext& ctx) {
 
 std::string FormatTraceGCLine(const GCEvent& e, const TraceContext& ctx) {
   std::string name;
-  if (e.collector == GarbageCollector::kScavenger) name = "Scavenge";
-  else name = ctx.legacy ? "Mark-sweep" : "Mark-Compact";
+  if (e.collector == GarbageCollector::kScavenger)
+    name = "Scavenge";
+  else
+    name = ctx.legacy ? "Mark-sweep" : "Mark-Compact";
   std::string incremental;
   if (e.collector == GarbageCollector::kMarkCompactor && e.incremental) {
     incremental = Format(
@@ -81,10 +88,12 @@ std::string FormatTraceGCNvpLine(const GCEvent& e, const TraceContext& ctx) {
   const std::size_t before = TotalUsed(e.before), after = TotalUsed(e.after);
   const std::size_t young_before = S(e.before, AllocationSpace::kNew).used_bytes +
                                    S(e.before, AllocationSpace::kNewLargeObject).used_bytes;
-  const double promotion_ratio =
-      young_before ? 100.0 * static_cast<double>(e.promoted_bytes) / static_cast<double>(young_before) : 0;
-  const double survive_rate =
-      young_before ? 100.0 * static_cast<double>(e.survived_bytes) / static_cast<double>(young_before) : 0;
+  const double promotion_ratio = young_before ? 100.0 * static_cast<double>(e.promoted_bytes) /
+                                                    static_cast<double>(young_before)
+                                              : 0;
+  const double survive_rate = young_before ? 100.0 * static_cast<double>(e.survived_bytes) /
+                                                 static_cast<double>(young_before)
+                                           : 0;
   const double throughput =
       e.mutator_ms > 0 ? static_cast<double>(e.allocated_bytes) / e.mutator_ms : 0;
   const std::size_t holes_before = 0, holes_after = 0;
@@ -94,10 +103,10 @@ std::string FormatTraceGCNvpLine(const GCEvent& e, const TraceContext& ctx) {
   if (e.collector == GarbageCollector::kScavenger) {
     kv("gc", "s");
     num("reduce_memory", e.reduce_memory ? 1 : 0);
-    for (const char* k : {"time_to_safepoint", "heap.prologue", "heap.epilogue",
-                          "heap.epilogue.reduce_new_space", "heap.external.prologue",
-                          "heap.external.epilogue", "heap.external_weak_global_handles",
-                          "fast_promote", "complete.sweep_array_buffers"})
+    for (const char* k :
+         {"time_to_safepoint", "heap.prologue", "heap.epilogue", "heap.epilogue.reduce_new_space",
+          "heap.external.prologue", "heap.external.epilogue", "heap.external_weak_global_handles",
+          "fast_promote", "complete.sweep_array_buffers"})
       ms(k, 0);
     ms("scavenge", e.phase_ms("scavenge"));
     ms("scavenge.free_remembered_set", e.phase_ms("scavenge.free_remembered_set"));
@@ -113,7 +122,9 @@ std::string FormatTraceGCNvpLine(const GCEvent& e, const TraceContext& ctx) {
     num("incremental.steps_count", 0);
     kv("incremental.steps_took", "0.0");
     num("scavenge_throughput",
-        e.pause_ms > 0 ? static_cast<std::size_t>(static_cast<double>(e.survived_bytes + e.promoted_bytes) / e.pause_ms) : 0);
+        e.pause_ms > 0 ? static_cast<std::size_t>(
+                             static_cast<double>(e.survived_bytes + e.promoted_bytes) / e.pause_ms)
+                       : 0);
     num("total_size_before", before);
     num("total_size_after", after);
     num("holes_size_before", holes_before);
@@ -134,27 +145,27 @@ std::string FormatTraceGCNvpLine(const GCEvent& e, const TraceContext& ctx) {
   }
   kv("gc", "mc");
   num("reduce_memory", e.reduce_memory ? 1 : 0);
-  for (const char* k :
-       {"time_to_safepoint", "heap.prologue", "heap.embedder_tracing_epilogue", "heap.epilogue",
-        "heap.epilogue.reduce_new_space", "heap.external.prologue", "heap.external.epilogue",
-        "heap.external.weak_global_handles"})
+  for (const char* k : {"time_to_safepoint", "heap.prologue", "heap.embedder_tracing_epilogue",
+                        "heap.epilogue", "heap.epilogue.reduce_new_space", "heap.external.prologue",
+                        "heap.external.epilogue", "heap.external.weak_global_handles"})
     ms(k, 0);
   ms("clear", e.phase_ms("clear"));
-  for (const char* k : {"clear.external_string_table", "clear.string_forwarding_table",
-                        "clear.weak_global_handles", "clear.dependent_code", "clear.maps",
-                        "clear.slots_buffer", "clear.weak_collections", "clear.weak_lists",
-                        "clear.weak_references", "clear.join_job", "complete.sweep_array_buffers",
-                        "complete.sweeping", "epilogue"})
+  for (const char* k :
+       {"clear.external_string_table", "clear.string_forwarding_table", "clear.weak_global_handles",
+        "clear.dependent_code", "clear.maps", "clear.slots_buffer", "clear.weak_collections",
+        "clear.weak_lists", "clear.weak_references", "clear.join_job",
+        "complete.sweep_array_buffers", "complete.sweeping", "epilogue"})
     ms(k, 0);
   ms("evacuate", e.phase_ms("evacuate"));
   ms("evacuate.candidates", 0);
   ms("evacuate.clean_up", 0);
   ms("evacuate.copy", e.phase_ms("evacuate.copy"));
-  for (const char* k : {"evacuate.prologue", "evacuate.epilogue", "evacuate.rebalance"}) ms(k, 0);
+  for (const char* k : {"evacuate.prologue", "evacuate.epilogue", "evacuate.rebalance"})
+    ms(k, 0);
   ms("evacuate.update_pointers", e.phase_ms("evacuate.update_pointers"));
-  for (const char* k : {"evacuate.update_pointers.to_new_roots",
-                        "evacuate.update_pointers.slots.main", "evacuate.update_pointers.weak",
-                        "finish", "finish.sweep_array_buffers"})
+  for (const char* k :
+       {"evacuate.update_pointers.to_new_roots", "evacuate.update_pointers.slots.main",
+        "evacuate.update_pointers.weak", "finish", "finish.sweep_array_buffers"})
     ms(k, 0);
   ms("mark", e.phase_ms("mark"));
   ms("mark.finish_incremental", 0);
@@ -164,18 +175,21 @@ std::string FormatTraceGCNvpLine(const GCEvent& e, const TraceContext& ctx) {
                         "mark.embedder_prologue", "mark.embedder_tracing", "prologue"})
     ms(k, 0);
   ms("sweep", e.phase_ms("sweep"));
-  for (const char* k : {"sweep.code", "sweep.map", "sweep.new", "sweep.new_lo", "sweep.old"}) ms(k, 0);
+  for (const char* k : {"sweep.code", "sweep.map", "sweep.new", "sweep.new_lo", "sweep.old"})
+    ms(k, 0);
   ms("incremental", e.incremental_ms);
-  for (const char* k : {"incremental.finalize", "incremental.finalize.external.prologue",
-                        "incremental.finalize.external.epilogue", "incremental.layout_change",
-                        "incremental.sweep_array_buffers", "incremental.sweeping",
-                        "incremental.embedder_prologue", "incremental.embedder_tracing",
-                        "incremental_wrapper_tracing_longest_step"})
+  for (const char* k :
+       {"incremental.finalize", "incremental.finalize.external.prologue",
+        "incremental.finalize.external.epilogue", "incremental.layout_change",
+        "incremental.sweep_array_buffers", "incremental.sweeping", "incremental.embedder_prologue",
+        "incremental.embedder_tracing", "incremental_wrapper_tracing_longest_step"})
     ms(k, 0);
   ms("incremental_longest_step", e.incremental_longest_step_ms);
   num("incremental_steps_count", static_cast<std::size_t>(e.incremental_steps));
   num("incremental_marking_throughput",
-      e.incremental_ms > 0 ? static_cast<std::size_t>(static_cast<double>(e.marked_bytes) / e.incremental_ms) : 0);
+      e.incremental_ms > 0
+          ? static_cast<std::size_t>(static_cast<double>(e.marked_bytes) / e.incremental_ms)
+          : 0);
   ms("incremental_walltime_duration", e.incremental ? e.marking_walltime_ms - e.pause_ms : 0);
   ms("background.mark", 0);
   ms("background.sweep", e.phase_ms("background.sweep"));
@@ -198,10 +212,10 @@ std::string FormatTraceGCNvpLine(const GCEvent& e, const TraceContext& ctx) {
   pct("new_space_survive_rate", survive_rate);
   kv("new_space_allocation_throughput", Format("%.1f", throughput));
   num("unmapper_chunks", 0);
-  num("compaction_speed",
-      e.evacuated_bytes > 0 && e.phase_ms("evacuate.copy") > 0
-          ? static_cast<std::size_t>(static_cast<double>(e.evacuated_bytes) / e.phase_ms("evacuate.copy"))
-          : 0);
+  num("compaction_speed", e.evacuated_bytes > 0 && e.phase_ms("evacuate.copy") > 0
+                              ? static_cast<std::size_t>(static_cast<double>(e.evacuated_bytes) /
+                                                         e.phase_ms("evacuate.copy"))
+                              : 0);
   return l;
 }
 
@@ -209,8 +223,11 @@ std::string FormatHeapControllerLines(const GCEvent& e, const TraceContext& ctx)
   const double mu = 0.970;  // kTargetMutatorUtilization, as V8 prints it
   const double ratio = e.mutator_speed > 0 ? e.gc_speed / e.mutator_speed : 0;
   std::string prefix = TimePrefix(ctx, e.end_ms());
-  std::string out = prefix + Format("[HeapController] factor %.1f based on mu=%.3f, speed_ratio=%.f (gc=%.f, mutator=%.f)\n",
-                                    e.growing_factor, mu, ratio, e.gc_speed, e.mutator_speed);
+  std::string out =
+      prefix +
+      Format(
+          "[HeapController] factor %.1f based on mu=%.3f, speed_ratio=%.f (gc=%.f, mutator=%.f)\n",
+          e.growing_factor, mu, ratio, e.gc_speed, e.mutator_speed);
   std::string limit = Format("Limit: old size: %zu KB, new limit: %zu KB (%.1f)\n",
                              ToKB(e.old_generation_size_bytes), ToKB(e.old_generation_limit_bytes),
                              e.growing_factor);
@@ -229,8 +246,9 @@ std::string FormatTraceGCVerbose(const GCEvent& e, const TraceContext& ctx, bool
   std::string out;
   out += p + Format("Memory allocator,       used: %6zu KB, available: %6zu KB\n", ToKB(committed),
                     ToKB(allocator_available));
-  out += p + Format("Read-only space,        used: %6zu KB, available: %6zu KB, committed: %6zu KB\n",
-                    ToKB(kReadOnlyUsed), std::size_t{0}, std::size_t{0});
+  out +=
+      p + Format("Read-only space,        used: %6zu KB, available: %6zu KB, committed: %6zu KB\n",
+                 ToKB(kReadOnlyUsed), std::size_t{0}, std::size_t{0});
   auto line = [&](const char* label, AllocationSpace s) {
     const SpaceStats& x = S(a, s);
     out += p + Format("%s used: %6zu KB, available: %6zu KB, committed: %6zu KB\n", label,
@@ -244,10 +262,13 @@ std::string FormatTraceGCVerbose(const GCEvent& e, const TraceContext& ctx, bool
   line("Large object space,    ", AllocationSpace::kLargeObject);
   line("Code large object space,    ", AllocationSpace::kCodeLargeObject);
   std::size_t available = allocator_available;
-  for (const auto& x : a) available += x.available_bytes;
-  out += p + Format("All spaces,             used: %6zu KB, available: %6zu KB, committed: %6zu KB\n",
-                    ToKB(TotalUsed(a) + kReadOnlyUsed), ToKB(available), ToKB(committed));
-  out += p + Format("Unmapper buffering %zu chunks of committed: %6zu KB\n", std::size_t{0}, std::size_t{0});
+  for (const auto& x : a)
+    available += x.available_bytes;
+  out +=
+      p + Format("All spaces,             used: %6zu KB, available: %6zu KB, committed: %6zu KB\n",
+                 ToKB(TotalUsed(a) + kReadOnlyUsed), ToKB(available), ToKB(committed));
+  out += p + Format("Unmapper buffering %zu chunks of committed: %6zu KB\n", std::size_t{0},
+                    std::size_t{0});
   out += p + Format("External memory reported: %6d KB\n", 0);
   out += p + Format("Backing store memory: %6d KB\n", 0);
   out += p + Format("External memory global %zu KB\n", std::size_t{0});
@@ -258,7 +279,8 @@ std::string FormatTraceGCVerbose(const GCEvent& e, const TraceContext& ctx, bool
 std::string FormatOutOfMemoryReport(const OutOfMemoryEvent& oom,
                                     const std::deque<std::string>& last_gc_lines) {
   std::string out = "\n<--- Last few GCs --->\n\n";
-  for (const auto& l : last_gc_lines) out += l + "\n";
+  for (const auto& l : last_gc_lines)
+    out += l + "\n";
   out += "\n\n<--- JS stacktrace --->\n\n";
   out += oom.message + "\n";
   return out;

@@ -54,7 +54,8 @@ TEST(Flags, BadValuesNameTheFlagAndItsRange) {
 
 TEST(Flags, MaxHeapSizeCombination) {
   HeapFlags f;
-  auto err = Parse(f, {"--max-heap-size=100", "--max-semi-space-size=2", "--max-old-space-size=50"});
+  auto err =
+      Parse(f, {"--max-heap-size=100", "--max-semi-space-size=2", "--max-old-space-size=50"});
   ASSERT_TRUE(err);
   EXPECT_NE(err->find("--max-heap-size"), std::string::npos);
 }

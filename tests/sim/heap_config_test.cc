@@ -26,8 +26,10 @@ TEST_P(HeapSizeLimit, MatchesNode20) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Node20Observed, HeapSizeLimit,
-    ::testing::Values(LimitRow{{}, 4144}, LimitRow{{"--max-semi-space-size=1"}, 4099},
+    Node20Observed,
+    HeapSizeLimit,
+    ::testing::Values(LimitRow{{}, 4144},
+                      LimitRow{{"--max-semi-space-size=1"}, 4099},
                       LimitRow{{"--max-semi-space-size=4"}, 4108},
                       LimitRow{{"--max-semi-space-size=16"}, 4144},
                       LimitRow{{"--max-semi-space-size=32"}, 4192},
@@ -55,7 +57,10 @@ TEST(HeapConfig, DefaultsFromPhysicalMemory) {
 }
 
 TEST(HeapConfig, SemiSpaceFlagRoundsUpToPowerOfTwo) {
-  struct Row { int flag_mb; std::size_t semi_mb; };
+  struct Row {
+    int flag_mb;
+    std::size_t semi_mb;
+  };
   for (Row r : {Row{1, 1}, Row{2, 2}, Row{3, 4}, Row{5, 8}, Row{9, 16}, Row{16, 16}, Row{17, 32},
                 Row{33, 64}, Row{64, 64}, Row{100, 128}}) {
     auto c = At24GB({"--max-semi-space-size=" + std::to_string(r.flag_mb)});
@@ -87,7 +92,9 @@ TEST(HeapConfig, LegacyProfile) {
   EXPECT_EQ(n.max_regular_object_size_bytes, 131072u);
 }
 
-TEST(HeapConfig, ReadsThisMachine) { EXPECT_GT(ReadPhysicalMemoryBytes(), 64 * MB); }
+TEST(HeapConfig, ReadsThisMachine) {
+  EXPECT_GT(ReadPhysicalMemoryBytes(), 64 * MB);
+}
 
 }  // namespace
 }  // namespace heaplab

@@ -15,12 +15,14 @@ TEST(HeapController, MaxGrowingFactor) {
 }
 
 TEST(HeapController, DynamicGrowingFactor) {
-  struct Row { double gc, mutator, max, expected; };
-  for (Row r : {Row{0, 100, 4.0, 4.0}, Row{100, 0, 4.0, 4.0},
-                Row{10, 1, 4.0, 4.0},      // b < 0: grow as much as allowed
-                Row{100, 1, 4.0, 3.0 / 2.03},
-                Row{1e6, 1, 4.0, 1.1},     // clamped to kMinGrowingFactor
-                Row{100, 1, 1.3, 1.3}}) {
+  struct Row {
+    double gc, mutator, max, expected;
+  };
+  for (Row r :
+       {Row{0, 100, 4.0, 4.0}, Row{100, 0, 4.0, 4.0},
+        Row{10, 1, 4.0, 4.0},                                 // b < 0: grow as much as allowed
+        Row{100, 1, 4.0, 3.0 / 2.03}, Row{1e6, 1, 4.0, 1.1},  // clamped to kMinGrowingFactor
+        Row{100, 1, 1.3, 1.3}}) {
     EXPECT_NEAR(DynamicGrowingFactor(r.gc, r.mutator, r.max), r.expected, 1e-9)
         << r.gc << " " << r.mutator;
   }
@@ -29,19 +31,24 @@ TEST(HeapController, DynamicGrowingFactor) {
 TEST(HeapController, AllocationLimitMatchesObservedFormula) {
   // node20-observed §6.4: Y = min(max(X*F, X + 8 MB) + new_space_capacity, (X + max_old)/2).
   const std::size_t cap = 16 * 1006 * KB;  // usable capacity of a 16 MB semi-space
-  struct Row { std::size_t old_kb; double factor; std::size_t max_mb; HeapGrowingMode mode; };
+  struct Row {
+    std::size_t old_kb;
+    double factor;
+    std::size_t max_mb;
+    HeapGrowingMode mode;
+  };
   for (Row r : {Row{34020, 4.0, 4096, HeapGrowingMode::kDefault},
-                Row{1000, 4.0, 4096, HeapGrowingMode::kDefault},       // the 8 MB step wins
-                Row{60000, 1.3, 128, HeapGrowingMode::kDefault},       // half-way cap
+                Row{1000, 4.0, 4096, HeapGrowingMode::kDefault},  // the 8 MB step wins
+                Row{60000, 1.3, 128, HeapGrowingMode::kDefault},  // half-way cap
                 Row{20000, 1.3, 128, HeapGrowingMode::kDefault},
                 Row{50000, 4.0, 4096, HeapGrowingMode::kMinimal}}) {
     const double x = static_cast<double>(r.old_kb * KB);
     const double f = r.mode == HeapGrowingMode::kMinimal ? 1.1 : r.factor;
-    const double expected =
-        std::min(std::max(x * f, x + 8.0 * MB) + static_cast<double>(cap),
-                 (x + static_cast<double>(r.max_mb * MB)) / 2);
-    EXPECT_EQ(CalculateAllocationLimit(r.old_kb * KB, 512 * KB, r.max_mb * MB, cap, r.factor, r.mode),
-              static_cast<std::size_t>(expected))
+    const double expected = std::min(std::max(x * f, x + 8.0 * MB) + static_cast<double>(cap),
+                                     (x + static_cast<double>(r.max_mb * MB)) / 2);
+    EXPECT_EQ(
+        CalculateAllocationLimit(r.old_kb * KB, 512 * KB, r.max_mb * MB, cap, r.factor, r.mode),
+        static_cast<std::size_t>(expected))
         << r.old_kb;
   }
   // The observed line "old size: 34020 KB, new limit: 152190 KB (4.0)" within KB rounding.

@@ -30,11 +30,14 @@ TEST(HeapLimits, IncrementalMarkingStartsNearTheLimitAndFinalizes) {
   std::uint32_t head = RetainList(heap, 20);
   EXPECT_EQ(sink.Count(GarbageCollector::kMarkCompactor), 0u);
   // Growing further crosses limit - one new-space capacity: marking starts, then finishes.
-  RetainList(heap, 15, head);
+  RetainList(heap, 25, head);
   ASSERT_GE(sink.Count(GarbageCollector::kMarkCompactor), 1u);
   const GCEvent* mc = nullptr;
   for (const auto& e : sink.events)
-    if (e.collector == GarbageCollector::kMarkCompactor) { mc = &e; break; }
+    if (e.collector == GarbageCollector::kMarkCompactor) {
+      mc = &e;
+      break;
+    }
   ASSERT_NE(mc, nullptr);
   EXPECT_TRUE(mc->incremental);
   EXPECT_GT(mc->incremental_steps, 0);
@@ -56,7 +59,8 @@ TEST(HeapLimits, NoIncrementalMarkingMeansAtomicMarkCompacts) {
   } catch (const OutOfMemoryError&) {
   }
   ASSERT_GE(sink.Count(GarbageCollector::kMarkCompactor), 1u);
-  for (const auto& e : sink.events) EXPECT_FALSE(e.incremental);
+  for (const auto& e : sink.events)
+    EXPECT_FALSE(e.incremental);
 }
 
 TEST(HeapLimits, OutOfMemoryWithV8sMessage) {
@@ -72,8 +76,12 @@ TEST(HeapLimits, OutOfMemoryWithV8sMessage) {
   } catch (const OutOfMemoryError& e) {
     message = e.what();
   }
-  EXPECT_TRUE(message == "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory" ||
-              message == "FATAL ERROR: Ineffective mark-compacts near heap limit Allocation failed - JavaScript heap out of memory")
+  EXPECT_TRUE(
+      message ==
+          "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory" ||
+      message ==
+          "FATAL ERROR: Ineffective mark-compacts near heap limit Allocation failed - JavaScript "
+          "heap out of memory")
       << message;
   ASSERT_EQ(sink.oom.size(), 1u);
   EXPECT_EQ(sink.oom[0].message, message);
@@ -127,10 +135,12 @@ TEST(HeapLimits, MinorGCTaskAtEightyPercent) {
   Heap heap(TestFlags(), BareOptions());
   RecordingSink sink;
   heap.set_sink(&sink);
-  for (int i = 0; i < 700; ++i) heap.Allocate(1024, 0, ObjectKind::kObject);  // < 80%
+  for (int i = 0; i < 700; ++i)
+    heap.Allocate(1024, 0, ObjectKind::kObject);  // < 80%
   heap.RunPendingTasks();
   EXPECT_EQ(sink.events.size(), 0u);
-  for (int i = 0; i < 200; ++i) heap.Allocate(1024, 0, ObjectKind::kObject);  // > 80%
+  for (int i = 0; i < 200; ++i)
+    heap.Allocate(1024, 0, ObjectKind::kObject);  // > 80%
   heap.RunPendingTasks();
   ASSERT_EQ(sink.events.size(), 1u);
   EXPECT_EQ(sink.events[0].reason, GarbageCollectionReason::kTask);

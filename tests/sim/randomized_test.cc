@@ -23,7 +23,10 @@ struct ShadowNode {
 
 class RandomGraph : public ::testing::TestWithParam<std::tuple<Config, unsigned>> {};
 
-void CompareFrom(const Heap& heap, const std::vector<ShadowNode>& shadow, int node, ObjectRef ref,
+void CompareFrom(const Heap& heap,
+                 const std::vector<ShadowNode>& shadow,
+                 int node,
+                 ObjectRef ref,
                  std::unordered_set<int>& seen) {
   if (!seen.insert(node).second) return;
   ASSERT_TRUE(heap.IsValidObject(ref));
@@ -58,7 +61,8 @@ TEST_P(RandomGraph, MatchesShadowAndVerifies) {
   std::vector<ShadowNode> shadow;
   std::vector<std::pair<std::uint32_t, int>> roots;  // (global handle, shadow node)
   std::vector<std::uint32_t> sites;
-  for (int i = 0; i < 6; ++i) sites.push_back(heap.RegisterAllocationSite("site" + std::to_string(i)));
+  for (int i = 0; i < 6; ++i)
+    sites.push_back(heap.RegisterAllocationSite("site" + std::to_string(i)));
 
   auto allocate = [&](bool old) -> std::pair<ObjectRef, int> {
     std::uint32_t slots = static_cast<std::uint32_t>(uniform(0, 4));
@@ -108,13 +112,15 @@ TEST_P(RandomGraph, MatchesShadowAndVerifies) {
       } else if (op < 90) {
         // A request: temporaries in a handle scope, some linked into a rooted object.
         heap.OpenHandleScope();
-        std::size_t target = static_cast<std::size_t>(uniform(0, static_cast<int>(roots.size()) - 1));
+        std::size_t target =
+            static_cast<std::size_t>(uniform(0, static_cast<int>(roots.size()) - 1));
         for (int t = 0; t < uniform(1, 40); ++t) {
           auto [r, n] = allocate(false);
           auto lh = heap.CreateLocal(r);
           auto& edges = shadow[static_cast<std::size_t>(roots[target].second)].edges;
           if (!edges.empty() && uniform(0, 3) == 0) {
-            std::uint32_t slot = static_cast<std::uint32_t>(uniform(0, static_cast<int>(edges.size()) - 1));
+            std::uint32_t slot =
+                static_cast<std::uint32_t>(uniform(0, static_cast<int>(edges.size()) - 1));
             heap.WriteSlot(heap.Global(roots[target].first), slot, heap.Local(lh));
             edges[slot] = n;
           }
@@ -128,8 +134,10 @@ TEST_P(RandomGraph, MatchesShadowAndVerifies) {
       } else if (op < 98) {
         heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
       } else {
-        if (!heap.IsMarking()) heap.StartIncrementalMarking();
-        else heap.AdvanceIncrementalMarkingForTesting(0.05);
+        if (!heap.IsMarking())
+          heap.StartIncrementalMarking();
+        else
+          heap.AdvanceIncrementalMarkingForTesting(0.05);
       }
       if (step % 500 == 0) {
         check();
@@ -145,15 +153,18 @@ TEST_P(RandomGraph, MatchesShadowAndVerifies) {
 }
 
 std::string Name(const ::testing::TestParamInfo<std::tuple<Config, unsigned>>& info) {
-  return std::string(std::get<0>(info.param).name) + "_seed" + std::to_string(std::get<1>(info.param));
+  return std::string(std::get<0>(info.param).name) + "_seed" +
+         std::to_string(std::get<1>(info.param));
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    AllConfigurations, RandomGraph,
+    AllConfigurations,
+    RandomGraph,
     ::testing::Combine(
         ::testing::Values(Config{"default", {}},
                           Config{"semi1", {"--max-semi-space-size=1"}},
-                          Config{"semi1_old16", {"--max-semi-space-size=1", "--max-old-space-size=16"}},
+                          Config{"semi1_old16",
+                                 {"--max-semi-space-size=1", "--max-old-space-size=16"}},
                           Config{"no_incremental", {"--no-incremental-marking"}},
                           Config{"no_pretenuring_no_page_promotion",
                                  {"--no-allocation-site-pretenuring", "--no-page-promotion"}},

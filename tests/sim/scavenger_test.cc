@@ -16,12 +16,15 @@ class CopyRecorder : public HeapObserver {
   explicit CopyRecorder(const Heap* heap) : heap_(heap) {}
   void OnObjectCopied(ObjectRef from, ObjectRef to, bool promoted) override {
     // Forwarding: the old place names the new one as soon as the copy is made.
-    forwarding_ok = forwarding_ok && heap_->object(from).forwarded &&
-                    heap_->object(from).forwarding() == to;
+    forwarding_ok =
+        forwarding_ok && heap_->object(from).forwarded && heap_->object(from).forwarding() == to;
     copies.push_back({from, to, promoted});
   }
   void OnScanObject(ObjectRef o) override { scanned.push_back(o); }
-  struct Copy { ObjectRef from, to; bool promoted; };
+  struct Copy {
+    ObjectRef from, to;
+    bool promoted;
+  };
   const Heap* heap_;
   std::vector<Copy> copies;
   std::vector<ObjectRef> scanned;
@@ -52,11 +55,13 @@ TEST(Scavenger, CheneyOrderAndForwarding) {
   // Breadth-first: the root a, then a's children b and c, then b's child d. c is copied once.
   ASSERT_EQ(rec.copies.size(), 4u);
   std::vector<std::uint32_t> sizes;
-  for (auto& cp : rec.copies) sizes.push_back(heap.object(cp.to).size_bytes);
+  for (auto& cp : rec.copies)
+    sizes.push_back(heap.object(cp.to).size_bytes);
   EXPECT_EQ(sizes, (std::vector<std::uint32_t>{24, 32, 40, 48}));
   EXPECT_TRUE(rec.forwarding_ok);
   EXPECT_EQ(rec.scanned.size(), 4u);
-  for (auto& cp : rec.copies) EXPECT_FALSE(cp.promoted);
+  for (auto& cp : rec.copies)
+    EXPECT_FALSE(cp.promoted);
   // To-space addresses follow copy order.
   for (std::size_t i = 1; i < rec.copies.size(); ++i)
     EXPECT_LT(heap.address_of(rec.copies[i - 1].to), heap.address_of(rec.copies[i].to));
@@ -112,7 +117,8 @@ TEST(Scavenger, PromotesEarlyWhenToSpaceOverflows) {
     order.push_back(hundreds[i]);
     order.push_back(fifties[i]);
   }
-  for (std::size_t i = 4; i < 8; ++i) order.push_back(hundreds[i]);
+  for (std::size_t i = 4; i < 8; ++i)
+    order.push_back(hundreds[i]);
   for (std::uint32_t i = 0; i < order.size(); ++i)
     heap.WriteSlot(heap.Global(list), i, heap.Local(order[i]));
   heap.CloseHandleScope();
@@ -175,7 +181,8 @@ TEST(Scavenger, NewSpaceGrowsWhenSurvivorsExceedCapacity) {
   std::vector<std::size_t> capacities;
   for (int round = 0; round < 40; ++round) {
     heap.OpenHandleScope();
-    for (int i = 0; i < 300; ++i) heap.CreateGlobal(heap.Allocate(1024, 0, ObjectKind::kString));
+    for (int i = 0; i < 300; ++i)
+      heap.CreateGlobal(heap.Allocate(1024, 0, ObjectKind::kString));
     heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
     heap.CloseHandleScope();
     capacities.push_back(heap.new_space().TotalCapacity() / MB);

@@ -33,7 +33,8 @@ class RecordingSink : public HeapSink {
   void OnOutOfMemory(const OutOfMemoryEvent& e) override { oom.push_back(e); }
   std::size_t Count(GarbageCollector c) const {
     std::size_t n = 0;
-    for (const auto& e : events) n += e.collector == c;
+    for (const auto& e : events)
+      n += e.collector == c;
     return n;
   }
   std::vector<GCEvent> events;

@@ -7,11 +7,22 @@
 namespace heaplab {
 namespace {
 
-std::size_t Bytes(double mb) { return static_cast<std::size_t>(mb * 1024 * 1024 + 0.5); }
+std::size_t Bytes(double mb) {
+  return static_cast<std::size_t>(mb * 1024 * 1024 + 0.5);
+}
 
-GCEvent Event(GarbageCollector c, double end_ms, double pause_ms, double b, double bc, double a,
-              double ac, GarbageCollectionReason reason, CollectorReason cr, double avg_mu,
-              double cur_mu, bool reduce = false) {
+GCEvent Event(GarbageCollector c,
+              double end_ms,
+              double pause_ms,
+              double b,
+              double bc,
+              double a,
+              double ac,
+              GarbageCollectionReason reason,
+              CollectorReason cr,
+              double avg_mu,
+              double cur_mu,
+              bool reduce = false) {
   GCEvent e;
   e.collector = c;
   e.start_ms = end_ms - pause_ms;
@@ -36,18 +47,18 @@ TraceContext Ctx(std::uint32_t pid, std::uint64_t isolate) {
 
 // The verbatim lines of node20-observed §7.
 TEST(TraceFormat, ScavengeLinesMatchNode20) {
-  EXPECT_EQ(FormatTraceGCLine(Event(GarbageCollector::kScavenger, 52, 5.73, 4.1, 4.2, 3.3, 5.2,
-                                    GarbageCollectionReason::kAllocationFailure,
-                                    CollectorReason::kNone, 1, 1),
-                              Ctx(11075, 0xe639ca0)),
+  EXPECT_EQ(FormatTraceGCLine(
+                Event(GarbageCollector::kScavenger, 52, 5.73, 4.1, 4.2, 3.3, 5.2,
+                      GarbageCollectionReason::kAllocationFailure, CollectorReason::kNone, 1, 1),
+                Ctx(11075, 0xe639ca0)),
             "[11075:0xe639ca0]       52 ms: Scavenge 4.1 (4.2) -> 3.3 (5.2) MB, 5.73 / 0.00 ms  "
             "(average mu = 1.000, current mu = 1.000) allocation failure; ");
-  EXPECT_EQ(FormatTraceGCLine(Event(GarbageCollector::kScavenger, 2590, 27.45, 61.4, 81.5, 59.9,
-                                    90.5, GarbageCollectionReason::kTask, CollectorReason::kNone,
-                                    0.935, 0.940),
-                              Ctx(12038, 0x21c7cd70)),
-            "[12038:0x21c7cd70]     2590 ms: Scavenge 61.4 (81.5) -> 59.9 (90.5) MB, 27.45 / 0.00 "
-            "ms  (average mu = 0.935, current mu = 0.940) task; ");
+  EXPECT_EQ(
+      FormatTraceGCLine(Event(GarbageCollector::kScavenger, 2590, 27.45, 61.4, 81.5, 59.9, 90.5,
+                              GarbageCollectionReason::kTask, CollectorReason::kNone, 0.935, 0.940),
+                        Ctx(12038, 0x21c7cd70)),
+      "[12038:0x21c7cd70]     2590 ms: Scavenge 61.4 (81.5) -> 59.9 (90.5) MB, 27.45 / 0.00 "
+      "ms  (average mu = 0.935, current mu = 0.940) task; ");
   EXPECT_EQ(FormatTraceGCLine(Event(GarbageCollector::kScavenger, 1756, 8.91, 227.6, 231.4, 227.5,
                                     231.4, GarbageCollectionReason::kAllocationFailure,
                                     CollectorReason::kNone, 0.584, 0.522, true),
@@ -89,10 +100,10 @@ TEST(TraceFormat, MarkCompactLinesMatchNode20) {
             "49.62 / 0.00 ms  (+ 45.0 ms in 26 steps since start of marking, biggest step 6.5 ms, "
             "walltime since start of marking 130 ms) (average mu = 0.622, current mu = 0.566) "
             "finalize incremental marking via task; GC in old space requested");
-  EXPECT_EQ(FormatTraceGCLine(Event(GarbageCollector::kMarkCompactor, 696, 4.81, 6.1, 19.7, 3.0,
-                                    19.7, GarbageCollectionReason::kTesting,
-                                    CollectorReason::kOldSpaceRequested, 1, 1),
-                              Ctx(11075, 0xe639ca0)),
+  EXPECT_EQ(FormatTraceGCLine(
+                Event(GarbageCollector::kMarkCompactor, 696, 4.81, 6.1, 19.7, 3.0, 19.7,
+                      GarbageCollectionReason::kTesting, CollectorReason::kOldSpaceRequested, 1, 1),
+                Ctx(11075, 0xe639ca0)),
             "[11075:0xe639ca0]      696 ms: Mark-Compact 6.1 (19.7) -> 3.0 (19.7) MB, 4.81 / 0.00 "
             "ms  (average mu = 1.000, current mu = 1.000) testing; GC in old space requested");
 }
@@ -100,18 +111,20 @@ TEST(TraceFormat, MarkCompactLinesMatchNode20) {
 TEST(TraceFormat, LegacyWording) {
   TraceContext ctx = Ctx(1, 0x10);
   ctx.legacy = true;
-  std::string l = FormatTraceGCLine(Event(GarbageCollector::kMarkCompactor, 100, 12.345, 10, 20,
-                                          5, 20, GarbageCollectionReason::kAllocationFailure,
-                                          CollectorReason::kOldSpaceRequested, 1, 1),
-                                    ctx);
-  EXPECT_NE(l.find("Mark-sweep 10.0 (20.0) -> 5.0 (20.0) MB, 12.3 / 0.0 ms"), std::string::npos) << l;
+  std::string l = FormatTraceGCLine(
+      Event(GarbageCollector::kMarkCompactor, 100, 12.345, 10, 20, 5, 20,
+            GarbageCollectionReason::kAllocationFailure, CollectorReason::kOldSpaceRequested, 1, 1),
+      ctx);
+  EXPECT_NE(l.find("Mark-sweep 10.0 (20.0) -> 5.0 (20.0) MB, 12.3 / 0.0 ms"), std::string::npos)
+      << l;
 }
 
 std::vector<std::string> Keys(const std::string& line) {
   std::vector<std::string> keys;
   std::istringstream in(line.substr(line.find("ms: ") + 4));
   std::string tok;
-  while (in >> tok) keys.push_back(tok.substr(0, tok.find('=')));
+  while (in >> tok)
+    keys.push_back(tok.substr(0, tok.find('=')));
   return keys;
 }
 
@@ -119,7 +132,8 @@ std::vector<std::string> Split(const std::string& s) {
   std::vector<std::string> out;
   std::istringstream in(s);
   std::string t;
-  while (in >> t) out.push_back(t);
+  while (in >> t)
+    out.push_back(t);
   return out;
 }
 
@@ -168,7 +182,8 @@ TEST(TraceFormat, NvpKeysInNode20Order) {
   GCEvent s = Event(GarbageCollector::kScavenger, 52, 4.4, 4, 4, 3, 4,
                     GarbageCollectionReason::kAllocationFailure, CollectorReason::kNone, 1, 1);
   std::string line = FormatTraceGCNvpLine(s, Ctx(11843, 0x32bc2c60));
-  EXPECT_EQ(line.rfind("[11843:0x32bc2c60]       52 ms: pause=4.4 mutator=0.0 gc=s ", 0), 0u) << line;
+  EXPECT_EQ(line.rfind("[11843:0x32bc2c60]       52 ms: pause=4.4 mutator=0.0 gc=s ", 0), 0u)
+      << line;
   EXPECT_EQ(Keys(line), scavenge_keys);
   GCEvent m = Event(GarbageCollector::kMarkCompactor, 277, 3, 4, 4, 3, 4,
                     GarbageCollectionReason::kFinalizeMarkingViaTask,
@@ -181,7 +196,10 @@ TEST(TraceFormat, VerboseBlockShape) {
                     GarbageCollectionReason::kAllocationFailure, CollectorReason::kNone, 1, 1);
   e.heap_limit_bytes = 4144 * 1024 * 1024ull;
   std::string v = FormatTraceGCVerbose(e, Ctx(11921, 0x23047d40), false);
-  EXPECT_NE(v.find("[11921:0x23047d40] Read-only space,        used:     48 KB, available:      0 KB, committed:      0 KB\n"), std::string::npos) << v;
+  EXPECT_NE(v.find("[11921:0x23047d40] Read-only space,        used:     48 KB, available:      0 "
+                   "KB, committed:      0 KB\n"),
+            std::string::npos)
+      << v;
   EXPECT_NE(v.find("[11921:0x23047d40] New space,              used:"), std::string::npos);
   EXPECT_NE(v.find("[11921:0x23047d40] Code large object space,     used:"), std::string::npos);
   EXPECT_EQ(v.find("Map space"), std::string::npos);
