@@ -1,0 +1,346 @@
+#include "sim/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "sim/heap.h"
+
+namespace heaplab {
+
+namespace {
+constexpr std::size_t kLastGCLines = 8;
+
+double ToMB(std::size_t bytes) {
+  return static_cast<double>(bytes) / (1024.0 * 1024.0);
+}
+
+bool EndsWith(const std::string& s, const char* suffix) {
+  const std::string x(suffix);
+  return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
+}
+
+std::string Num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+}  // namespace
+
+void RunRecorder::OnGCEvent(const GCEvent& e) {
+  events_.push_back(e);
+  const std::string line = FormatTraceGCLine(e, trace_.context);
+  last_lines_.push_back(line);
+  if (last_lines_.size() > kLastGCLines) last_lines_.pop_front();
+  if (trace_.trace_gc) trace_lines_.push_back(line);
+  if (!out_) return;
+  if (trace_.trace_gc_verbose && e.collector == GarbageCollector::kMarkCompactor)
+    *out_ << FormatHeapControllerLines(e, trace_.context);
+  if (trace_.trace_gc) *out_ << line << '\n';
+  if (trace_.trace_gc_nvp) *out_ << FormatTraceGCNvpLine(e, trace_.context) << '\n';
+  if (trace_.trace_gc_verbose)
+    *out_ << FormatTraceGCVerbose(e, trace_.context, trace_.context.has_map_space);
+}
+
+void RunRecorder::OnSample(const HeapSample& s) {
+  samples_.push_back(s);
+}
+void RunRecorder::OnOutOfMemory(const OutOfMemoryEvent& e) {
+  oom_ = e;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const double rank = std::ceil(p / 100.0 * static_cast<double>(v.size()));
+  const std::size_t i =
+      static_cast<std::size_t>(std::clamp(rank, 1.0, static_cast<double>(v.size()))) - 1;
+  return v[i];
+}
+
+PauseStats ComputePauseStats(const std::vector<GCEvent>& events, GarbageCollector collector) {
+  std::vector<double> pauses;
+  PauseStats s;
+  for (const auto& e : events) {
+    if (e.collector != collector) continue;
+    pauses.push_back(e.pause_ms);
+    s.total_ms += e.pause_ms;
+    s.max_ms = std::max(s.max_ms, e.pause_ms);
+  }
+  s.count = pauses.size();
+  s.p50_ms = Percentile(pauses, 50);
+  s.p95_ms = Percentile(pauses, 95);
+  s.p99_ms = Percentile(pauses, 99);
+  return s;
+}
+
+RunSummary Summarize(const RunRecorder& r, const Heap& heap) {
+  RunSummary s;
+  s.scavenge = ComputePauseStats(r.events(), GarbageCollector::kScavenger);
+  s.mark_compact = ComputePauseStats(r.events(), GarbageCollector::kMarkCompactor);
+  s.duration_ms = heap.now_ms();
+  const double total_pause = s.scavenge.total_ms + s.mark_compact.total_ms;
+  s.mutator_utilization = s.duration_ms > 0 ? 1.0 - total_pause / s.duration_ms : 1.0;
+  s.allocated_mb = ToMB(heap.allocated_total_bytes());
+  s.promoted_mb = ToMB(heap.promoted_total_bytes());
+  if (s.duration_ms > 0) {
+    s.allocation_rate_mb_per_s = s.allocated_mb / (s.duration_ms / 1000.0);
+    s.promotion_rate_mb_per_s = s.promoted_mb / (s.duration_ms / 1000.0);
+  }
+  auto account = [&](const SpaceStatsArray& spaces) {
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < spaces.size(); ++i) {
+      auto& p = s.spaces[i];
+      p.peak_used_bytes = std::max(p.peak_used_bytes, spaces[i].used_bytes);
+      p.peak_committed_bytes = std::max(p.peak_committed_bytes, spaces[i].committed_bytes);
+      total += spaces[i].used_bytes;
+    }
+    s.peak_heap_mb = std::max(s.peak_heap_mb, ToMB(total));
+  };
+  for (const auto& smp : r.samples())
+    account(smp.spaces);
+  for (const auto& e : r.events()) {
+    account(e.before);
+    account(e.after);
+    if (e.collector == GarbageCollector::kMarkCompactor)
+      s.old_after_mark_compact_mb.push_back(ToMB(e.old_generation_size_bytes));
+  }
+  const SpaceStatsArray final_spaces = heap.SpaceStatistics();
+  account(final_spaces);
+  for (std::size_t i = 0; i < final_spaces.size(); ++i) {
+    s.spaces[i].final_used_bytes = final_spaces[i].used_bytes;
+    s.spaces[i].final_committed_bytes = final_spaces[i].committed_bytes;
+  }
+  if (r.oom()) {
+    s.out_of_memory = true;
+    s.oom_message = r.oom()->message;
+    s.oom_allocated_mb = ToMB(r.oom()->allocated_total_bytes);
+  }
+  return s;
+}
+
+std::string FormatSummary(const RunSummary& s, bool has_map_space) {
+  std::ostringstream o;
+  char buf[512];
+  o << "\n=== HeapLab summary ===\n";
+  std::snprintf(buf, sizeof buf, "%-14s %7s %9s %9s %9s %9s %11s\n", "GC", "count", "p50 ms",
+                "p95 ms", "p99 ms", "max ms", "total ms");
+  o << buf;
+  auto row = [&](const char* name, const PauseStats& p) {
+    std::snprintf(buf, sizeof buf, "%-14s %7zu %9.2f %9.2f %9.2f %9.2f %11.2f\n", name, p.count,
+                  p.p50_ms, p.p95_ms, p.p99_ms, p.max_ms, p.total_ms);
+    o << buf;
+  };
+  row("Scavenge", s.scavenge);
+  row("Mark-Compact", s.mark_compact);
+  std::snprintf(buf, sizeof buf,
+                "simulated time %.1f ms, mutator utilization %.3f\n"
+                "allocated %.1f MB (%.1f MB/s), promoted %.1f MB (%.1f MB/s, %.1f%% of allocated)\n"
+                "peak heap %.1f MB\n",
+                s.duration_ms, s.mutator_utilization, s.allocated_mb, s.allocation_rate_mb_per_s,
+                s.promoted_mb, s.promotion_rate_mb_per_s,
+                s.allocated_mb > 0 ? 100.0 * s.promoted_mb / s.allocated_mb : 0.0, s.peak_heap_mb);
+  o << buf;
+  std::snprintf(buf, sizeof buf, "%-24s %10s %10s %10s %10s\n", "space (MB)", "peak used",
+                "peak comm.", "final used", "final comm.");
+  o << buf;
+  for (int i = 0; i < kNumberOfSpaces; ++i) {
+    auto space = static_cast<AllocationSpace>(i);
+    if (space == AllocationSpace::kMap && !has_map_space) continue;
+    const auto& p = s.spaces[static_cast<std::size_t>(i)];
+    std::snprintf(buf, sizeof buf, "%-24s %10.1f %10.1f %10.1f %10.1f\n",
+                  std::string(ToString(space)).c_str(), ToMB(p.peak_used_bytes),
+                  ToMB(p.peak_committed_bytes), ToMB(p.final_used_bytes),
+                  ToMB(p.final_committed_bytes));
+    o << buf;
+  }
+  if (s.out_of_memory) {
+    std::snprintf(buf, sizeof buf, "out of memory after %.1f MB allocated: %s\n",
+                  s.oom_allocated_mb, s.oom_message.c_str());
+    o << buf;
+  }
+  return o.str();
+}
+
+std::optional<std::string> WriteFileAtomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return "cannot write " + path + ": cannot create " + tmp;
+    out << text;
+    out.flush();
+    if (!out) return "cannot write " + path + ": write failed";
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return "cannot write " + path + ": rename failed";
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+const char* kEventColumns[] = {"seq",
+                               "collector",
+                               "reason",
+                               "collector_reason",
+                               "reduce_memory",
+                               "start_ms",
+                               "pause_ms",
+                               "mutator_ms",
+                               "size_before_bytes",
+                               "size_after_bytes",
+                               "committed_before_bytes",
+                               "committed_after_bytes",
+                               "allocated_bytes",
+                               "promoted_bytes",
+                               "survived_bytes",
+                               "incremental_steps",
+                               "incremental_ms",
+                               "marked_bytes",
+                               "evacuated_bytes",
+                               "old_generation_size_bytes",
+                               "old_generation_limit_bytes",
+                               "growing_factor",
+                               "average_mu",
+                               "current_mu"};
+
+std::vector<std::string> EventValues(const GCEvent& e) {
+  return {std::to_string(e.sequence),
+          e.collector == GarbageCollector::kScavenger ? "scavenge" : "mark-compact",
+          std::string(ToString(e.reason)),
+          std::string(ToString(e.collector_reason)),
+          e.reduce_memory ? "1" : "0",
+          Num(e.start_ms),
+          Num(e.pause_ms),
+          Num(e.mutator_ms),
+          std::to_string(TotalUsed(e.before)),
+          std::to_string(TotalUsed(e.after)),
+          std::to_string(TotalCommitted(e.before)),
+          std::to_string(TotalCommitted(e.after)),
+          std::to_string(e.allocated_bytes),
+          std::to_string(e.promoted_bytes),
+          std::to_string(e.survived_bytes),
+          std::to_string(e.incremental_steps),
+          Num(e.incremental_ms),
+          std::to_string(e.marked_bytes),
+          std::to_string(e.evacuated_bytes),
+          std::to_string(e.old_generation_size_bytes),
+          std::to_string(e.old_generation_limit_bytes),
+          Num(e.growing_factor),
+          Num(e.average_mu),
+          Num(e.current_mu)};
+}
+
+bool IsTextColumn(std::size_t i) {
+  return i == 1 || i == 2 || i == 3;
+}
+
+}  // namespace
+
+std::optional<std::string> WriteEvents(const std::string& path,
+                                       const std::vector<GCEvent>& events) {
+  std::ostringstream o;
+  if (EndsWith(path, ".csv")) {
+    for (std::size_t i = 0; i < std::size(kEventColumns); ++i)
+      o << (i ? "," : "") << kEventColumns[i];
+    for (int s = 0; s < kNumberOfSpaces; ++s)
+      o << "," << ToKey(static_cast<AllocationSpace>(s)) << "_used_after_bytes,"
+        << ToKey(static_cast<AllocationSpace>(s)) << "_committed_after_bytes";
+    o << "\n";
+    for (const auto& e : events) {
+      auto v = EventValues(e);
+      for (std::size_t i = 0; i < v.size(); ++i)
+        o << (i ? "," : "") << v[i];
+      for (const auto& s : e.after)
+        o << "," << s.used_bytes << "," << s.committed_bytes;
+      o << "\n";
+    }
+  } else {
+    o << "[\n";
+    for (std::size_t n = 0; n < events.size(); ++n) {
+      const auto& e = events[n];
+      auto v = EventValues(e);
+      o << "  {";
+      for (std::size_t i = 0; i < v.size(); ++i)
+        o << (i ? ", " : "") << JsonString(kEventColumns[i]) << ": "
+          << (IsTextColumn(i) ? JsonString(v[i]) : v[i]);
+      o << ", \"phases_ms\": {";
+      for (std::size_t i = 0; i < e.phases.size(); ++i)
+        o << (i ? ", " : "") << JsonString(e.phases[i].name) << ": " << Num(e.phases[i].ms);
+      o << "}, \"spaces_after\": {";
+      for (int s = 0; s < kNumberOfSpaces; ++s) {
+        const auto& x = e.after[static_cast<std::size_t>(s)];
+        o << (s ? ", " : "") << JsonString(ToKey(static_cast<AllocationSpace>(s)))
+          << ": {\"used_bytes\": " << x.used_bytes << ", \"committed_bytes\": " << x.committed_bytes
+          << "}";
+      }
+      o << "}}" << (n + 1 < events.size() ? "," : "") << "\n";
+    }
+    o << "]\n";
+  }
+  return WriteFileAtomically(path, o.str());
+}
+
+std::optional<std::string> WriteSamples(const std::string& path,
+                                        const std::vector<HeapSample>& samples) {
+  std::ostringstream o;
+  const bool csv = EndsWith(path, ".csv");
+  if (csv) {
+    o << "time_ms";
+    for (int s = 0; s < kNumberOfSpaces; ++s) {
+      auto k = ToKey(static_cast<AllocationSpace>(s));
+      o << "," << k << "_used_bytes," << k << "_committed_bytes," << k << "_available_bytes";
+    }
+    o << ",old_generation_limit_bytes,max_old_generation_bytes,heap_limit_bytes,allocated_total_"
+         "bytes,promoted_total_bytes,marking\n";
+    for (const auto& s : samples) {
+      o << Num(s.time_ms);
+      for (const auto& x : s.spaces)
+        o << "," << x.used_bytes << "," << x.committed_bytes << "," << x.available_bytes;
+      o << "," << s.old_generation_limit_bytes << "," << s.max_old_generation_bytes << ","
+        << s.heap_limit_bytes << "," << s.allocated_total_bytes << "," << s.promoted_total_bytes
+        << "," << (s.marking ? 1 : 0) << "\n";
+    }
+  } else {
+    o << "[\n";
+    for (std::size_t n = 0; n < samples.size(); ++n) {
+      const auto& s = samples[n];
+      o << "  {\"time_ms\": " << Num(s.time_ms) << ", \"spaces\": {";
+      for (int i = 0; i < kNumberOfSpaces; ++i) {
+        const auto& x = s.spaces[static_cast<std::size_t>(i)];
+        o << (i ? ", " : "") << JsonString(ToKey(static_cast<AllocationSpace>(i)))
+          << ": {\"used_bytes\": " << x.used_bytes << ", \"committed_bytes\": " << x.committed_bytes
+          << ", \"available_bytes\": " << x.available_bytes << "}";
+      }
+      o << "}, \"old_generation_limit_bytes\": " << s.old_generation_limit_bytes
+        << ", \"max_old_generation_bytes\": " << s.max_old_generation_bytes
+        << ", \"heap_limit_bytes\": " << s.heap_limit_bytes
+        << ", \"allocated_total_bytes\": " << s.allocated_total_bytes
+        << ", \"promoted_total_bytes\": " << s.promoted_total_bytes
+        << ", \"marking\": " << (s.marking ? "true" : "false") << "}"
+        << (n + 1 < samples.size() ? "," : "") << "\n";
+    }
+    o << "]\n";
+  }
+  return WriteFileAtomically(path, o.str());
+}
+
+}  // namespace heaplab

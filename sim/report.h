@@ -1,0 +1,98 @@
+// What a run produced, for every front end: a recording sink (events, samples, trace text),
+// the end-of-run summary, and the documented CSV/JSON export schemas (docs/cli.md).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "sim/gc-event.h"
+#include "sim/trace-format.h"
+
+namespace heaplab {
+
+class Heap;
+
+// Records everything a heap reports and, when asked, writes Node-format trace text as it goes.
+class RunRecorder : public HeapSink {
+ public:
+  struct TraceOptions {
+    bool trace_gc = false;
+    bool trace_gc_nvp = false;
+    bool trace_gc_verbose = false;
+    TraceContext context;
+  };
+  // `trace_out` receives trace lines (may be null: nothing is written).
+  RunRecorder() = default;
+  RunRecorder(TraceOptions trace, std::ostream* trace_out) : trace_(trace), out_(trace_out) {}
+
+  void OnGCEvent(const GCEvent& event) override;
+  void OnSample(const HeapSample& sample) override;
+  void OnOutOfMemory(const OutOfMemoryEvent& event) override;
+
+  const std::vector<GCEvent>& events() const { return events_; }
+  const std::vector<HeapSample>& samples() const { return samples_; }
+  const std::optional<OutOfMemoryEvent>& oom() const { return oom_; }
+  // The last --trace-gc lines (V8's "Last few GCs" ring), newest last.
+  const std::deque<std::string>& last_gc_lines() const { return last_lines_; }
+  // Every --trace-gc line of the run (kept when trace_gc is on).
+  const std::vector<std::string>& trace_lines() const { return trace_lines_; }
+
+ private:
+  TraceOptions trace_{};
+  std::ostream* out_ = nullptr;
+  std::vector<GCEvent> events_;
+  std::vector<HeapSample> samples_;
+  std::optional<OutOfMemoryEvent> oom_;
+  std::deque<std::string> last_lines_;
+  std::vector<std::string> trace_lines_;
+};
+
+// Pause statistics of one kind of GC (nearest-rank percentiles).
+struct PauseStats {
+  std::size_t count = 0;
+  double p50_ms = 0, p95_ms = 0, p99_ms = 0, max_ms = 0, total_ms = 0;
+};
+// Nearest-rank percentile `p` (0..100) of `values`; 0 when empty.
+double Percentile(std::vector<double> values, double p);
+PauseStats ComputePauseStats(const std::vector<GCEvent>& events, GarbageCollector collector);
+
+struct SpacePeak {
+  std::size_t peak_used_bytes = 0, peak_committed_bytes = 0;
+  std::size_t final_used_bytes = 0, final_committed_bytes = 0;
+};
+
+struct RunSummary {
+  PauseStats scavenge;
+  PauseStats mark_compact;
+  double duration_ms = 0;          // simulated
+  double mutator_utilization = 1;  // 1 - total pause / duration
+  double allocated_mb = 0;
+  double promoted_mb = 0;
+  double allocation_rate_mb_per_s = 0;
+  double promotion_rate_mb_per_s = 0;
+  double peak_heap_mb = 0;  // peak of used bytes over all spaces
+  std::array<SpacePeak, kNumberOfSpaces> spaces{};
+  std::vector<double> old_after_mark_compact_mb;
+  bool out_of_memory = false;
+  std::string oom_message;
+  double oom_allocated_mb = 0;
+};
+
+RunSummary Summarize(const RunRecorder& recorder, const Heap& heap);
+// The human-readable summary heaplab-cli prints at the end of a run.
+std::string FormatSummary(const RunSummary& summary, bool has_map_space);
+
+// Writes the events (CSV when `path` ends in .csv, JSON otherwise) atomically: a temporary
+// file renamed into place. Returns an error message naming the file on failure.
+std::optional<std::string> WriteEvents(const std::string& path, const std::vector<GCEvent>& events);
+std::optional<std::string> WriteSamples(const std::string& path,
+                                        const std::vector<HeapSample>& samples);
+// Writes `text` to `path` atomically.
+std::optional<std::string> WriteFileAtomically(const std::string& path, const std::string& text);
+
+}  // namespace heaplab

@@ -1,0 +1,799 @@
+#include "sim/script/workload-host.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJSEngine>
+#include <QJSValue>
+#include <QJSValueIterator>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <queue>
+#include <set>
+#include <thread>
+
+#include "sim/script/distributions.h"
+
+namespace heaplab {
+
+std::string WorkloadError::ToString() const {
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+namespace {
+
+// The JavaScript face of the API. Handles are numbers: global handle h is h+1, local handle l
+// is -(l+1); Obj wraps them. Math.random and Date.now are replaced so that a run depends on
+// the seed and the virtual clock only.
+constexpr const char* kPrelude = R"JS(
+(function (native, global) {
+  "use strict";
+  function code(v, what) {
+    if (v === null || v === undefined) return 0;
+    if (!(v instanceof Obj)) throw new TypeError((what || "value") + " must be a heap object");
+    return v.__h;
+  }
+  class Obj {
+    constructor(h) { Object.defineProperty(this, "__h", { value: h }); }
+    set(slot, value) { native.setSlot(this.__h, slot, code(value, "slot value")); return this; }
+    get(slot) { const h = native.getSlot(this.__h, slot); return h === 0 ? null : new Obj(h); }
+    clear(slot) { native.setSlot(this.__h, slot, 0); return this; }
+    get size() { return native.sizeOf(this.__h); }
+    get slots() { return native.slotCount(this.__h); }
+    get space() { return native.spaceOf(this.__h); }
+    get kind() { return native.kindOf(this.__h); }
+    get isGlobal() { return this.__h > 0; }
+    toString() { return "[heap " + this.kind + " " + this.size + " B]"; }
+  }
+  const wrap = (h) => (h === 0 ? null : new Obj(h));
+  global.heap = Object.freeze({
+    site: (name) => native.site(String(name)),
+    alloc: (size, o) => { o = o || {}; return wrap(native.alloc(size, o.slots || 0, o.kind || "object", o.site || "", !!o.old)); },
+    allocMany: (spec) => wrap(native.allocMany(spec || {})),
+    global: (obj) => wrap(native.makeGlobal(code(obj, "heap.global argument"))),
+    release: (obj) => native.release(code(obj, "heap.release argument")),
+    hold: (obj, ms) => native.hold(code(obj, "heap.hold argument"), ms),
+    scope: (fn) => { native.openScope(); try { return fn(); } finally { native.closeScope(); } },
+    gc: (kind) => native.gc(kind || "full"),
+    stats: () => native.stats(),
+  });
+  global.sim = Object.freeze({
+    now: () => native.now(),
+    work: (ms) => native.work(ms),
+    every: (ms, fn) => native.every(ms, fn),
+    after: (ms, fn) => native.after(ms, fn),
+    cancel: (id) => native.cancel(id),
+    requests: (spec) => native.requests(spec || {}),
+    random: () => native.random(),
+    randomInt: (lo, hi) => lo + Math.floor(native.random() * (hi - lo + 1)),
+    stop: () => native.stop(),
+    log: (...args) => native.log(args.join(" ")),
+  });
+  global.workload = (info) => native.describe(info || {});
+  global.console = Object.freeze({ log: (...a) => native.log(a.join(" ")), error: (...a) => native.log(a.join(" ")) });
+  Math.random = () => native.random();
+  Date.now = () => native.now();
+})(__native, this);
+)JS";
+
+constexpr const char* kPreludeName = "heaplab-prelude.js";
+constexpr const char* kDescribeSentinel = "__heaplab_describe_done__";
+
+}  // namespace
+
+// Everything the script can reach. Lives for one run (or one describe).
+class WorkloadBridge : public QObject {
+  Q_OBJECT
+
+ public:
+  WorkloadBridge(QJSEngine* engine, Heap* heap, const WorkloadOptions& options, WorkloadInfo* info)
+      : engine_(engine), heap_(heap), options_(options), info_(info), rng_(MakeRng(options.seed)) {}
+
+  bool describe_only = false;
+  bool stopped = false;
+  bool out_of_memory = false;
+  std::string last_method;  // the API call that failed, for the error column
+  std::atomic<std::uint64_t> progress{0};
+
+  struct Timer {
+    double due;
+    std::uint64_t seq;
+    int id;
+    double interval;         // 0 = once
+    std::int64_t remaining;  // -1 = forever
+    std::int64_t index;      // request number passed to the handler
+    QJSValue fn;
+  };
+  struct Later {
+    bool operator()(const Timer& a, const Timer& b) const {
+      return a.due != b.due ? a.due > b.due : a.seq > b.seq;
+    }
+  };
+  std::priority_queue<Timer, std::vector<Timer>, Later> timers;
+  std::set<int> cancelled;
+
+  // Releases held objects whose lifetime ended.
+  void Expire() {
+    while (!held_.empty() && held_.top().first <= heap_->now_ms()) {
+      heap_->DisposeGlobal(held_.top().second.second);
+      held_.pop();
+    }
+  }
+
+  Q_INVOKABLE void describe(const QJSValue& v) {
+    if (!v.isObject()) return Throw(QJSValue::TypeError, "workload() takes an object");
+    info_->description = v.property("description").toString().toStdString();
+    if (v.property("description").isUndefined()) info_->description.clear();
+    QJSValue flags = v.property("flags");
+    info_->suggested_flags.clear();
+    const int n = flags.property("length").toInt();
+    for (int i = 0; i < n; ++i)
+      info_->suggested_flags.push_back(
+          flags.property(static_cast<quint32>(i)).toString().toStdString());
+    if (v.property("durationMs").isNumber())
+      info_->duration_ms = v.property("durationMs").toNumber();
+    if (describe_only) engine_->throwError(QString::fromLatin1(kDescribeSentinel));
+  }
+
+  Q_INVOKABLE double site(const QString& name) {
+    return Guard("heap.site", [&] {
+      if (name.isEmpty()) throw HeapUsageError("a site needs a name");
+      return static_cast<double>(heap_->RegisterAllocationSite(name.toStdString()));
+    });
+  }
+
+  Q_INVOKABLE double alloc(const QJSValue& size,
+                           double slot_count,
+                           const QString& kind,
+                           const QString& site_name,
+                           bool old) {
+    return Guard("heap.alloc", [&] {
+      AllocSpec s = BasicSpec(size, slot_count, kind, site_name, old);
+      ++progress;
+      ObjectRef r = heap_->Allocate(SampleSize(s.size), s.slot_count, s.kind, s.site,
+                                    s.old ? AllocationType::kOld : AllocationType::kYoung);
+      return Code(false, heap_->CreateLocal(r));
+    });
+  }
+
+  Q_INVOKABLE double allocMany(const QJSValue& spec) {
+    return Guard("heap.allocMany", [&] { return AllocMany(spec); });
+  }
+
+  Q_INVOKABLE void setSlot(double host, double slot, double value) {
+    Guard("set", [&] {
+      ++progress;
+      heap_->WriteSlot(Deref(host), SlotIndex(slot), value == 0 ? kNullRef : Deref(value));
+      return 0.0;
+    });
+  }
+
+  Q_INVOKABLE double getSlot(double host, double slot) {
+    return Guard("get", [&] {
+      ObjectRef v = heap_->ReadSlot(Deref(host), SlotIndex(slot));
+      return v == kNullRef ? 0.0 : Code(false, heap_->CreateLocal(v));
+    });
+  }
+
+  Q_INVOKABLE double makeGlobal(double h) {
+    return Guard("heap.global", [&] { return Code(true, heap_->CreateGlobal(Deref(h))); });
+  }
+
+  Q_INVOKABLE void release(double h) {
+    Guard("heap.release", [&] {
+      if (h <= 0) throw HeapUsageError("only global handles (from heap.global) can be released");
+      ++progress;
+      heap_->DisposeGlobal(static_cast<std::uint32_t>(h - 1));
+      return 0.0;
+    });
+  }
+
+  Q_INVOKABLE void hold(double h, double ms) {
+    Guard("heap.hold", [&] {
+      if (!(ms >= 0) || !std::isfinite(ms))
+        throw HeapUsageError("hold time must be a non-negative number of ms");
+      Hold(Deref(h), ms);
+      return 0.0;
+    });
+  }
+
+  Q_INVOKABLE void openScope() { heap_->OpenHandleScope(); }
+  Q_INVOKABLE void closeScope() {
+    Guard("heap.scope", [&] {
+      heap_->CloseHandleScope();
+      return 0.0;
+    });
+  }
+
+  Q_INVOKABLE double sizeOf(double h) {
+    return Guard("size", [&] { return static_cast<double>(heap_->object(Deref(h)).size_bytes); });
+  }
+  Q_INVOKABLE double slotCount(double h) {
+    return Guard("slots", [&] { return static_cast<double>(heap_->object(Deref(h)).slot_count); });
+  }
+  Q_INVOKABLE QString spaceOf(double h) {
+    std::string s;
+    Guard("space", [&] {
+      s = std::string(ToKey(heap_->space_of(Deref(h))));
+      return 0.0;
+    });
+    return QString::fromStdString(s);
+  }
+  Q_INVOKABLE QString kindOf(double h) {
+    std::string s;
+    Guard("kind", [&] {
+      s = std::string(ToString(heap_->object(Deref(h)).object_kind()));
+      return 0.0;
+    });
+    return QString::fromStdString(s);
+  }
+
+  Q_INVOKABLE void gc(const QString& kind) {
+    Guard("heap.gc", [&] {
+      ++progress;
+      if (kind == "young" || kind == "scavenge")
+        heap_->CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+      else if (kind == "full")
+        heap_->CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+      else
+        throw HeapUsageError("heap.gc kind must be \"young\" or \"full\", not \"" +
+                             kind.toStdString() + "\"");
+      return 0.0;
+    });
+  }
+
+  Q_INVOKABLE QJSValue stats() {
+    QJSValue o = engine_->newObject();
+    o.setProperty("timeMs", heap_->now_ms());
+    o.setProperty("heapUsed", static_cast<double>(heap_->SizeOfObjects()));
+    o.setProperty("heapCommitted", static_cast<double>(heap_->CommittedMemory()));
+    o.setProperty("oldGeneration", static_cast<double>(heap_->OldGenerationSizeOfObjects()));
+    o.setProperty("newSpace", static_cast<double>(heap_->new_space().Size()));
+    o.setProperty("scavenges", static_cast<double>(heap_->scavenge_count()));
+    o.setProperty("markCompacts", static_cast<double>(heap_->mark_compact_count()));
+    o.setProperty("allocated", static_cast<double>(heap_->allocated_total_bytes()));
+    return o;
+  }
+
+  Q_INVOKABLE double now() { return heap_->now_ms(); }
+
+  Q_INVOKABLE void work(double ms) {
+    Guard("sim.work", [&] {
+      ++progress;
+      heap_->AdvanceTime(ms);
+      Expire();
+      return 0.0;
+    });
+  }
+
+  Q_INVOKABLE double every(double ms, const QJSValue& fn) {
+    return Schedule("sim.every", ms, fn, ms, -1);
+  }
+  Q_INVOKABLE double after(double ms, const QJSValue& fn) {
+    return Schedule("sim.after", ms, fn, 0, 1);
+  }
+
+  Q_INVOKABLE double requests(const QJSValue& spec) {
+    return Guard("sim.requests", [&] {
+      QJSValue handler = spec.property("handler");
+      if (!handler.isCallable()) throw HeapUsageError("sim.requests needs a handler function");
+      const double rate = spec.property("rate").toNumber();
+      if (!(rate > 0) || !std::isfinite(rate))
+        throw HeapUsageError("sim.requests needs a positive rate (requests per second)");
+      std::int64_t count = -1;
+      if (spec.property("count").isNumber())
+        count = static_cast<std::int64_t>(spec.property("count").toNumber());
+      if (count == 0) throw HeapUsageError("sim.requests count must be positive");
+      const double start =
+          spec.property("startMs").isNumber() ? spec.property("startMs").toNumber() : 0;
+      const double interval = 1000.0 / rate;
+      return static_cast<double>(Push(heap_->now_ms() + start, interval, count, handler));
+    });
+  }
+
+  Q_INVOKABLE void cancel(double id) { cancelled.insert(static_cast<int>(id)); }
+  Q_INVOKABLE void stop() { stopped = true; }
+  Q_INVOKABLE double random() { return UniformUnit(rng_); }
+  Q_INVOKABLE void log(const QString& text) {
+    if (!describe_only) std::fprintf(stderr, "%s\n", text.toUtf8().constData());
+  }
+
+  // Puts a repeating timer back with its next due time, after earlier-scheduled equals.
+  void Reschedule(Timer t) {
+    t.seq = seq_++;
+    timers.push(std::move(t));
+  }
+
+  int Push(double due, double interval, std::int64_t remaining, const QJSValue& fn) {
+    const int id = next_timer_id_++;
+    timers.push(Timer{due, seq_++, id, interval, remaining, 0, fn});
+    return id;
+  }
+
+ private:
+  struct AllocSpec {
+    Distribution size;
+    std::uint32_t slot_count = 0;
+    ObjectKind kind = ObjectKind::kObject;
+    std::uint32_t site = 0;
+    bool old = false;
+  };
+
+  void Throw(QJSValue::ErrorType type, const std::string& message) {
+    engine_->throwError(type, QString::fromStdString(message));
+  }
+
+  template <class F>
+  double Guard(const char* method, F&& f) {
+    if (describe_only) {
+      engine_->throwError(QString::fromLatin1(kDescribeSentinel));
+      return 0;
+    }
+    try {
+      return f();
+    } catch (const HeapUsageError& e) {
+      last_method = method;
+      Throw(QJSValue::RangeError, std::string(method) + ": " + e.what());
+    } catch (const OutOfMemoryError& e) {
+      out_of_memory = true;
+      Throw(QJSValue::GenericError, e.what());
+    }
+    return 0;
+  }
+
+  double Schedule(const char* method,
+                  double delay,
+                  const QJSValue& fn,
+                  double interval,
+                  std::int64_t remaining) {
+    return Guard(method, [&] {
+      if (!fn.isCallable()) throw HeapUsageError("needs a function");
+      if (!(delay >= 0) || !std::isfinite(delay))
+        throw HeapUsageError("delay must be a non-negative number of ms");
+      if (remaining < 0 && !(interval > 0)) throw HeapUsageError("interval must be positive");
+      return static_cast<double>(Push(heap_->now_ms() + delay, interval, remaining, fn));
+    });
+  }
+
+  static double Code(bool global, std::uint32_t handle) {
+    return global ? static_cast<double>(handle) + 1 : -(static_cast<double>(handle) + 1);
+  }
+
+  ObjectRef Deref(double code) {
+    if (code == 0 || !std::isfinite(code) || code != std::floor(code))
+      throw HeapUsageError("not a heap object");
+    ObjectRef r = code > 0 ? heap_->Global(static_cast<std::uint32_t>(code - 1))
+                           : heap_->Local(static_cast<std::uint32_t>(-code - 1));
+    if (r == kNullRef) throw HeapUsageError("the handle holds no object");
+    return r;
+  }
+
+  static std::uint32_t SlotIndex(double slot) {
+    if (!(slot >= 0) || slot != std::floor(slot) || slot > 4e9)
+      throw HeapUsageError("slot index must be a non-negative integer");
+    return static_cast<std::uint32_t>(slot);
+  }
+
+  Distribution ParseDistribution(const QJSValue& v, const char* what) {
+    Distribution d;
+    if (v.isNumber()) {
+      d.a = v.toNumber();
+      if (!(d.a >= 0) || !std::isfinite(d.a))
+        throw HeapUsageError(std::string(what) + " must be a non-negative number");
+      return d;
+    }
+    if (!v.isObject())
+      throw HeapUsageError(
+          std::string(what) +
+          " must be a number or a distribution {min,max} | {mean} | {mean,sd} | {values,weights}");
+    auto num = [&](const char* key) { return v.property(key).toNumber(); };
+    if (v.property("values").isArray()) {
+      d.kind = Distribution::Kind::kDiscrete;
+      QJSValue vals = v.property("values"), ws = v.property("weights");
+      const int n = vals.property("length").toInt();
+      for (int i = 0; i < n; ++i) {
+        d.values.push_back(vals.property(static_cast<quint32>(i)).toNumber());
+        d.weights.push_back(ws.isArray() ? ws.property(static_cast<quint32>(i)).toNumber() : 1.0);
+      }
+      if (d.values.empty()) throw HeapUsageError(std::string(what) + " values must not be empty");
+    } else if (v.property("min").isNumber() && v.property("max").isNumber()) {
+      d.kind = Distribution::Kind::kUniform;
+      d.a = num("min");
+      d.b = num("max");
+      if (!(d.a >= 0 && d.b >= d.a))
+        throw HeapUsageError(std::string(what) + " needs 0 <= min <= max");
+    } else if (v.property("mean").isNumber() && v.property("sd").isNumber()) {
+      d.kind = Distribution::Kind::kNormal;
+      d.a = num("mean");
+      d.b = num("sd");
+    } else if (v.property("mean").isNumber()) {
+      d.kind = Distribution::Kind::kExponential;
+      d.a = num("mean");
+    } else {
+      throw HeapUsageError(
+          std::string(what) +
+          " must be a number or a distribution {min,max} | {mean} | {mean,sd} | {values,weights}");
+    }
+    if (!(d.a >= 0) || !std::isfinite(d.a) || !std::isfinite(d.b))
+      throw HeapUsageError(std::string(what) + " must be non-negative");
+    return d;
+  }
+
+  AllocSpec BasicSpec(const QJSValue& size,
+                      double slot_count,
+                      const QString& kind,
+                      const QString& site_name,
+                      bool old) {
+    AllocSpec s;
+    s.size = ParseDistribution(size, "size");
+    if (s.size.kind == Distribution::Kind::kConstant && s.size.a <= 0)
+      throw HeapUsageError("size must be positive, got " +
+                           std::to_string(static_cast<long long>(s.size.a)));
+    if (!(slot_count >= 0) || slot_count != std::floor(slot_count) || slot_count > 1e8)
+      throw HeapUsageError("slots must be a non-negative integer");
+    s.slot_count = static_cast<std::uint32_t>(slot_count);
+    if (!ParseObjectKind(kind.toStdString(), &s.kind))
+      throw HeapUsageError("unknown kind \"" + kind.toStdString() +
+                           "\" (object, array, string, closure, code)");
+    if (!site_name.isEmpty()) s.site = heap_->RegisterAllocationSite(site_name.toStdString());
+    s.old = old;
+    return s;
+  }
+
+  std::size_t SampleSize(const Distribution& d) {
+    double v = std::round(d.Sample(rng_));
+    return static_cast<std::size_t>(std::max(8.0, v));
+  }
+
+  // Size big enough for `slots` slots even when the distribution draws less.
+  std::size_t SampleSizeFor(const Distribution& d, std::uint32_t slot_count) {
+    return std::max(SampleSize(d), kTaggedSize * (std::size_t{slot_count} + 1));
+  }
+
+  void Hold(ObjectRef r, double ms) {
+    std::uint32_t g = heap_->CreateGlobal(r);
+    held_.push({heap_->now_ms() + ms, {hold_seq_++, g}});
+  }
+
+  double AllocMany(const QJSValue& spec) {
+    if (!spec.isObject()) throw HeapUsageError("allocMany takes an object");
+    const double count_d = spec.property("count").toNumber();
+    if (!(count_d >= 0) || count_d != std::floor(count_d) || count_d > 1e9)
+      throw HeapUsageError("count must be a non-negative integer");
+    const auto count = static_cast<std::size_t>(count_d);
+    QJSValue size = spec.property("size");
+    if (size.isUndefined()) size = QJSValue(64);
+    const QString kind = spec.property("kind").isUndefined() ? QStringLiteral("object")
+                                                             : spec.property("kind").toString();
+    const QString site =
+        spec.property("site").isUndefined() ? QString() : spec.property("site").toString();
+    const double slot_count =
+        spec.property("slots").isUndefined() ? 0 : spec.property("slots").toNumber();
+    AllocSpec s = BasicSpec(size, slot_count, kind, site, spec.property("old").toBool());
+    const std::string shape = spec.property("shape").isUndefined()
+                                  ? "standalone"
+                                  : spec.property("shape").toString().toStdString();
+    std::optional<Distribution> lifetime;
+    if (!spec.property("lifetime").isUndefined())
+      lifetime = ParseDistribution(spec.property("lifetime"), "lifetime");
+    const AllocationType type = s.old ? AllocationType::kOld : AllocationType::kYoung;
+    if ((shape == "list" || shape == "tree") && s.slot_count == 0)
+      throw HeapUsageError("shape \"" + shape + "\" needs at least one slot per object");
+    if (shape != "standalone" && shape != "list" && shape != "tree" && shape != "array")
+      throw HeapUsageError("unknown shape \"" + shape + "\" (standalone, list, tree, array)");
+    if (count == 0) return 0;
+    progress += count;
+
+    ObjectRef result = kNullRef;
+    heap_->OpenHandleScope();
+    try {
+      if (shape == "standalone") {
+        for (std::size_t i = 0; i < count; ++i) {
+          ObjectRef r = heap_->Allocate(SampleSizeFor(s.size, s.slot_count), s.slot_count, s.kind,
+                                        s.site, type);
+          if (lifetime) Hold(r, lifetime->Sample(rng_));
+        }
+      } else if (shape == "list") {
+        std::uint32_t head = heap_->CreateLocal(kNullRef);
+        for (std::size_t i = 0; i < count; ++i) {
+          ObjectRef r = heap_->Allocate(SampleSizeFor(s.size, s.slot_count), s.slot_count, s.kind,
+                                        s.site, type);
+          if (heap_->Local(head) != kNullRef) heap_->WriteSlot(r, 0, heap_->Local(head));
+          heap_->SetLocal(head, r);
+        }
+        result = heap_->Local(head);
+      } else if (shape == "tree") {
+        std::vector<std::uint32_t> nodes;
+        nodes.reserve(count / s.slot_count + 2);
+        const std::size_t parents = (count - 1) / s.slot_count + 1;
+        for (std::size_t i = 0; i < count; ++i) {
+          ObjectRef r = heap_->Allocate(SampleSizeFor(s.size, s.slot_count), s.slot_count, s.kind,
+                                        s.site, type);
+          if (i < parents) nodes.push_back(heap_->CreateLocal(r));
+          if (i > 0) {
+            std::uint32_t slot = static_cast<std::uint32_t>((i - 1) % s.slot_count);
+            heap_->WriteSlot(heap_->Local(nodes[(i - 1) / s.slot_count]), slot,
+                             i < parents ? heap_->Local(nodes.back()) : r);
+          }
+        }
+        result = heap_->Local(nodes[0]);
+      } else {  // array: one array object whose slots hold the children
+        if (count > 100000000) throw HeapUsageError("array shape supports at most 1e8 children");
+        const auto n = static_cast<std::uint32_t>(count);
+        std::uint32_t array = heap_->CreateLocal(heap_->Allocate(
+            kTaggedSize * (std::size_t{n} + 2), n, ObjectKind::kArray, s.site, type));
+        for (std::uint32_t i = 0; i < n; ++i) {
+          ObjectRef r = heap_->Allocate(SampleSizeFor(s.size, s.slot_count), s.slot_count, s.kind,
+                                        s.site, type);
+          heap_->WriteSlot(heap_->Local(array), i, r);
+        }
+        result = heap_->Local(array);
+      }
+    } catch (...) {
+      if (!heap_->is_out_of_memory()) heap_->CloseHandleScope();
+      throw;
+    }
+    heap_->CloseHandleScope();
+    if (result == kNullRef) return 0;
+    if (lifetime) Hold(result, lifetime->Sample(rng_));
+    return Code(false, heap_->CreateLocal(result));
+  }
+
+  QJSEngine* engine_;
+  Heap* heap_;
+  WorkloadOptions options_;
+  WorkloadInfo* info_;
+  std::mt19937_64 rng_;
+  int next_timer_id_ = 1;
+  std::uint64_t seq_ = 0;
+  std::uint64_t hold_seq_ = 0;
+  using HeldEntry = std::pair<double, std::pair<std::uint64_t, std::uint32_t>>;
+  std::priority_queue<HeldEntry, std::vector<HeldEntry>, std::greater<HeldEntry>> held_;
+};
+
+namespace {
+
+// The 1-based column of the failure on `line` of `source`: the failing API method's name, the
+// undefined identifier, or the first non-blank character. QJSEngine reports no columns.
+int GuessColumn(const std::string& source,
+                int line,
+                const std::string& method,
+                const std::string& message) {
+  std::size_t pos = 0;
+  for (int l = 1; l < line && pos != std::string::npos; ++l) {
+    pos = source.find('\n', pos);
+    if (pos != std::string::npos) ++pos;
+  }
+  if (pos == std::string::npos) return 1;
+  std::string text = source.substr(pos, source.find('\n', pos) - pos);
+  auto find_word = [&](const std::string& w) -> int {
+    if (w.empty()) return 0;
+    std::size_t at = text.find(w);
+    return at == std::string::npos ? 0 : static_cast<int>(at) + 1;
+  };
+  if (!method.empty()) {
+    std::string name =
+        method.substr(method.find('.') == std::string::npos ? 0 : method.find('.') + 1);
+    if (int c = find_word("." + name + "(")) return c + 1;
+    if (int c = find_word(name + "(")) return c;
+  }
+  const std::string not_defined = " is not defined";
+  if (auto at = message.find(not_defined); at != std::string::npos) {
+    std::size_t start = message.rfind(' ', at - 1);
+    std::string ident = message.substr(start == std::string::npos ? 0 : start + 1,
+                                       at - (start == std::string::npos ? 0 : start + 1));
+    if (int c = find_word(ident)) return c;
+  }
+  std::size_t first = text.find_first_not_of(" \t");
+  return first == std::string::npos ? 1 : static_cast<int>(first) + 1;
+}
+
+// The innermost stack frame in the user's file: "fn@file:/path:LINE".
+int LineInFile(const QJSValue& error, const std::string& path) {
+  const QString stack = error.property("stack").toString();
+  const QString file = QString::fromStdString(path);
+  for (const QString& frame : stack.split('\n')) {
+    const auto at = frame.lastIndexOf(':');
+    if (at < 0) continue;
+    const QString where = frame.left(at);
+    if (where.endsWith(file) && !where.endsWith(QLatin1String(kPreludeName)))
+      return frame.mid(at + 1).toInt();
+  }
+  return error.property("lineNumber").toInt();
+}
+
+class Watchdog {
+ public:
+  Watchdog(QJSEngine* engine, const std::atomic<std::uint64_t>* progress, double seconds)
+      : engine_(engine), progress_(progress), seconds_(seconds) {
+    if (seconds_ > 0) thread_ = std::thread([this] { Loop(); });
+  }
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool fired() const { return fired_; }
+
+ private:
+  void Loop() {
+    std::uint64_t last = progress_->load();
+    auto last_change = std::chrono::steady_clock::now();
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!done_) {
+      cv_.wait_for(lock, std::chrono::milliseconds(50));
+      std::uint64_t now = progress_->load();
+      auto t = std::chrono::steady_clock::now();
+      if (now != last) {
+        last = now;
+        last_change = t;
+      } else if (std::chrono::duration<double>(t - last_change).count() >= seconds_ && !fired_) {
+        fired_ = true;
+        engine_->setInterrupted(true);
+      }
+    }
+  }
+  QJSEngine* engine_;
+  const std::atomic<std::uint64_t>* progress_;
+  double seconds_;
+  std::atomic<bool> fired_{false};
+  bool done_ = false;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::thread thread_;
+};
+
+// Evaluates the API prelude; an error here is a HeapLab bug, reported rather than hidden.
+std::optional<WorkloadError> InstallPrelude(QJSEngine& engine) {
+  QJSValue r = engine.evaluate(QString::fromLatin1(kPrelude), QString::fromLatin1(kPreludeName));
+  if (!r.isError()) return std::nullopt;
+  return WorkloadError{kPreludeName, r.property("lineNumber").toInt(), 1,
+                       "internal error in the workload API: " + r.toString().toStdString()};
+}
+
+}  // namespace
+
+WorkloadHost::WorkloadHost(WorkloadOptions options) : options_(std::move(options)) {}
+WorkloadHost::~WorkloadHost() = default;
+
+std::optional<WorkloadError> WorkloadHost::Load() {
+  QFile file(QString::fromStdString(options_.path));
+  if (!file.open(QIODevice::ReadOnly))
+    return WorkloadError{options_.path, 0, 0,
+                         "cannot read workload: " + file.errorString().toStdString()};
+  source_ = file.readAll().toStdString();
+  info_ = WorkloadInfo{};
+  info_.name = QFileInfo(file).completeBaseName().toStdString();
+
+  // Describe: run the script until its workload({...}) call (or its first heap use) against a
+  // throw-away heap; syntax errors show up here.
+  QJSEngine engine;
+  HeapFlags flags;
+  flags.physical_memory = 1024;
+  HeapOptions ho;
+  ho.startup_snapshot = false;
+  Heap scratch(flags, ho);
+  WorkloadBridge bridge(&engine, &scratch, options_, &info_);
+  bridge.describe_only = true;
+  QJSEngine::setObjectOwnership(&bridge, QJSEngine::CppOwnership);
+  engine.globalObject().setProperty("__native", engine.newQObject(&bridge));
+  if (auto err = InstallPrelude(engine)) return err;
+  Watchdog dog(&engine, &bridge.progress, options_.watchdog_seconds);
+  QJSValue r =
+      engine.evaluate(QString::fromStdString(source_), QString::fromStdString(options_.path), 1);
+  if (r.isError() && r.property("message").toString() != QLatin1String(kDescribeSentinel)) {
+    const std::string message = r.toString().toStdString();
+    // Only syntax errors (and loops that never reach the API) are load errors; a runtime error
+    // before workload() shows up again, with the heap attached, when the script runs.
+    if (r.property("name").toString() == QLatin1String("SyntaxError")) {
+      const int line = r.property("lineNumber").toInt();
+      return WorkloadError{options_.path, line, GuessColumn(source_, line, "", message), message};
+    }
+    if (dog.fired()) {
+      const int line = LineInFile(r, options_.path);
+      return WorkloadError{options_.path, line, GuessColumn(source_, line, "", ""),
+                           "no simulated progress for " +
+                               std::to_string(static_cast<int>(options_.watchdog_seconds)) +
+                               " s before workload() was called (watchdog)"};
+    }
+  }
+  return std::nullopt;
+}
+
+WorkloadResult WorkloadHost::Run(Heap& heap) {
+  WorkloadResult result;
+  QJSEngine engine;
+  WorkloadInfo info = info_;
+  WorkloadBridge bridge(&engine, &heap, options_, &info);
+  QJSEngine::setObjectOwnership(&bridge, QJSEngine::CppOwnership);
+  engine.globalObject().setProperty("__native", engine.newQObject(&bridge));
+  if (auto err = InstallPrelude(engine)) {
+    result.error = err;
+    return result;
+  }
+  Watchdog dog(&engine, &bridge.progress, options_.watchdog_seconds);
+
+  auto fail = [&](const QJSValue& error) {
+    if (bridge.out_of_memory || heap.is_out_of_memory()) {
+      result.out_of_memory = true;
+      return;
+    }
+    const int line = LineInFile(error, options_.path);
+    std::string message = error.toString().toStdString();
+    if (dog.fired()) {
+      message = "no simulated progress for " +
+                std::to_string(static_cast<int>(options_.watchdog_seconds)) +
+                " s: the script loops without allocating, linking or advancing time "
+                "(watchdog, --watchdog=SECONDS)";
+    } else if (error.property("name").toString() == QLatin1String("RangeError") &&
+               !bridge.last_method.empty()) {
+      message = error.property("message").toString().toStdString();
+    }
+    result.error = WorkloadError{options_.path, line,
+                                 GuessColumn(source_, line, bridge.last_method, message), message};
+  };
+
+  QJSValue r =
+      engine.evaluate(QString::fromStdString(source_), QString::fromStdString(options_.path), 1);
+  if (r.isError()) fail(r);
+
+  const double duration = options_.duration_ms > 0 ? options_.duration_ms : info.duration_ms;
+  while (!result.error && !result.out_of_memory && !bridge.stopped && !bridge.timers.empty()) {
+    WorkloadBridge::Timer t = bridge.timers.top();
+    bridge.timers.pop();
+    if (bridge.cancelled.count(t.id)) continue;
+    if (duration > 0 && t.due > duration) break;
+    try {
+      // The event loop is idle until the next callback: GC tasks run, time passes.
+      heap.RunPendingTasks();
+      if (t.due > heap.now_ms()) heap.AdvanceTime(t.due - heap.now_ms());
+      bridge.Expire();
+    } catch (const OutOfMemoryError&) {
+      result.out_of_memory = true;
+      break;
+    }
+    const std::size_t depth = heap.handle_scope_depth();
+    heap.OpenHandleScope();
+    QJSValue ret = t.fn.call({QJSValue(static_cast<double>(t.index))});
+    ++result.callbacks_run;
+    if (heap.is_out_of_memory()) {
+      result.out_of_memory = true;
+      break;
+    }
+    while (heap.handle_scope_depth() > depth)
+      heap.CloseHandleScope();
+    if (ret.isError()) {
+      fail(ret);
+      break;
+    }
+    try {
+      heap.RunPendingTasks();
+    } catch (const OutOfMemoryError&) {
+      result.out_of_memory = true;
+      break;
+    }
+    if (t.remaining != 1 && t.interval > 0) {
+      t.due += t.interval;
+      if (t.remaining > 0) --t.remaining;
+      ++t.index;
+      bridge.Reschedule(t);
+    }
+  }
+  if (heap.is_out_of_memory()) result.out_of_memory = true;
+  result.end_ms = heap.now_ms();
+  return result;
+}
+
+}  // namespace heaplab
+
+#include "workload-host.moc"
