@@ -604,10 +604,18 @@ void Heap::StartIncrementalMarking() {
   bytes_allocated_since_step_ = 0;
   young_allocated_since_step_ = 0;
   old_allocated_since_step_ = 0;
+  concurrent_marked_since_step_ = 0;
   // Heap::GCFlagsForIncrementalMarking: reduce memory when close to the limit.
   reduce_memory_ = ShouldOptimizeForMemoryUsage();
   marking_initial_old_size_ = OldGenerationSizeOfObjects();
   MarkCompactCollector::StartMarking(*this, true);
+  // Starting marking (greying the roots) is the first main-thread step.
+  const double roots = static_cast<double>(strong_roots_.size() + globals_.size() + locals_.size());
+  const double ms = roots / flags_.scavenge_slot_speed;
+  incremental_steps_ = 1;
+  incremental_ms_ = ms;
+  incremental_longest_step_ms_ = ms;
+  now_ms_ += ms;
 }
 
 bool Heap::AdvanceIncrementalMarkingForTesting(double max_ms) {
@@ -677,17 +685,24 @@ void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
     last_step_ms_ = now_ms_;
     const auto time_bytes = static_cast<std::size_t>(
         dt / kTargetMarkingWallTimeInMs * static_cast<double>(marking_initial_old_size_));
-    std::size_t budget = std::max(kMinStepSizeInBytes, time_bytes + bytes_allocated_since_step_);
+    std::size_t scheduled = std::max(kMinStepSizeInBytes, time_bytes + bytes_allocated_since_step_);
     bytes_allocated_since_step_ = 0;
+    // IncrementalMarking::Step: work the concurrent markers already did counts against the
+    // schedule, so with concurrent marking most steps do little or nothing.
+    const std::size_t concurrent = std::min(scheduled, concurrent_marked_since_step_);
+    concurrent_marked_since_step_ = 0;
+    std::size_t budget = scheduled - concurrent;
     budget = std::min(budget, static_cast<std::size_t>(max_ms * flags_.marking_speed));
-    std::size_t marked = MarkFromWorklist(budget);
-    double ms = static_cast<double>(marked) / flags_.marking_speed;
-    ++incremental_steps_;
-    incremental_ms_ += ms;
-    incremental_longest_step_ms_ = std::max(incremental_longest_step_ms_, ms);
-    now_ms_ += ms;  // the step runs on the main thread
-    tracer_.AddIncrementalMarkingStep(static_cast<double>(marked), ms);
-    if (observer_) observer_->OnIncrementalStep(marked);
+    std::size_t marked = budget > 0 ? MarkFromWorklist(budget) : 0;
+    if (marked > 0) {
+      double ms = static_cast<double>(marked) / flags_.marking_speed;
+      ++incremental_steps_;
+      incremental_ms_ += ms;
+      incremental_longest_step_ms_ = std::max(incremental_longest_step_ms_, ms);
+      now_ms_ += ms;  // the step runs on the main thread
+      tracer_.AddIncrementalMarkingStep(static_cast<double>(marked), ms);
+      if (observer_) observer_->OnIncrementalStep(marked);
+    }
     if (marking_worklist_.empty()) marking_phase_ = MarkingPhase::kComplete;
   }
   if (marking_phase_ == MarkingPhase::kComplete) {
@@ -703,7 +718,8 @@ void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
 
 void Heap::ConcurrentMarking(double elapsed_ms) {
   if (marking_phase_ != MarkingPhase::kMarking || flags_.concurrent_marking_speed <= 0) return;
-  MarkFromWorklist(static_cast<std::size_t>(elapsed_ms * flags_.concurrent_marking_speed));
+  concurrent_marked_since_step_ +=
+      MarkFromWorklist(static_cast<std::size_t>(elapsed_ms * flags_.concurrent_marking_speed));
   if (marking_worklist_.empty()) marking_task_posted_ = true;
 }
 

@@ -140,7 +140,8 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
                {"background.sweep", ev.background_ms},
                {"finish", 0},
                {"clear", 0}};
-  ev.incremental = was_incremental && heap_.incremental_steps_ > 0;
+  // GCTracer prints the incremental part for every mark-compact that finalized marking.
+  ev.incremental = was_incremental;
   ev.incremental_steps = heap_.incremental_steps_;
   ev.incremental_ms = heap_.incremental_ms_;
   ev.incremental_longest_step_ms = heap_.incremental_longest_step_ms_;
