@@ -111,12 +111,13 @@ void PrintCommandHelp(const char* command, po::options_description& d, bool list
 
 // Flags for a run: the workload's suggestions, then the command line's.
 std::optional<std::string> ResolveFlags(const WorkloadHost& host,
+                                        const std::string& path,
                                         const po::variables_map& vm,
                                         bool use_suggested,
                                         HeapFlags& flags) {
   if (use_suggested && !host.info().suggested_flags.empty()) {
     if (auto err = ParseFlags(flags, host.info().suggested_flags))
-      return host.info().name + ": workload({flags}): " + *err;
+      return path + ": workload({flags}): " + *err;
   }
   return cli::ApplyHeapFlags(vm, flags);
 }
@@ -155,7 +156,7 @@ int Run(const std::vector<std::string>& raw) {
     return kExitWorkloadError;
   }
   HeapFlags flags;
-  if (auto err = ResolveFlags(host, p.vm, !p.vm.count("no-suggested-flags"), flags)) {
+  if (auto err = ResolveFlags(host, p.workload, p.vm, !p.vm.count("no-suggested-flags"), flags)) {
     std::cerr << "heaplab-cli run: " << *err << "\n";
     return kExitUsage;
   }

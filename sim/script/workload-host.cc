@@ -110,6 +110,7 @@ class WorkloadBridge : public QObject {
     std::int64_t remaining;  // -1 = forever
     std::int64_t index;      // request number passed to the handler
     QJSValue fn;
+    int line = 0;  // where the script scheduled it
   };
   struct Later {
     bool operator()(const Timer& a, const Timer& b) const {
@@ -313,8 +314,20 @@ class WorkloadBridge : public QObject {
 
   int Push(double due, double interval, std::int64_t remaining, const QJSValue& fn) {
     const int id = next_timer_id_++;
-    timers.push(Timer{due, seq_++, id, interval, remaining, 0, fn});
+    timers.push(Timer{due, seq_++, id, interval, remaining, 0, fn, CallerLine()});
     return id;
+  }
+
+  // The line of the innermost frame of the workload file calling into the API. Costs an
+  // evaluate, so only rare calls (scheduling) use it.
+  int CallerLine() {
+    const QString stack = engine_->evaluate(QStringLiteral("(new Error()).stack")).toString();
+    const QString file = QString::fromStdString(options_.path);
+    for (const QString& frame : stack.split('\n')) {
+      const auto at = frame.lastIndexOf(':');
+      if (at > 0 && frame.left(at).endsWith(file)) return frame.mid(at + 1).toInt();
+    }
+    return 0;
   }
 
  private:
@@ -362,15 +375,32 @@ class WorkloadBridge : public QObject {
     });
   }
 
-  static double Code(bool global, std::uint32_t handle) {
-    return global ? static_cast<double>(handle) + 1 : -(static_cast<double>(handle) + 1);
+  // Handle codes: global h -> h + 1; local l -> -(1 + l + generation * 2^32). The generation
+  // tells a stale local (its scope closed, the index reused) from a live one.
+  double Code(bool global, std::uint32_t handle) {
+    if (global) return static_cast<double>(handle) + 1;
+    if (handle >= local_generation_.size()) local_generation_.resize(handle + 1, 0);
+    const std::uint32_t gen = ++local_generation_[handle] & 0xfffffu;
+    return -(1.0 + static_cast<double>(handle) + static_cast<double>(gen) * 4294967296.0);
   }
 
   ObjectRef Deref(double code) {
     if (code == 0 || !std::isfinite(code) || code != std::floor(code))
       throw HeapUsageError("not a heap object");
-    ObjectRef r = code > 0 ? heap_->Global(static_cast<std::uint32_t>(code - 1))
-                           : heap_->Local(static_cast<std::uint32_t>(-code - 1));
+    ObjectRef r;
+    if (code > 0) {
+      r = heap_->Global(static_cast<std::uint32_t>(code - 1));
+    } else {
+      const double v = -code - 1;
+      const auto gen = static_cast<std::uint32_t>(std::floor(v / 4294967296.0));
+      const auto index = static_cast<std::uint32_t>(v - static_cast<double>(gen) * 4294967296.0);
+      if (index >= heap_->local_count() || index >= local_generation_.size() ||
+          (local_generation_[index] & 0xfffffu) != gen)
+        throw HeapUsageError("local handle " + std::to_string(index) +
+                             " is not alive (its handle scope was closed; keep objects with "
+                             "heap.global)");
+      r = heap_->Local(index);
+    }
     if (r == kNullRef) throw HeapUsageError("the handle holds no object");
     return r;
   }
@@ -554,6 +584,7 @@ class WorkloadBridge : public QObject {
   int next_timer_id_ = 1;
   std::uint64_t seq_ = 0;
   std::uint64_t hold_seq_ = 0;
+  std::vector<std::uint32_t> local_generation_;
   using HeldEntry = std::pair<double, std::pair<std::uint64_t, std::uint32_t>>;
   std::priority_queue<HeldEntry, std::vector<HeldEntry>, std::greater<HeldEntry>> held_;
 };
@@ -593,6 +624,37 @@ int GuessColumn(const std::string& source,
   }
   std::size_t first = text.find_first_not_of(" \t");
   return first == std::string::npos ? 1 : static_cast<int>(first) + 1;
+}
+
+// The first line with a loop keyword whose following text up to the loop's closing brace makes
+// no heap./sim. call: where a script that stopped making progress most likely spins.
+int FindSuspectLoop(const std::string& source) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start <= source.size()) {
+    std::size_t end = source.find('\n', start);
+    lines.push_back(source.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string& l = lines[i];
+    if (l.find("while") == std::string::npos && l.find("for ") == std::string::npos &&
+        l.find("for(") == std::string::npos && l.find("do ") == std::string::npos)
+      continue;
+    int depth = 0;
+    bool opened = false, calls_api = false;
+    for (std::size_t j = i; j < lines.size() && !(opened && depth == 0); ++j) {
+      const std::string& b = lines[j];
+      if (b.find("heap.") != std::string::npos || b.find("sim.") != std::string::npos) calls_api = true;
+      for (char c : b) {
+        if (c == '{') { ++depth; opened = true; }
+        if (c == '}') --depth;
+      }
+    }
+    if (!calls_api) return static_cast<int>(i) + 1;
+  }
+  return 1;
 }
 
 // The innermost stack frame in the user's file: "fn@file:/path:LINE".
@@ -723,14 +785,18 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
   }
   Watchdog dog(&engine, &bridge.progress, options_.watchdog_seconds);
 
+  int running_callback_line = 0;
   auto fail = [&](const QJSValue& error) {
     if (bridge.out_of_memory || heap.is_out_of_memory()) {
       result.out_of_memory = true;
       return;
     }
-    const int line = LineInFile(error, options_.path);
+    int line = LineInFile(error, options_.path);
     std::string message = error.toString().toStdString();
     if (dog.fired()) {
+      // An interrupted script carries no position: use the running callback's scheduling line,
+      // or the first loop that makes no API call.
+      line = running_callback_line > 0 ? running_callback_line : FindSuspectLoop(source_);
       message = "no simulated progress for " +
                 std::to_string(static_cast<int>(options_.watchdog_seconds)) +
                 " s: the script loops without allocating, linking or advancing time "
@@ -764,6 +830,7 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
     }
     const std::size_t depth = heap.handle_scope_depth();
     heap.OpenHandleScope();
+    running_callback_line = t.line;
     QJSValue ret = t.fn.call({QJSValue(static_cast<double>(t.index))});
     ++result.callbacks_run;
     if (heap.is_out_of_memory()) {

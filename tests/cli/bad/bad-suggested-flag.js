@@ -1,0 +1,2 @@
+workload({ description: "bad suggested flag", flags: ["--max-semi-space-size=4096"] });
+heap.alloc(64);

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# CLI tests for heaplab-cli: golden traces, determinism, shipped workloads and error paths.
+# Usage: cli-test.sh CLI SOURCE_DIR TEST_NAME
+set -u
+cli=$1; src=$2; name=$3
+cd "$src"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# expect_error EXIT_CODE PATTERN -- ARGS...: runs the CLI, checks exit code and stderr.
+expect_error() {
+  local code=$1 pattern=$2; shift 3
+  "$cli" "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  [ "$rc" -eq "$code" ] || { cat "$tmp/err"; fail "exit $rc, expected $code for: $*"; }
+  grep -qE -- "$pattern" "$tmp/err" || { cat "$tmp/err"; fail "stderr does not match '$pattern' for: $*"; }
+  echo "ok: $* -> $(head -c 200 "$tmp/err" | head -1)"
+}
+
+case "$name" in
+golden)
+  for w in teaching-small request-churn; do
+    args=(run "workloads/$w.js" --trace-gc)
+    [ "$w" = request-churn ] && args+=(--duration=300)
+    "$cli" "${args[@]}" >"$tmp/$w.txt" 2>&1 || fail "$w exited $?"
+    diff -u "tests/cli/golden/$w.txt" "$tmp/$w.txt" || fail "$w differs from its golden file (update with tests/cli/update-golden.sh if intended)"
+    echo "ok: golden $w"
+  done ;;
+deterministic)
+  for w in workloads/*.js; do
+    "$cli" run "$w" --trace-gc --trace-gc-nvp --duration=2000 --no-summary >"$tmp/a" 2>&1
+    "$cli" run "$w" --trace-gc --trace-gc-nvp --duration=2000 --no-summary >"$tmp/b" 2>&1
+    cmp -s "$tmp/a" "$tmp/b" || fail "$w: two runs differ"
+    echo "ok: $w deterministic ($(grep -c 'ms: ' "$tmp/a") lines)"
+  done ;;
+shipped)
+  for w in workloads/*.js; do
+    "$cli" run "$w" --trace-gc --verify-heap >"$tmp/out" 2>"$tmp/err"; rc=$?
+    if [ "$(basename "$w")" = oom-growth.js ]; then
+      [ $rc -eq 134 ] || fail "$w: exit $rc, expected 134"
+    else
+      [ $rc -eq 0 ] || { cat "$tmp/err"; fail "$w: exit $rc"; }
+    fi
+    grep -q "ms: Scavenge" "$tmp/out" || fail "$w: no scavenge traced"
+    echo "ok: $w (exit $rc, $(grep -c 'ms: ' "$tmp/out") GCs)"
+  done ;;
+oom)
+  "$cli" run workloads/oom-growth.js --max-old-space-size=64 >"$tmp/out" 2>"$tmp/err"; rc=$?
+  [ $rc -eq 134 ] || fail "exit $rc, expected 134"
+  grep -qE "^FATAL ERROR: (Reached heap limit|Ineffective mark-compacts near heap limit) Allocation failed - JavaScript heap out of memory$" "$tmp/err" || { cat "$tmp/err"; fail "no V8 fatal message"; }
+  grep -q "<--- Last few GCs --->" "$tmp/err" || fail "no last GCs"
+  grep -q "out of memory after" "$tmp/out" || fail "summary lacks the OOM"
+  echo "ok: OOM exit 134: $(grep FATAL "$tmp/err")" ;;
+exports)
+  "$cli" run workloads/teaching-small.js --events "$tmp/e.csv" --samples "$tmp/s.json" --no-summary >/dev/null 2>&1 || fail "run failed"
+  head -1 "$tmp/e.csv" | grep -q "^seq,collector,reason" || fail "events CSV header"
+  [ "$(wc -l < "$tmp/e.csv")" -ge 4 ] || fail "events CSV rows"
+  grep -q '"time_ms"' "$tmp/s.json" || fail "samples JSON"
+  "$cli" run workloads/teaching-small.js --events "$tmp/e.json" --samples "$tmp/s.csv" --no-summary >/dev/null 2>&1 || fail "run failed"
+  grep -q '"collector": "scavenge"' "$tmp/e.json" || fail "events JSON"
+  head -1 "$tmp/s.csv" | grep -q "^time_ms,new_used_bytes" || fail "samples CSV header"
+  expect_error 2 "cannot write /nonexistent/dir/e.csv" -- run workloads/teaching-small.js --events /nonexistent/dir/e.csv
+  echo "ok: exports" ;;
+sweep)
+  "$cli" sweep workloads/request-churn.js --max-semi-space-size 1,4,16 --duration=500 --csv "$tmp/sweep.csv" >"$tmp/out" 2>"$tmp/err" || fail "sweep exited $?"
+  [ "$(grep -c '^\[' "$tmp/err")" -eq 3 ] || { cat "$tmp/err"; fail "progress lines"; }
+  grep -q "best for p99:" "$tmp/out" || fail "no best"
+  [ "$(wc -l < "$tmp/sweep.csv")" -eq 4 ] || fail "csv rows"
+  echo "ok: sweep"; cat "$tmp/out" ;;
+errors)
+  expect_error 1 "^tests/cli/bad/syntax-error.js:3:[0-9]+: SyntaxError" -- run tests/cli/bad/syntax-error.js
+  expect_error 1 "^tests/cli/bad/uncaught.js:3:[0-9]+: Error: boom in handler" -- run tests/cli/bad/uncaught.js
+  expect_error 1 "^tests/cli/bad/negative-size.js:3:18: heap.alloc: size must be" -- run tests/cli/bad/negative-size.js
+  expect_error 1 "^tests/cli/bad/unknown-object.js:3:[0-9]+: TypeError: slot value must be a heap object" -- run tests/cli/bad/unknown-object.js
+  expect_error 1 "^tests/cli/bad/double-release.js:4:8: heap.release: global handle [0-9]+ was already disposed" -- run tests/cli/bad/double-release.js
+  expect_error 1 "^tests/cli/bad/no-progress.js:4:[0-9]+: no simulated progress for 1 s" -- run tests/cli/bad/no-progress.js --watchdog=1
+  expect_error 1 "^tests/cli/bad/dead-local.js:5:[0-9]+: .*local handle [0-9]+ is not alive" -- run tests/cli/bad/dead-local.js
+  expect_error 2 "tests/cli/bad/bad-suggested-flag.js: workload\(\{flags\}\): invalid value '4096' for --max-semi-space-size: expected a number from 0 to 1024" -- run tests/cli/bad/bad-suggested-flag.js
+  expect_error 2 "invalid value '-1' for --max-semi-space-size: expected a number from 0 to 1024 \(MB\)" -- run workloads/teaching-small.js --max-semi-space-size=-1
+  expect_error 2 "invalid value 'lots' for --max-old-space-size" -- run workloads/teaching-small.js --max_old_space_size lots
+  expect_error 2 "unrecognised option '--no-such-flag" -- run workloads/teaching-small.js --no-such-flag=3
+  expect_error 2 "one of node20 \| legacy" -- run workloads/teaching-small.js --profile=node99
+  expect_error 1 "^missing.js:0:0: cannot read workload" -- run missing.js
+  expect_error 2 "missing WORKLOAD.js" -- run
+  expect_error 2 "unknown command 'frobnicate'" -- frobnicate
+  "$cli" --help | grep -q "New space flags" || fail "--help lacks flag groups"
+  "$cli" run --help | grep -q -- "--max-semi-space-size" || fail "run --help lacks flags"
+  echo "ok: errors" ;;
+*) fail "unknown test $name" ;;
+esac
+echo "1 passed, 0 failed"
