@@ -315,6 +315,68 @@ ObjectRef Heap::Allocate(std::size_t size_bytes,
   return ref;
 }
 
+std::size_t Heap::TryAllocateYoungRun(std::size_t count,
+                                      std::size_t size,
+                                      std::uint32_t slot_count,
+                                      ObjectKind kind,
+                                      std::uint32_t site,
+                                      ObjectRef* out,
+                                      bool chain,
+                                      ObjectRef previous) {
+  CheckAlive();
+  if (gc_requested_ || count == 0 || size > config_.max_regular_object_size_bytes ||
+      (chain && slot_count == 0) || kind == ObjectKind::kCode || size % kTaggedSize != 0 ||
+      size < kTaggedSize * (std::size_t{slot_count} + 1) || site >= sites_.size())
+    return 0;
+  if (flags_.allocation_site_pretenuring && site != 0 &&
+      sites_[site].decision == PretenureDecision::kTenure)
+    return 0;
+  std::size_t n = std::min(count, new_space_->RoomInCurrentPage(size));
+  // Stay below the minor-GC task trigger and the incremental-marking step granularity, so
+  // that tasks and steps happen where single allocations would put them.
+  const double trigger = kMinorGCTaskTrigger * static_cast<double>(new_space_->Capacity());
+  const double used = static_cast<double>(new_space_->Size());
+  if (!minor_gc_task_posted_ && used < trigger)
+    n = std::min(n, static_cast<std::size_t>((trigger - used) / static_cast<double>(size)) + 1);
+  if (marking_phase_ == MarkingPhase::kMarking)
+    n = std::min(n, (kYoungAllocationStepBytes -
+                     std::min(kYoungAllocationStepBytes, young_allocated_since_step_)) /
+                            size +
+                        1);
+  Page* page = nullptr;
+  std::uint32_t offset = 0;
+  if (n == 0 || (page = new_space_->AllocateRunInCurrentPage(size, n, &offset)) == nullptr)
+    return 0;
+  if (page->object_count + n > kMaxObjectsPerPage) return 0;
+  const std::uint32_t first = page->AddObjectRun(offset, static_cast<std::uint32_t>(size), kind,
+                                                 site, slot_count, static_cast<std::uint32_t>(n));
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = MakeRef(page->id, first + static_cast<std::uint32_t>(i));
+  if (chain) {
+    // Initializing stores into fresh young objects need no barrier (SKIP_WRITE_BARRIER).
+    ObjectRef* slots = page->slots.data() + page->objects[first].slots_begin;
+    for (std::size_t i = 0; i < n; ++i, slots += slot_count)
+      slots[0] = i == 0 ? previous : out[i - 1];
+  }
+  const std::size_t bytes = size * n;
+  const double ms = static_cast<double>(bytes) / flags_.mutator_speed;
+  now_ms_ += ms;
+  ConcurrentMarking(ms);
+  if (site != 0) {
+    AllocationSite& s = sites_[site];
+    s.allocated_objects += n;
+    s.allocated_bytes += bytes;
+    if (flags_.allocation_site_pretenuring &&
+        (kind == ObjectKind::kObject || kind == ObjectKind::kArray))
+      s.memento_create_count += static_cast<std::uint32_t>(n);
+  }
+  allocated_total_bytes_ += bytes;
+  new_space_allocation_counter_ += bytes;
+  OnAllocation(bytes, true);
+  MaybeSample();
+  return n;
+}
+
 void Heap::OnAllocation(std::size_t size, bool young) {
   if (young && !minor_gc_task_posted_ &&
       static_cast<double>(new_space_->Size()) >=

@@ -113,6 +113,21 @@ class Heap {
                      std::uint32_t site = 0,
                      AllocationType type = AllocationType::kYoung);
 
+  // Bulk fast path: places up to `count` young objects of `size_bytes` (already 8-aligned,
+  // a regular-object size) with `slot_count` null slots in the current new-space page, exactly
+  // as that many Allocate calls would while no GC is needed, and writes their references to
+  // `out`. Returns how many were placed; 0 means the page is full or the site is tenured: call
+  // Allocate for the next object (it may collect).
+  // With `chain`, slot 0 of each object is initialized to the previous one, the first's to
+  // `previous` (a list, as allocMany's "list" shape builds it).
+  std::size_t TryAllocateYoungRun(std::size_t count,
+                                  std::size_t size_bytes,
+                                  std::uint32_t slot_count,
+                                  ObjectKind kind,
+                                  std::uint32_t site,
+                                  ObjectRef* out,
+                                  bool chain = false,
+                                  ObjectRef previous = kNullRef);
   // ----- Slots -----
   // The value of slot `slot` of `host`. Throws HeapUsageError if host is not an object or the
   // slot is out of range.

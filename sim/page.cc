@@ -45,6 +45,35 @@ std::uint32_t Page::AddObject(std::uint32_t offset_bytes,
   return static_cast<std::uint32_t>(objects.size() - 1);
 }
 
+std::uint32_t Page::AddObjectRun(std::uint32_t offset_bytes,
+                                 std::uint32_t size_bytes,
+                                 ObjectKind kind,
+                                 std::uint32_t site,
+                                 std::uint32_t slot_count,
+                                 std::uint32_t n) {
+  assert(free_indices.empty());
+  const auto first = static_cast<std::uint32_t>(objects.size());
+  std::uint32_t slot = static_cast<std::uint32_t>(slots.size());
+  objects.resize(objects.size() + n);
+  slots.resize(slots.size() + std::size_t{slot_count} * n, kNullRef);
+  HeapObject o;
+  o.kind = static_cast<std::uint32_t>(kind) & 7u;
+  o.color = 0;
+  o.forwarded = 0;
+  o.site = site & 0x7ffu;
+  o.size_bytes = size_bytes;
+  o.slot_count = slot_count;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    o.offset_words = ((offset_bytes + i * size_bytes) / kTaggedSize) & 0x7fffu;
+    o.slots_begin = slot;
+    slot += slot_count;
+    objects[first + i] = o;
+  }
+  allocated_bytes += std::size_t{size_bytes} * n;
+  object_count += n;
+  return first;
+}
+
 std::uint32_t Page::AddCopy(std::uint32_t offset_bytes,
                             const HeapObject& src,
                             const ObjectRef* src_slots) {

@@ -124,6 +124,19 @@ class SemiSpaceNewSpace {
 
   // Bump-allocates in to-space. Returns nullptr when to-space is full.
   Page* Allocate(std::size_t size, std::uint32_t* offset);
+  // Room for how many more `size`-byte objects in the current to-space page (0 if none).
+  std::size_t RoomInCurrentPage(std::size_t size) const {
+    if (current_ >= to_.size()) return 0;
+    const Page* p = to_[current_];
+    return (p->area_bytes - p->top_bytes) / size;
+  }
+  // Bump-allocates `n` objects of `size` in the current page. Precondition: they fit.
+  Page* AllocateRunInCurrentPage(std::size_t size, std::size_t n, std::uint32_t* offset) {
+    Page* p = to_[current_];
+    *offset = p->top_bytes;
+    p->top_bytes += static_cast<std::uint32_t>(size * n);
+    return p;
+  }
   // Swaps the semi-spaces and empties the new to-space (ScavengerCollector start).
   void Flip();
   // Empties from-space after a scavenge (its objects are dead or forwarded).

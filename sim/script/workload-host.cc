@@ -524,19 +524,45 @@ class WorkloadBridge : public QObject {
     ObjectRef result = kNullRef;
     heap_->OpenHandleScope();
     try {
+      // Constant-size young objects go through the heap's bulk path: a page-sized run per
+      // call, the same objects and side effects as one Allocate each.
+      const bool bulk = s.size.kind == Distribution::Kind::kConstant && !s.old;
+      const std::size_t fixed_size = RoundUp(SampleSizeFor(s.size, s.slot_count), kTaggedSize);
+      std::vector<ObjectRef> run(bulk ? std::min<std::size_t>(count, 4096) : 0);
       if (shape == "standalone") {
-        for (std::size_t i = 0; i < count; ++i) {
+        for (std::size_t i = 0; i < count;) {
+          if (bulk && !lifetime) {
+            const std::size_t n =
+                heap_->TryAllocateYoungRun(std::min(count - i, run.size()), fixed_size,
+                                           s.slot_count, s.kind, s.site, run.data());
+            if (n > 0) {
+              i += n;
+              continue;
+            }
+          }
           ObjectRef r = heap_->Allocate(SampleSizeFor(s.size, s.slot_count), s.slot_count, s.kind,
                                         s.site, type);
           if (lifetime) Hold(r, lifetime->Sample(rng_));
+          ++i;
         }
       } else if (shape == "list") {
         std::uint32_t head = heap_->CreateLocal(kNullRef);
-        for (std::size_t i = 0; i < count; ++i) {
+        for (std::size_t i = 0; i < count;) {
+          if (bulk) {
+            const std::size_t n = heap_->TryAllocateYoungRun(
+                std::min(count - i, run.size()), fixed_size, s.slot_count, s.kind, s.site,
+                run.data(), true, heap_->Local(head));
+            if (n > 0) {
+              heap_->SetLocal(head, run[n - 1]);
+              i += n;
+              continue;
+            }
+          }
           ObjectRef r = heap_->Allocate(SampleSizeFor(s.size, s.slot_count), s.slot_count, s.kind,
                                         s.site, type);
           if (heap_->Local(head) != kNullRef) heap_->WriteSlot(r, 0, heap_->Local(head));
           heap_->SetLocal(head, r);
+          ++i;
         }
         result = heap_->Local(head);
       } else if (shape == "tree") {
@@ -633,7 +659,8 @@ int FindSuspectLoop(const std::string& source) {
   std::size_t start = 0;
   while (start <= source.size()) {
     std::size_t end = source.find('\n', start);
-    lines.push_back(source.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    lines.push_back(
+        source.substr(start, end == std::string::npos ? std::string::npos : end - start));
     if (end == std::string::npos) break;
     start = end + 1;
   }
@@ -646,9 +673,13 @@ int FindSuspectLoop(const std::string& source) {
     bool opened = false, calls_api = false;
     for (std::size_t j = i; j < lines.size() && !(opened && depth == 0); ++j) {
       const std::string& b = lines[j];
-      if (b.find("heap.") != std::string::npos || b.find("sim.") != std::string::npos) calls_api = true;
+      if (b.find("heap.") != std::string::npos || b.find("sim.") != std::string::npos)
+        calls_api = true;
       for (char c : b) {
-        if (c == '{') { ++depth; opened = true; }
+        if (c == '{') {
+          ++depth;
+          opened = true;
+        }
         if (c == '}') --depth;
       }
     }
