@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  qt6-base-dev qt6-declarative-dev libqcustomplot-dev libgl-dev
+  qt6-base-dev qt6-declarative-dev qt6-svg-dev libqcustomplot-dev libgl-dev
   libboost-program-options-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-format xvfb xauth

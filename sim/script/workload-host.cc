@@ -760,13 +760,17 @@ WorkloadHost::WorkloadHost(WorkloadOptions options) : options_(std::move(options
 WorkloadHost::~WorkloadHost() = default;
 
 std::optional<WorkloadError> WorkloadHost::Load() {
-  QFile file(QString::fromStdString(options_.path));
-  if (!file.open(QIODevice::ReadOnly))
-    return WorkloadError{options_.path, 0, 0,
-                         "cannot read workload: " + file.errorString().toStdString()};
-  source_ = file.readAll().toStdString();
   info_ = WorkloadInfo{};
-  info_.name = QFileInfo(file).completeBaseName().toStdString();
+  info_.name = QFileInfo(QString::fromStdString(options_.path)).completeBaseName().toStdString();
+  if (options_.source_text) {
+    source_ = *options_.source_text;
+  } else {
+    QFile file(QString::fromStdString(options_.path));
+    if (!file.open(QIODevice::ReadOnly))
+      return WorkloadError{options_.path, 0, 0,
+                           "cannot read workload: " + file.errorString().toStdString()};
+    source_ = file.readAll().toStdString();
+  }
 
   // Describe: run the script until its workload({...}) call (or its first heap use) against a
   // throw-away heap; syntax errors show up here.
@@ -803,9 +807,27 @@ std::optional<WorkloadError> WorkloadHost::Load() {
   return std::nullopt;
 }
 
+void WorkloadHost::RequestStop() {
+  stop_requested_ = true;
+  std::lock_guard<std::mutex> lock(engine_mutex_);
+  if (running_engine_) running_engine_->setInterrupted(true);
+}
+
 WorkloadResult WorkloadHost::Run(Heap& heap) {
   WorkloadResult result;
   QJSEngine engine;
+  {
+    std::lock_guard<std::mutex> lock(engine_mutex_);
+    running_engine_ = &engine;
+    if (stop_requested_) engine.setInterrupted(true);
+  }
+  struct Unregister {
+    WorkloadHost* host;
+    ~Unregister() {
+      std::lock_guard<std::mutex> lock(host->engine_mutex_);
+      host->running_engine_ = nullptr;
+    }
+  } unregister{this};
   WorkloadInfo info = info_;
   WorkloadBridge bridge(&engine, &heap, options_, &info);
   QJSEngine::setObjectOwnership(&bridge, QJSEngine::CppOwnership);
@@ -820,6 +842,10 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
   auto fail = [&](const QJSValue& error) {
     if (bridge.out_of_memory || heap.is_out_of_memory()) {
       result.out_of_memory = true;
+      return;
+    }
+    if (stop_requested_) {
+      result.stopped = true;
       return;
     }
     int line = LineInFile(error, options_.path);
@@ -845,7 +871,12 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
   if (r.isError()) fail(r);
 
   const double duration = options_.duration_ms > 0 ? options_.duration_ms : info.duration_ms;
-  while (!result.error && !result.out_of_memory && !bridge.stopped && !bridge.timers.empty()) {
+  while (!result.error && !result.out_of_memory && !result.stopped && !bridge.stopped &&
+         !bridge.timers.empty()) {
+    if (stop_requested_) {
+      result.stopped = true;
+      break;
+    }
     WorkloadBridge::Timer t = bridge.timers.top();
     bridge.timers.pop();
     if (bridge.cancelled.count(t.id)) continue;

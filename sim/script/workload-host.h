@@ -3,13 +3,17 @@
 // (a request, a tick, a phase); bulk per-object work (allocMany, lifetimes) runs natively.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/heap.h"
+
+class QJSEngine;
 
 namespace heaplab {
 
@@ -32,6 +36,9 @@ struct WorkloadInfo {
 
 struct WorkloadOptions {
   std::string path;
+  // The script text; when set it is used instead of reading `path` (the GUI's editor), and
+  // `path` only names it in errors.
+  std::optional<std::string> source_text;
   std::uint64_t seed = 1;
   // Abort a script that makes no simulated progress (allocation, linking, time) for this long.
   double watchdog_seconds = 10;
@@ -42,6 +49,7 @@ struct WorkloadOptions {
 
 struct WorkloadResult {
   bool out_of_memory = false;
+  bool stopped = false;  // RequestStop() ended the run early
   std::optional<WorkloadError> error;
   double end_ms = 0;
   std::uint64_t callbacks_run = 0;
@@ -67,8 +75,14 @@ class WorkloadHost {
   // remain, sim.stop(), or the duration. Out of memory ends the run normally.
   // Precondition: Load() succeeded.
   WorkloadResult Run(Heap& heap);
+  // Ends a Run() in progress from any thread: the current callback is interrupted and no
+  // further callback runs. The heap stays as it was.
+  void RequestStop();
 
  private:
+  std::atomic<bool> stop_requested_{false};
+  std::mutex engine_mutex_;
+  QJSEngine* running_engine_ = nullptr;
   WorkloadOptions options_;
   WorkloadInfo info_;
   std::string source_;

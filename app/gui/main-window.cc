@@ -1,0 +1,351 @@
+#include "app/gui/main-window.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include "sim/report.h"
+#include "sim/trace-format.h"
+#include "widgets/charts-panel.h"
+#include "widgets/event-table-model.h"
+#include "widgets/settings-panel.h"
+#include "widgets/workload-editor.h"
+
+namespace heaplab {
+
+QString WorkloadsDirectory() {
+  const QString app = QCoreApplication::applicationDirPath();
+  for (const QString& candidate : {app + "/../share/heaplab/workloads", app + "/../../workloads",
+                                   QStringLiteral(HEAPLAB_SOURCE_DIR "/workloads")}) {
+    if (QDir(candidate).exists()) return QDir(candidate).canonicalPath();
+  }
+  return QDir::currentPath();
+}
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle("HeapLab — V8 heap workbench");
+  buildUi();
+  buildMenus();
+  populateLibrary();
+  connect(&controller_, &SimulationController::dataAppended, this, &MainWindow::onData);
+  connect(&controller_, &SimulationController::stateChanged, this, [this] { updateStatus(); });
+  connect(&controller_, &SimulationController::workloadFailed, this,
+          [this](const QString& message, int line, int column) {
+            editor_->markError(line, column, message);
+            messages_->setPlainText(message);
+            messages_->setVisible(true);
+          });
+  connect(&controller_, &SimulationController::outOfMemoryReached, this,
+          [this](const QString& message) {
+            QString text = "<--- Last few GCs --->\n\n";
+            for (const auto& l : controller_.lastGCLines())
+              text += QString::fromStdString(l) + "\n";
+            text += "\n" + message + "\n";
+            messages_->setPlainText(text);
+            messages_->setVisible(true);
+          });
+  QSettings settings;
+  restoreGeometry(settings.value("window/geometry").toByteArray());
+  resize(std::max(width(), 1400), std::max(height(), 900));
+  updateStatus();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildUi() {
+  // Centre: editor | charts.
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  editor_ = new WorkloadEditor(split);
+  charts_ = new ChartsPanel(split);
+  split->addWidget(editor_);
+  split->addWidget(charts_);
+  split->setStretchFactor(0, 2);
+  split->setStretchFactor(1, 5);
+  auto* vsplit = new QSplitter(Qt::Vertical, this);
+  vsplit->addWidget(split);
+  auto* bottom = new QWidget(vsplit);
+  auto* bl = new QVBoxLayout(bottom);
+  bl->setContentsMargins(0, 0, 0, 0);
+  model_ = new EventTableModel(this);
+  table_ = new QTableView(bottom);
+  table_->setModel(model_);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->verticalHeader()->setVisible(false);
+  table_->verticalHeader()->setDefaultSectionSize(18);
+  messages_ = new QPlainTextEdit(bottom);
+  messages_->setReadOnly(true);
+  messages_->setMaximumHeight(140);
+  messages_->setStyleSheet(
+      "QPlainTextEdit { color: #b71c1c; background: #fff3f3; font-family: monospace; }");
+  messages_->setVisible(false);
+  bl->addWidget(messages_);
+  bl->addWidget(table_);
+  vsplit->addWidget(bottom);
+  vsplit->setStretchFactor(0, 4);
+  vsplit->setStretchFactor(1, 1);
+  setCentralWidget(vsplit);
+
+  // Event table <-> charts, both ways.
+  connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+          [this](const QModelIndex& current) {
+            if (const GCEvent* e = model_->eventAt(current.row()))
+              charts_->highlightEvent(e->sequence, e->start_ms);
+          });
+  connect(charts_, &ChartsPanel::eventClicked, this, [this](std::uint64_t seq) {
+    const int row = model_->rowOf(seq);
+    if (row >= 0) {
+      table_->selectRow(row);
+      table_->scrollTo(model_->index(row, 0));
+    }
+  });
+
+  // Left dock: library and settings.
+  auto* dock = new QDockWidget("Workload and settings", this);
+  dock->setObjectName("settings-dock");
+  auto* left = new QWidget(dock);
+  auto* ll = new QVBoxLayout(left);
+  library_ = new QListWidget(left);
+  library_->setMaximumHeight(170);
+  description_ = new QLabel(left);
+  description_->setWordWrap(true);
+  settings_ = new SettingsPanel(left);
+  auto* scroll = new QScrollArea(left);
+  scroll->setWidget(settings_);
+  scroll->setWidgetResizable(true);
+  ll->addWidget(new QLabel("<b>Workload library</b>", left));
+  ll->addWidget(library_);
+  ll->addWidget(description_);
+  ll->addWidget(scroll, 1);
+  dock->setWidget(left);
+  dock->setMinimumWidth(330);
+  addDockWidget(Qt::LeftDockWidgetArea, dock);
+  connect(library_, &QListWidget::itemActivated, this,
+          [this](QListWidgetItem* item) { openWorkload(item->data(Qt::UserRole).toString()); });
+  connect(settings_, &SettingsPanel::flagsChanged, this,
+          [this](const HeapFlags& f) { controller_.setFlags(f); });
+
+  // Run controls.
+  auto* tb = addToolBar("Run");
+  tb->setObjectName("run-toolbar");
+  tb->addAction("Run", this, &MainWindow::run)->setShortcut(QKeySequence("F5"));
+  pause_action_ = tb->addAction("Pause", this, &MainWindow::togglePause);
+  tb->addAction("Step one GC", this, &MainWindow::stepOneGC)->setShortcut(QKeySequence("F10"));
+  tb->addAction("Reset", this, &MainWindow::reset);
+  tb->addSeparator();
+  tb->addWidget(new QLabel(" Speed: ", tb));
+  speed_ = new QComboBox(tb);
+  for (auto [label, value] : std::vector<std::pair<QString, double>>{{"×0.1", 0.1},
+                                                                     {"×0.5", 0.5},
+                                                                     {"×1 (real time)", 1},
+                                                                     {"×2", 2},
+                                                                     {"×10", 10},
+                                                                     {"×100", 100},
+                                                                     {"as fast as possible", 0}})
+    speed_->addItem(label, value);
+  speed_->setCurrentIndex(6);
+  connect(speed_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+          [this](int) { controller_.setSpeed(speed_->currentData().toDouble()); });
+  tb->addWidget(speed_);
+  status_ = new QLabel(this);
+  statusBar()->addWidget(status_, 1);
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu("&File");
+  file->addAction("&Open workload…", QKeySequence::Open, this, [this] {
+    QString p = QFileDialog::getOpenFileName(this, "Open workload", WorkloadsDirectory(),
+                                             "Workloads (*.js)");
+    if (!p.isEmpty()) openWorkload(p);
+  });
+  file->addAction("&Save workload", QKeySequence::Save, this, &MainWindow::saveWorkload);
+  file->addSeparator();
+  file->addAction("Export &charts…", this, &MainWindow::exportChartsDialog);
+  file->addAction("Export &data (CSV/JSON)…", this, &MainWindow::exportDataDialog);
+  file->addAction("Export &trace-gc log…", this, &MainWindow::exportTraceDialog);
+  file->addSeparator();
+  file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
+}
+
+void MainWindow::populateLibrary() {
+  QDir dir(WorkloadsDirectory());
+  for (const QFileInfo& fi : dir.entryInfoList({"*.js"}, QDir::Files, QDir::Name)) {
+    auto* item = new QListWidgetItem(fi.completeBaseName(), library_);
+    item->setData(Qt::UserRole, fi.absoluteFilePath());
+  }
+}
+
+bool MainWindow::openWorkload(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) {
+    messages_->setPlainText(QString("%1:0:0: cannot read workload: %2").arg(path, f.errorString()));
+    messages_->setVisible(true);
+    return false;
+  }
+  path_ = path;
+  editor_->setPlainText(QString::fromUtf8(f.readAll()));
+  editor_->clearError();
+  WorkloadOptions o;
+  o.path = path.toStdString();
+  WorkloadHost host(o);
+  if (auto err = host.Load())
+    description_->setText(QString::fromStdString(err->ToString()));
+  else
+    description_->setText(QString::fromStdString(host.info().description));
+  setWindowTitle(QString("HeapLab — %1").arg(QFileInfo(path).fileName()));
+  QSettings().setValue("workload/last", path);
+  messages_->setVisible(false);
+  return true;
+}
+
+void MainWindow::setFlags(const HeapFlags& flags) {
+  settings_->setFlags(flags);
+  controller_.setFlags(flags);
+}
+
+void MainWindow::run() {
+  charts_->clear();
+  model_->clear();
+  messages_->setVisible(false);
+  editor_->clearError();
+  controller_.setWorkload(path_.isEmpty() ? "untitled.js" : path_, editor_->toPlainText());
+  controller_.setFlags(settings_->flags());
+  controller_.setSpeed(speed_->currentData().toDouble());
+  charts_->setShowMapSpace(settings_->flags().profile == "legacy");
+  controller_.start();
+}
+
+void MainWindow::togglePause() {
+  if (controller_.state() == SimulationController::State::kRunning)
+    controller_.pause();
+  else if (controller_.state() == SimulationController::State::kPaused)
+    controller_.resume();
+}
+
+void MainWindow::stepOneGC() {
+  if (controller_.state() == SimulationController::State::kIdle ||
+      controller_.state() == SimulationController::State::kFinished) {
+    charts_->clear();
+    model_->clear();
+    controller_.setWorkload(path_.isEmpty() ? "untitled.js" : path_, editor_->toPlainText());
+    controller_.setFlags(settings_->flags());
+  }
+  controller_.stepOneGC();
+}
+
+void MainWindow::reset() {
+  controller_.reset();
+  charts_->clear();
+  model_->clear();
+  messages_->setVisible(false);
+}
+
+void MainWindow::onData(std::size_t first_event, std::size_t first_sample) {
+  if (first_event == 0 && first_sample == 0 && controller_.events().empty() &&
+      controller_.samples().empty()) {
+    charts_->clear();
+    model_->clear();
+    return;
+  }
+  charts_->append(controller_.events(), first_event, controller_.samples(), first_sample);
+  model_->appendFrom(&controller_.events(), first_event);
+  updateStatus();
+}
+
+void MainWindow::updateStatus() {
+  static const char* names[] = {"idle", "running", "paused", "finished"};
+  const auto& ev = controller_.events();
+  std::size_t scav = 0;
+  for (const auto& e : ev)
+    scav += e.collector == GarbageCollector::kScavenger;
+  const double t = controller_.samples().empty() ? 0 : controller_.samples().back().time_ms;
+  status_->setText(QString("%1 · simulated %2 s · %3 scavenges · %4 mark-compacts%5")
+                       .arg(names[static_cast<int>(controller_.state())])
+                       .arg(t / 1000.0, 0, 'f', 2)
+                       .arg(scav)
+                       .arg(ev.size() - scav)
+                       .arg(controller_.outOfMemory() ? " · OUT OF MEMORY" : ""));
+  pause_action_->setText(controller_.state() == SimulationController::State::kPaused ? "Resume"
+                                                                                     : "Pause");
+}
+
+QString MainWindow::messages() const {
+  return messages_->toPlainText();
+}
+
+void MainWindow::exportChartsDialog() {
+  const QString dir = QFileDialog::getExistingDirectory(this, "Export charts into");
+  if (dir.isEmpty()) return;
+  bool ok = false;
+  const int w = QInputDialog::getInt(this, "Chart size", "Width (px):", 1200, 200, 8000, 100, &ok);
+  if (!ok) return;
+  const int h = QInputDialog::getInt(this, "Chart size", "Height (px):", 500, 100, 8000, 50, &ok);
+  if (!ok) return;
+  QString err = charts_->exportAll(dir, w, h);
+  for (auto [name, plot] : charts_->charts())
+    if (err.isEmpty())
+      err = ChartsPanel::exportChart(plot, QDir(dir).filePath(name + ".pdf"), w, h);
+  if (!err.isEmpty()) QMessageBox::warning(this, "Export charts", err);
+}
+
+void MainWindow::exportDataDialog() {
+  const QString base = QFileDialog::getSaveFileName(this, "Export events", "events.csv",
+                                                    "CSV (*.csv);;JSON (*.json)");
+  if (base.isEmpty()) return;
+  const QString samples = QFileInfo(base).path() + "/samples." + QFileInfo(base).suffix();
+  auto err = WriteEvents(base.toStdString(), controller_.events());
+  if (!err) err = WriteSamples(samples.toStdString(), controller_.samples());
+  if (err) QMessageBox::warning(this, "Export data", QString::fromStdString(*err));
+}
+
+void MainWindow::exportTraceDialog() {
+  const QString path = QFileDialog::getSaveFileName(this, "Export trace-gc log", "trace-gc.log");
+  if (path.isEmpty()) return;
+  TraceContext ctx;
+  ctx.legacy = controller_.legacyProfile();
+  std::string text;
+  for (const auto& e : controller_.events())
+    text += FormatTraceGCLine(e, ctx) + "\n";
+  if (auto err = WriteFileAtomically(path.toStdString(), text))
+    QMessageBox::warning(this, "Export trace", QString::fromStdString(*err));
+}
+
+void MainWindow::saveWorkload() {
+  QString path = path_;
+  if (path.isEmpty())
+    path = QFileDialog::getSaveFileName(this, "Save workload", WorkloadsDirectory(),
+                                        "Workloads (*.js)");
+  if (path.isEmpty()) return;
+  if (auto err = WriteFileAtomically(path.toStdString(), editor_->toPlainText().toStdString()))
+    QMessageBox::warning(this, "Save workload", QString::fromStdString(*err));
+  else
+    path_ = path;
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  controller_.reset();
+  QSettings().setValue("window/geometry", saveGeometry());
+  e->accept();
+}
+
+}  // namespace heaplab

@@ -1,0 +1,80 @@
+// The HeapLab workbench window: workload library and editor, the settings form generated from
+// the flag table, run controls, live charts, the GC event table, and the out-of-memory panel.
+#pragma once
+
+#include <QMainWindow>
+
+#include "widgets/simulation-controller.h"
+
+class QLabel;
+class QListWidget;
+class QPlainTextEdit;
+class QTableView;
+class QComboBox;
+class QAction;
+
+namespace heaplab {
+
+class ChartsPanel;
+class EventTableModel;
+class SettingsPanel;
+class WorkloadEditor;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // Opens a workload file into the editor. Returns false (and says why) when unreadable.
+  bool openWorkload(const QString& path);
+  void setFlags(const HeapFlags& flags);
+  SimulationController* controller() { return &controller_; }
+  ChartsPanel* charts() { return charts_; }
+  WorkloadEditor* editor() { return editor_; }
+  SettingsPanel* settings() { return settings_; }
+  QTableView* eventTable() { return table_; }
+  EventTableModel* eventModel() { return model_; }
+  // The text of the out-of-memory / error panel.
+  QString messages() const;
+
+ public Q_SLOTS:
+  void run();
+  void togglePause();
+  void stepOneGC();
+  void reset();
+
+ protected:
+  void closeEvent(QCloseEvent* e) override;
+
+ private:
+  void buildUi();
+  void buildMenus();
+  void updateStatus();
+  void onData(std::size_t first_event, std::size_t first_sample);
+  void exportChartsDialog();
+  void exportDataDialog();
+  void exportTraceDialog();
+  void saveWorkload();
+  void populateLibrary();
+
+  SimulationController controller_;
+  WorkloadEditor* editor_ = nullptr;
+  SettingsPanel* settings_ = nullptr;
+  ChartsPanel* charts_ = nullptr;
+  EventTableModel* model_ = nullptr;
+  QTableView* table_ = nullptr;
+  QPlainTextEdit* messages_ = nullptr;
+  QListWidget* library_ = nullptr;
+  QLabel* description_ = nullptr;
+  QLabel* status_ = nullptr;
+  QComboBox* speed_ = nullptr;
+  QAction* pause_action_ = nullptr;
+  QString path_;
+};
+
+// Where the shipped workloads are: next to the binary when installed, else the source tree.
+QString WorkloadsDirectory();
+
+}  // namespace heaplab

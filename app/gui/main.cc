@@ -1,0 +1,112 @@
+// heaplab: the desktop workbench.
+//   heaplab [WORKLOAD.js] [V8 flags] [--run] [--export-charts DIR] [--chart-size WxH] [--quit]
+// Headless: `heaplab W.js --run --export-charts DIR --quit` runs as fast as possible, writes
+// every chart as PNG and SVG into DIR and exits 0 (works with QT_QPA_PLATFORM=offscreen).
+#include <QApplication>
+#include <QSettings>
+#include <QTimer>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "app/gui/main-window.h"
+#include "widgets/charts-panel.h"
+
+using namespace heaplab;
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName("HeapLab");
+  QApplication::setApplicationName("HeapLab");
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<std::string> rest;
+  HeapFlags flags;
+  if (auto err = ParseFlags(flags, args, &rest)) {
+    std::fprintf(stderr, "heaplab: %s\n", err->c_str());
+    return 2;
+  }
+  QString workload, export_dir;
+  bool run = false, quit = false;
+  int width = 1200, height = 500;
+  double window_duration = 0;
+  std::uint64_t window_seed = 1;
+  QString screenshot;
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    const std::string& a = rest[i];
+    if (a == "--run")
+      run = true;
+    else if (a == "--quit")
+      quit = true;
+    else if (a == "--export-charts" && i + 1 < rest.size())
+      export_dir = QString::fromStdString(rest[++i]);
+    else if (a.rfind("--export-charts=", 0) == 0)
+      export_dir = QString::fromStdString(a.substr(16));
+    else if (a.rfind("--duration=", 0) == 0)
+      window_duration = std::atof(a.c_str() + 11);
+    else if (a == "--duration" && i + 1 < rest.size())
+      window_duration = std::atof(rest[++i].c_str());
+    else if (a.rfind("--seed=", 0) == 0)
+      window_seed = std::strtoull(a.c_str() + 7, nullptr, 10);
+    else if (a == "--screenshot" && i + 1 < rest.size())
+      screenshot = QString::fromStdString(rest[++i]);
+    else if (a == "--chart-size" && i + 1 < rest.size())
+      std::sscanf(rest[++i].c_str(), "%dx%d", &width, &height);
+    else if (a == "--help" || a == "-h") {
+      std::printf(
+          "Usage: heaplab [WORKLOAD.js] [V8 flags] [--seed N] [--duration MS] [--run]\n"
+          "               [--export-charts DIR] [--chart-size WxH] [--screenshot FILE.png] "
+          "[--quit]\n");
+      return 0;
+    } else if (a.rfind("--", 0) == 0) {
+      std::fprintf(stderr, "heaplab: unknown option '%s'\n", a.c_str());
+      return 2;
+    } else
+      workload = QString::fromStdString(a);
+  }
+
+  MainWindow window;
+  if (workload.isEmpty())
+    workload =
+        QSettings().value("workload/last", WorkloadsDirectory() + "/request-churn.js").toString();
+  if (!window.openWorkload(workload) && quit) {
+    std::fprintf(stderr, "heaplab: cannot read %s\n", workload.toUtf8().constData());
+    return 1;
+  }
+  window.setFlags(flags);
+  window.controller()->setDuration(window_duration);
+  window.controller()->setSeed(window_seed);
+  window.show();
+
+  int exit_code = 0;
+  if (run) {
+    QObject::connect(
+        window.controller(), &SimulationController::stateChanged, &window,
+        [&](SimulationController::State s) {
+          if (s != SimulationController::State::kFinished) return;
+          if (window.controller()->error()) {
+            std::fprintf(stderr, "%s\n", window.controller()->error()->ToString().c_str());
+            exit_code = 1;
+          }
+          if (!export_dir.isEmpty()) {
+            QString err = window.charts()->exportAll(export_dir, width, height);
+            if (!err.isEmpty()) {
+              std::fprintf(stderr, "heaplab: %s\n", err.toUtf8().constData());
+              exit_code = 1;
+            }
+          }
+          if (!screenshot.isEmpty() && !window.grab().save(screenshot)) {
+            std::fprintf(stderr, "heaplab: cannot write %s\n", screenshot.toUtf8().constData());
+            exit_code = 1;
+          }
+          if (quit) QTimer::singleShot(0, &app, [&] { app.exit(exit_code); });
+        });
+    QTimer::singleShot(0, &window, [&] { window.run(); });
+  } else if (quit) {
+    return 0;
+  }
+  const int rc = app.exec();
+  return exit_code ? exit_code : rc;
+}

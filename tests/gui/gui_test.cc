@@ -1,0 +1,158 @@
+// The workbench through its controller, offscreen: a full run fills every chart; pause, step
+// and reset behave; exported files are valid; a broken workload shows its error at its line
+// and closes nothing; the settings form is the flag table.
+#include <QFile>
+#include <QImage>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QXmlStreamReader>
+#include <QtTest>
+
+#include "app/gui/main-window.h"
+#include "widgets/charts-panel.h"
+#include "widgets/event-table-model.h"
+#include "widgets/settings-panel.h"
+#include "widgets/workload-editor.h"
+
+using namespace heaplab;
+
+class GuiTest : public QObject {
+  Q_OBJECT
+
+ private:
+  static QString Workload(const char* name) { return WorkloadsDirectory() + "/" + name; }
+
+  static void RunToEnd(MainWindow& w, int timeout_ms = 120000) {
+    w.run();
+    QVERIFY(w.controller()->waitForFinished(timeout_ms));
+    QCoreApplication::processEvents();
+  }
+
+ private Q_SLOTS:
+  void fullRunFillsEveryChart() {
+    MainWindow w;
+    QVERIFY(w.openWorkload(Workload("oom-growth.js")));
+    HeapFlags f;
+    f.max_old_space_size = 64;
+    w.setFlags(f);
+    RunToEnd(w);
+    for (auto [name, plot] : w.charts()->charts())
+      QVERIFY2(w.charts()->pointCount(name) > 0, qPrintable(name + " is empty"));
+    QVERIFY(w.eventModel()->rowCount() > 10);
+    // Out of memory looks as V8 shows it, and the charts stay.
+    QVERIFY(w.controller()->outOfMemory().has_value());
+    QVERIFY(w.messages().contains("FATAL ERROR: "));
+    QVERIFY(w.messages().contains("JavaScript heap out of memory"));
+    QVERIFY(w.messages().contains("<--- Last few GCs --->"));
+    QVERIFY(w.charts()->pointCount("scavenge") > 0);
+  }
+
+  void eventTableAndChartsAreLinked() {
+    MainWindow w;
+    QVERIFY(w.openWorkload(Workload("teaching-small.js")));
+    RunToEnd(w);
+    QVERIFY(w.eventModel()->rowCount() >= 3);
+    QSignalSpy clicked(w.charts(), &ChartsPanel::eventClicked);
+    Q_EMIT w.charts()->eventClicked(1);
+    QCOMPARE(w.eventTable()->currentIndex().row(), 1);
+    QCOMPARE(w.eventModel()
+                 ->data(w.eventModel()->index(2, EventTableModel::kKind), Qt::DisplayRole)
+                 .toString(),
+             QString("Mark-Compact"));
+  }
+
+  void pauseStepAndReset() {
+    MainWindow w;
+    QVERIFY(w.openWorkload(Workload("sessions.js")));
+    w.controller()->setDuration(20000);
+    w.stepOneGC();
+    QTRY_VERIFY_WITH_TIMEOUT(w.controller()->state() == SimulationController::State::kPaused,
+                             20000);
+    QTRY_COMPARE_WITH_TIMEOUT(w.controller()->events().size(), std::size_t{1}, 5000);
+    QTest::qWait(150);
+    QCOMPARE(w.controller()->events().size(), std::size_t{1});  // stays paused after one GC
+    w.stepOneGC();
+    QTRY_COMPARE_WITH_TIMEOUT(w.controller()->events().size(), std::size_t{2}, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.controller()->state() == SimulationController::State::kPaused, 5000);
+    w.togglePause();
+    QCOMPARE(w.controller()->state(), SimulationController::State::kRunning);
+    w.togglePause();
+    QCOMPARE(w.controller()->state(), SimulationController::State::kPaused);
+    w.reset();
+    QCOMPARE(w.controller()->state(), SimulationController::State::kIdle);
+    QCOMPARE(w.controller()->events().size(), std::size_t{0});
+    QCOMPARE(w.eventModel()->rowCount(), 0);
+    QCOMPARE(w.charts()->pointCount("scavenge"), 0);
+  }
+
+  void exportedFilesAreValid() {
+    MainWindow w;
+    QVERIFY(w.openWorkload(Workload("sessions.js")));
+    w.controller()->setDuration(3000);
+    RunToEnd(w);
+    QTemporaryDir dir;
+    QCOMPARE(w.charts()->exportAll(dir.path(), 800, 400), QString());
+    for (auto [name, plot] : w.charts()->charts()) {
+      QImage png(dir.filePath(name + ".png"));
+      QVERIFY2(!png.isNull(), qPrintable(name + ".png does not decode"));
+      QCOMPARE(png.width(), 800);
+      QFile svg(dir.filePath(name + ".svg"));
+      QVERIFY(svg.open(QIODevice::ReadOnly));
+      QXmlStreamReader xml(&svg);
+      int elements = 0;
+      while (!xml.atEnd())
+        elements += xml.readNext() == QXmlStreamReader::StartElement;
+      QVERIFY2(!xml.hasError(), qPrintable(name + ".svg: " + xml.errorString()));
+      QVERIFY(elements > 10);
+      const QString pdf_path = dir.filePath(name + ".pdf");
+      QCOMPARE(ChartsPanel::exportChart(plot, pdf_path, 800, 400), QString());
+      QFile pdf(pdf_path);
+      QVERIFY(pdf.open(QIODevice::ReadOnly));
+      QVERIFY(pdf.read(4) == "%PDF");
+    }
+    QVERIFY(!ChartsPanel::exportChart(w.charts()->charts()[0].second, dir.filePath("x.bmp"), 10, 10)
+                 .isEmpty());
+  }
+
+  void brokenWorkloadShowsItsErrorAtItsLine() {
+    MainWindow w;
+    w.show();
+    QVERIFY(w.openWorkload(Workload("teaching-small.js")));
+    w.editor()->setPlainText(
+        "workload({ description: \"broken\" });\nconst a = heap.alloc(64);\nconst b = "
+        "heap.alloc(-1);\n");
+    RunToEnd(w);
+    QCOMPARE(w.editor()->errorLine(), 3);
+    QVERIFY(w.messages().contains(":3:"));
+    QVERIFY(w.messages().contains("size must be"));
+    QVERIFY(w.isVisible());  // nothing closed
+    // A syntax error too.
+    w.editor()->setPlainText("workload({});\n\nlet x = ;\n");
+    RunToEnd(w);
+    QCOMPARE(w.editor()->errorLine(), 3);
+    QVERIFY(w.messages().contains("SyntaxError"));
+  }
+
+  void settingsFormIsTheFlagTable() {
+    SettingsPanel panel;
+    for (const FlagInfo& f : AllFlags()) {
+      QWidget* c = panel.control(std::string(f.name));
+      QVERIFY2(c != nullptr, f.name.data());
+      QVERIFY(
+          c->toolTip().contains(QString::fromUtf8(f.help.data(), static_cast<int>(f.help.size()))));
+    }
+    QSignalSpy changed(&panel, &SettingsPanel::flagsChanged);
+    auto* semi = qobject_cast<QSpinBox*>(panel.control("max-semi-space-size"));
+    QVERIFY(semi);
+    QCOMPARE(semi->maximum(), 1024);
+    semi->setValue(4);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(panel.flags().max_semi_space_size, 4);
+  }
+};
+
+QTEST_MAIN(GuiTest)
+#include "gui_test.moc"

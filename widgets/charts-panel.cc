@@ -1,0 +1,406 @@
+#include "widgets/qcustomplot-include.h"
+
+#include "widgets/charts-panel.h"
+
+#include <QDir>
+#include <QSvgGenerator>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/report.h"
+
+namespace heaplab {
+
+namespace {
+constexpr double kMB = 1024.0 * 1024.0;
+// Stacked occupancy: the spaces from the bottom up, with their colours.
+const AllocationSpace kStack[] = {AllocationSpace::kOld,
+                                  AllocationSpace::kCode,
+                                  AllocationSpace::kMap,
+                                  AllocationSpace::kLargeObject,
+                                  AllocationSpace::kCodeLargeObject,
+                                  AllocationSpace::kNewLargeObject,
+                                  AllocationSpace::kNew};
+QColor SpaceColor(AllocationSpace s) {
+  switch (s) {
+    case AllocationSpace::kNew:
+      return QColor(0x4c, 0xaf, 0x50);
+    case AllocationSpace::kOld:
+      return QColor(0x1e, 0x88, 0xe5);
+    case AllocationSpace::kCode:
+      return QColor(0x8e, 0x24, 0xaa);
+    case AllocationSpace::kMap:
+      return QColor(0x6d, 0x4c, 0x41);
+    case AllocationSpace::kNewLargeObject:
+      return QColor(0xc0, 0xca, 0x33);
+    case AllocationSpace::kLargeObject:
+      return QColor(0xfb, 0x8c, 0x00);
+    case AllocationSpace::kCodeLargeObject:
+      return QColor(0xd8, 0x1b, 0x60);
+  }
+  return Qt::gray;
+}
+}  // namespace
+
+ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(2);
+
+  scavenge_ = makePlot("Scavenge pauses", "ms");
+  scavenge_graph_ = scavenge_->addGraph();
+  scavenge_graph_->setName("Scavenge");
+  scavenge_graph_->setLineStyle(QCPGraph::lsNone);
+  scavenge_graph_->setScatterStyle(
+      QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(0x4c, 0xaf, 0x50), 5));
+  for (double guide : {10.0, 50.0}) {
+    // The usual advice: a scavenge should stay under 10 ms; over 50 ms is too long.
+    auto* line = new QCPItemStraightLine(scavenge_);
+    line->point1->setCoords(0, guide);
+    line->point2->setCoords(1, guide);
+    line->setPen(
+        QPen(guide < 20 ? QColor(0xff, 0xa0, 0x00) : QColor(0xe5, 0x39, 0x35), 1, Qt::DashLine));
+  }
+
+  mark_compact_ = makePlot("Mark-compact pauses", "ms");
+  mc_incremental_graph_ = mark_compact_->addGraph();
+  mc_incremental_graph_->setName("incremental marking (not in the pause)");
+  mc_incremental_graph_->setLineStyle(QCPGraph::lsImpulse);
+  mc_incremental_graph_->setPen(QPen(QColor(0x90, 0xca, 0xf9), 3));
+  mc_pause_graph_ = mark_compact_->addGraph();
+  mc_pause_graph_->setName("final pause");
+  mc_pause_graph_->setLineStyle(QCPGraph::lsNone);
+  mc_pause_graph_->setScatterStyle(
+      QCPScatterStyle(QCPScatterStyle::ssDiamond, QColor(0x1e, 0x88, 0xe5), 7));
+  mark_compact_->legend->setVisible(true);
+  mark_compact_->legend->setFont(QFont(font().family(), 7));
+  mark_compact_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+
+  promotion_ = makePlot("Promotion per scavenge", "MB");
+  promotion_graph_ = promotion_->addGraph();
+  promotion_graph_->setName("promoted");
+  promotion_graph_->setLineStyle(QCPGraph::lsImpulse);
+  promotion_graph_->setPen(QPen(QColor(0xfb, 0x8c, 0x00), 2));
+
+  occupancy_ = makePlot("Space occupancy", "MB");
+  QCPGraph* below = nullptr;
+  for (AllocationSpace s : kStack) {
+    QCPGraph* g = occupancy_->addGraph();
+    g->setName(QString::fromUtf8(std::string(ToString(s)).c_str()));
+    QColor c = SpaceColor(s);
+    g->setPen(QPen(c.darker(120)));
+    c.setAlpha(140);
+    g->setBrush(c);
+    if (below) g->setChannelFillGraph(below);
+    occupancy_graphs_.push_back(g);
+    below = g;
+  }
+  committed_graph_ = occupancy_->addGraph();
+  committed_graph_->setName("committed");
+  committed_graph_->setPen(QPen(Qt::black, 1, Qt::DotLine));
+  limit_graph_ = occupancy_->addGraph();
+  limit_graph_->setName("old-gen allocation limit");
+  limit_graph_->setPen(QPen(QColor(0xe5, 0x39, 0x35), 1.5, Qt::DashLine));
+  heap_limit_graph_ = occupancy_->addGraph();
+  heap_limit_graph_->setName("max old generation");
+  heap_limit_graph_->setPen(QPen(QColor(0xb7, 0x1c, 0x1c), 2));
+  occupancy_->legend->setVisible(true);
+  occupancy_->legend->setFont(QFont(font().family(), 7));
+  occupancy_->legend->setBrush(QColor(255, 255, 255, 200));
+  occupancy_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+
+  allocation_ = makePlot("Allocation rate", "MB/s");
+  allocation_graph_ = allocation_->addGraph();
+  allocation_graph_->setName("allocation");
+  allocation_graph_->setPen(QPen(QColor(0x00, 0x89, 0x7b), 1.5));
+
+  setShowMapSpace(false);
+
+  histogram_ = makePlot("Pause histogram (all GCs)", "GCs");
+  histogram_->xAxis->setLabel("pause ms");
+  histogram_bars_ = new QCPBars(histogram_->xAxis, histogram_->yAxis);
+  histogram_bars_->setBrush(QColor(0x5c, 0x6b, 0xc0));
+
+  for (auto [name, plot] : charts())
+    layout->addWidget(plot, plot == occupancy_ ? 3 : 2);
+  linkXAxes();
+
+  auto clicked = [this](QCPAbstractPlottable* p, int index, QMouseEvent*) {
+    if (p == scavenge_graph_ && index >= 0 &&
+        static_cast<std::size_t>(index) < scavenge_seq_.size())
+      Q_EMIT eventClicked(scavenge_seq_[static_cast<std::size_t>(index)]);
+    if ((p == mc_pause_graph_ || p == mc_incremental_graph_) && index >= 0 &&
+        static_cast<std::size_t>(index) < mc_seq_.size())
+      Q_EMIT eventClicked(mc_seq_[static_cast<std::size_t>(index)]);
+  };
+  connect(scavenge_, &QCustomPlot::plottableClick, this, clicked);
+  connect(mark_compact_, &QCustomPlot::plottableClick, this, clicked);
+}
+
+QCustomPlot* ChartsPanel::makePlot(const QString& title, const QString& y_label) {
+  auto* p = new QCustomPlot(this);
+  p->setObjectName(title);
+  p->plotLayout()->insertRow(0);
+  p->plotLayout()->addElement(0, 0,
+                              new QCPTextElement(p, title, QFont(font().family(), 9, QFont::Bold)));
+  p->xAxis->setLabel("simulated time (s)");
+  p->yAxis->setLabel(y_label);
+  p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectPlottables);
+  p->axisRect()->setRangeDrag(Qt::Horizontal);
+  p->axisRect()->setRangeZoom(Qt::Horizontal);
+  p->setMinimumHeight(110);
+  return p;
+}
+
+void ChartsPanel::setShowMapSpace(bool show) {
+  for (std::size_t k = 0; k < occupancy_graphs_.size(); ++k) {
+    if (kStack[k] != AllocationSpace::kMap) continue;
+    occupancy_graphs_[k]->setVisible(show);
+    if (show)
+      occupancy_graphs_[k]->addToLegend();
+    else
+      occupancy_graphs_[k]->removeFromLegend();
+  }
+}
+
+std::vector<std::pair<QString, QCustomPlot*>> ChartsPanel::charts() const {
+  return {{"scavenge", scavenge_},   {"mark-compact", mark_compact_},  {"promotion", promotion_},
+          {"occupancy", occupancy_}, {"allocation-rate", allocation_}, {"histogram", histogram_}};
+}
+
+void ChartsPanel::linkXAxes() {
+  const std::vector<QCustomPlot*> timed = {scavenge_, mark_compact_, promotion_, occupancy_,
+                                           allocation_};
+  for (QCustomPlot* from : timed) {
+    connect(from->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+            [timed, from](const QCPRange& r) {
+              for (QCustomPlot* to : timed) {
+                if (to == from || to->xAxis->range() == r) continue;
+                to->xAxis->setRange(r);
+                to->replot(QCustomPlot::rpQueuedReplot);
+              }
+            });
+  }
+}
+
+void ChartsPanel::append(const std::vector<GCEvent>& events,
+                         std::size_t first_event,
+                         const std::vector<HeapSample>& samples,
+                         std::size_t first_sample) {
+  QVector<double> sx, sy, mx, my, ix, iy, px, py;
+  for (std::size_t i = first_event; i < events.size(); ++i) {
+    const GCEvent& e = events[i];
+    const double t = e.start_ms / 1000.0;
+    pauses_.push_back(e.pause_ms);
+    if (e.collector == GarbageCollector::kScavenger) {
+      sx << t;
+      sy << e.pause_ms;
+      scavenge_seq_.push_back(e.sequence);
+      px << t;
+      py << static_cast<double>(e.promoted_bytes) / kMB;
+    } else {
+      mx << t;
+      my << e.pause_ms;
+      ix << t;
+      iy << e.incremental_ms;
+      mc_seq_.push_back(e.sequence);
+    }
+  }
+  scavenge_graph_->addData(sx, sy, true);
+  mc_pause_graph_->addData(mx, my, true);
+  mc_incremental_graph_->addData(ix, iy, true);
+  promotion_graph_->addData(px, py, true);
+
+  const std::size_t n = occupancy_graphs_.size();
+  std::vector<QVector<double>> stack(n);
+  QVector<double> tx, committed, limit, heap_limit, ax, ay;
+  for (std::size_t i = first_sample; i < samples.size(); ++i) {
+    const HeapSample& s = samples[i];
+    const double t = s.time_ms / 1000.0;
+    if (!tx.isEmpty() && t < tx.back()) continue;
+    tx << t;
+    double cumulative = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      cumulative +=
+          static_cast<double>(s.spaces[static_cast<std::size_t>(kStack[k])].used_bytes) / kMB;
+      stack[k] << cumulative;
+    }
+    committed << static_cast<double>(TotalCommitted(s.spaces)) / kMB;
+    limit << static_cast<double>(s.old_generation_limit_bytes) / kMB;
+    heap_limit << static_cast<double>(s.max_old_generation_bytes) / kMB;
+    if (last_sample_ms_ >= 0 && s.time_ms > last_sample_ms_) {
+      ax << t;
+      ay << static_cast<double>(s.allocated_total_bytes - last_allocated_) / kMB /
+                ((s.time_ms - last_sample_ms_) / 1000.0);
+    }
+    last_sample_ms_ = s.time_ms;
+    last_allocated_ = s.allocated_total_bytes;
+  }
+  for (std::size_t k = 0; k < n; ++k)
+    occupancy_graphs_[k]->addData(tx, stack[k], true);
+  committed_graph_->addData(tx, committed, true);
+  limit_graph_->addData(tx, limit, true);
+  heap_limit_graph_->addData(tx, heap_limit, true);
+  allocation_graph_->addData(ax, ay, true);
+
+  // Follow the run: x from 0 to now; y fitted.
+  double end = 0;
+  if (!samples.empty()) end = samples.back().time_ms / 1000.0;
+  if (!events.empty()) end = std::max(end, events.back().end_ms() / 1000.0);
+  for (auto [name, plot] : charts()) {
+    if (plot == histogram_ || plot == occupancy_) {
+      if (plot == occupancy_) plot->xAxis->setRange(0, std::max(end, 0.001));
+      continue;
+    }
+    plot->xAxis->setRange(0, std::max(end, 0.001));
+    plot->yAxis->rescale(true);
+    plot->yAxis->setRangeLower(0);
+    if (plot == scavenge_)
+      plot->yAxis->setRangeUpper(std::max(plot->yAxis->range().upper * 1.1, 12.0));
+    else
+      plot->yAxis->setRangeUpper(std::max(plot->yAxis->range().upper * 1.1, 1.0));
+  }
+  // Occupancy: fit the committed memory; the limits show when the heap comes near them.
+  for (double c : committed)
+    occupancy_top_ = std::max(occupancy_top_, c);
+  occupancy_->yAxis->setRange(0, std::max(occupancy_top_ * 1.25, 1.0));
+  rebuildHistogram();
+  for (auto [name, plot] : charts())
+    plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ChartsPanel::rebuildHistogram() {
+  histogram_bars_->data()->clear();
+  histogram_->clearItems();
+  if (pauses_.empty()) return;
+  const double max = *std::max_element(pauses_.begin(), pauses_.end());
+  const int bins = 40;
+  const double width = std::max(max / bins, 0.01);
+  std::vector<double> counts(bins + 1, 0);
+  for (double p : pauses_)
+    counts[static_cast<std::size_t>(std::min<double>(bins, std::floor(p / width)))] += 1;
+  QVector<double> x, y;
+  for (int b = 0; b <= bins; ++b) {
+    x << (b + 0.5) * width;
+    y << counts[static_cast<std::size_t>(b)];
+  }
+  histogram_bars_->setWidth(width * 0.9);
+  histogram_bars_->setData(x, y, true);
+  histogram_->xAxis->setRange(0, (bins + 4) * width);
+  histogram_->yAxis->rescale();
+  histogram_->yAxis->setRangeLower(0);
+  const double top = histogram_->yAxis->range().upper;
+  histogram_->yAxis->setRangeUpper(top * 1.15 + 1);
+  struct P {
+    double pct;
+    const char* name;
+    QColor color;
+  };
+  for (const P& p : {P{50, "p50", QColor(0x43, 0xa0, 0x47)}, P{95, "p95", QColor(0xff, 0xa0, 0x00)},
+                     P{99, "p99", QColor(0xe5, 0x39, 0x35)}}) {
+    const double v = Percentile(pauses_, p.pct);
+    auto* line = new QCPItemStraightLine(histogram_);
+    line->point1->setCoords(v, 0);
+    line->point2->setCoords(v, 1);
+    line->setPen(QPen(p.color, 1.5, Qt::DashLine));
+    auto* label = new QCPItemText(histogram_);
+    label->position->setCoords(v, top * 1.1 + 0.5);
+    label->setText(QString("%1 %2 ms").arg(p.name).arg(v, 0, 'f', 2));
+    label->setColor(p.color);
+    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+  }
+}
+
+void ChartsPanel::clear() {
+  for (auto [name, plot] : charts()) {
+    for (int i = 0; i < plot->graphCount(); ++i)
+      plot->graph(i)->data()->clear();
+    plot->replot(QCustomPlot::rpQueuedReplot);
+  }
+  for (auto* h : highlights_)
+    h->parentPlot()->removeItem(h);
+  highlights_.clear();
+  histogram_bars_->data()->clear();
+  scavenge_seq_.clear();
+  mc_seq_.clear();
+  pauses_.clear();
+  last_sample_ms_ = -1;
+  last_allocated_ = 0;
+  occupancy_top_ = 0;
+  rebuildHistogram();
+}
+
+void ChartsPanel::highlightEvent(std::uint64_t, double time_ms) {
+  for (auto* h : highlights_)
+    h->parentPlot()->removeItem(h);
+  highlights_.clear();
+  for (auto [name, plot] : charts()) {
+    if (plot == histogram_) continue;
+    auto* line = new QCPItemStraightLine(plot);
+    line->point1->setCoords(time_ms / 1000.0, 0);
+    line->point2->setCoords(time_ms / 1000.0, 1);
+    line->setPen(QPen(QColor(0x9c, 0x27, 0xb0), 1.5));
+    highlights_.push_back(line);
+    plot->replot(QCustomPlot::rpQueuedReplot);
+  }
+}
+
+QString ChartsPanel::exportChart(QCustomPlot* plot, const QString& path, int width, int height) {
+  bool ok = false;
+  const QString tmp = path + ".tmp";
+  if (path.endsWith(".png", Qt::CaseInsensitive)) {
+    ok = plot->savePng(tmp, width, height, 1.0, -1, -1, QCP::ruDotsPerInch);
+  } else if (path.endsWith(".pdf", Qt::CaseInsensitive)) {
+    ok = plot->savePdf(tmp, width, height);
+  } else if (path.endsWith(".svg", Qt::CaseInsensitive)) {
+    QSvgGenerator svg;
+    svg.setFileName(tmp);
+    svg.setSize(QSize(width, height));
+    svg.setViewBox(QRect(0, 0, width, height));
+    svg.setTitle(plot->objectName());
+    QCPPainter painter;
+    ok = painter.begin(&svg);
+    if (ok) {
+      plot->toPainter(&painter, width, height);
+      painter.end();
+    }
+  } else {
+    return QString("cannot export %1: use .png, .pdf or .svg").arg(path);
+  }
+  // Written under a temporary name and renamed: a failed export never leaves half a file.
+  if (!ok) {
+    QFile::remove(tmp);
+    return QString("cannot write %1").arg(path);
+  }
+  QFile::remove(path);
+  if (!QFile::rename(tmp, path)) return QString("cannot write %1").arg(path);
+  return {};
+}
+
+QString ChartsPanel::exportAll(const QString& dir, int width, int height) {
+  if (!QDir().mkpath(dir)) return QString("cannot create directory %1").arg(dir);
+  for (auto [name, plot] : charts()) {
+    plot->replot(QCustomPlot::rpImmediateRefresh);
+    for (const char* ext : {".png", ".svg"}) {
+      QString err = exportChart(plot, QDir(dir).filePath(name + ext), width, height);
+      if (!err.isEmpty()) return err;
+    }
+  }
+  return {};
+}
+
+int ChartsPanel::pointCount(const QString& chart) const {
+  for (auto [name, plot] : charts()) {
+    if (name != chart) continue;
+    if (plot == histogram_) return histogram_bars_->data()->size();
+    int n = 0;
+    for (int i = 0; i < plot->graphCount(); ++i)
+      n += plot->graph(i)->data()->size();
+    return n;
+  }
+  return -1;
+}
+
+}  // namespace heaplab

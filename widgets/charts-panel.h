@@ -1,0 +1,82 @@
+// The live charts of a run, QCustomPlot, time-aligned on a shared x axis (simulated seconds)
+// with horizontal zoom and pan: scavenge pauses (guides at 10 and 50 ms), mark-compact pauses
+// (final pause apart from incremental marking), promotion, space occupancy (stacked, with
+// committed, allocation limit and heap limit lines), allocation rate, and a pause histogram.
+#pragma once
+
+#include <QString>
+#include <QWidget>
+
+#include <vector>
+
+#include "sim/gc-event.h"
+
+class QCustomPlot;
+class QCPGraph;
+class QCPBars;
+class QCPItemStraightLine;
+
+namespace heaplab {
+
+class ChartsPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  // `has_map_space`: show the legacy profile's map space in the occupancy stack.
+  explicit ChartsPanel(QWidget* parent = nullptr);
+  void setShowMapSpace(bool show);
+
+  // Appends events [first_event, ...) and samples [first_sample, ...) and replots once.
+  void append(const std::vector<GCEvent>& events,
+              std::size_t first_event,
+              const std::vector<HeapSample>& samples,
+              std::size_t first_sample);
+  void clear();
+  // Marks the GC `sequence` (at `time_ms`) on every time chart.
+  void highlightEvent(std::uint64_t sequence, double time_ms);
+
+  // The charts by name ("scavenge", "mark-compact", "promotion", "occupancy",
+  // "allocation-rate", "histogram").
+  std::vector<std::pair<QString, QCustomPlot*>> charts() const;
+  // Writes one chart as PNG, PDF or SVG (by extension) at `width` x `height`. Returns an
+  // error message, empty on success.
+  static QString exportChart(QCustomPlot* plot, const QString& path, int width, int height);
+  // Writes every chart as PNG and SVG into `dir`. Returns an error message, empty on success.
+  QString exportAll(const QString& dir, int width, int height);
+  // Points drawn per chart (for tests).
+  int pointCount(const QString& chart) const;
+
+ Q_SIGNALS:
+  // The user clicked the point of GC `sequence`.
+  void eventClicked(std::uint64_t sequence);
+
+ private:
+  QCustomPlot* makePlot(const QString& title, const QString& y_label);
+  void linkXAxes();
+  void rebuildHistogram();
+
+  QCustomPlot* scavenge_ = nullptr;
+  QCustomPlot* mark_compact_ = nullptr;
+  QCustomPlot* promotion_ = nullptr;
+  QCustomPlot* occupancy_ = nullptr;
+  QCustomPlot* allocation_ = nullptr;
+  QCustomPlot* histogram_ = nullptr;
+  QCPGraph* scavenge_graph_ = nullptr;
+  QCPGraph* mc_pause_graph_ = nullptr;
+  QCPGraph* mc_incremental_graph_ = nullptr;
+  QCPGraph* promotion_graph_ = nullptr;
+  std::vector<QCPGraph*> occupancy_graphs_;  // stacked, one per space
+  QCPGraph* committed_graph_ = nullptr;
+  QCPGraph* limit_graph_ = nullptr;
+  QCPGraph* heap_limit_graph_ = nullptr;
+  QCPGraph* allocation_graph_ = nullptr;
+  QCPBars* histogram_bars_ = nullptr;
+  std::vector<QCPItemStraightLine*> highlights_;
+  std::vector<std::uint64_t> scavenge_seq_, mc_seq_;
+  std::vector<double> pauses_;
+  double last_sample_ms_ = -1;
+  double occupancy_top_ = 0;
+  std::size_t last_allocated_ = 0;
+};
+
+}  // namespace heaplab

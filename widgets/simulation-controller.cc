@@ -1,0 +1,271 @@
+#include "widgets/simulation-controller.h"
+
+#include <chrono>
+
+#include "sim/heap.h"
+#include "sim/report.h"
+
+namespace heaplab {
+
+// What the worker and the GUI share. Everything is guarded by `mutex`.
+struct SimulationController::Shared {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<GCEvent> events;      // not yet drained
+  std::vector<HeapSample> samples;  // not yet drained
+  std::optional<OutOfMemoryEvent> oom;
+  std::optional<WorkloadError> error;
+  std::deque<std::string> last_gc_lines;
+  bool paused = false;
+  bool step_pending = false;  // pause after the next GC
+  bool stop = false;
+  bool finished = false;
+  double speed = 0;
+  WorkloadHost* host = nullptr;
+};
+
+namespace {
+
+// The worker's sink: buffers everything, pauses after a GC when stepping, blocks while paused,
+// and paces simulated time against the wall clock.
+class BufferSink : public HeapSink {
+ public:
+  explicit BufferSink(SimulationController::Shared* shared) : s_(shared) {
+    wall_start_ = std::chrono::steady_clock::now();
+  }
+  void OnGCEvent(const GCEvent& e) override {
+    std::unique_lock<std::mutex> lock(s_->mutex);
+    s_->events.push_back(e);
+    s_->last_gc_lines.push_back(FormatTraceGCLine(e, TraceContext{}));
+    if (s_->last_gc_lines.size() > 8) s_->last_gc_lines.pop_front();
+    if (s_->step_pending) {
+      s_->step_pending = false;
+      s_->paused = true;
+    }
+    WaitWhilePaused(lock, e.end_ms());
+  }
+  void OnSample(const HeapSample& smp) override {
+    std::unique_lock<std::mutex> lock(s_->mutex);
+    s_->samples.push_back(smp);
+    WaitWhilePaused(lock, smp.time_ms);
+    if (s_->speed > 0 && !s_->stop) {
+      // Simulated time runs at `speed` times the wall clock.
+      const auto due =
+          wall_start_ +
+          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+              std::chrono::duration<double, std::milli>((smp.time_ms - sim_start_ms_) / s_->speed));
+      s_->cv.wait_until(lock, due, [&] { return s_->stop || s_->paused; });
+      WaitWhilePaused(lock, smp.time_ms);
+    }
+  }
+  void OnOutOfMemory(const OutOfMemoryEvent& e) override {
+    std::lock_guard<std::mutex> lock(s_->mutex);
+    s_->oom = e;
+  }
+
+ private:
+  void WaitWhilePaused(std::unique_lock<std::mutex>& lock, double sim_ms) {
+    if (!s_->paused) return;
+    s_->cv.wait(lock, [&] { return s_->stop || !s_->paused; });
+    // Pacing restarts from here after a pause.
+    wall_start_ = std::chrono::steady_clock::now();
+    sim_start_ms_ = sim_ms;
+  }
+  SimulationController::Shared* s_;
+  std::chrono::steady_clock::time_point wall_start_;
+  double sim_start_ms_ = 0;
+};
+
+}  // namespace
+
+SimulationController::SimulationController(QObject* parent) : QObject(parent) {
+  drain_timer_.setInterval(40);
+  connect(&drain_timer_, &QTimer::timeout, this, &SimulationController::drain);
+}
+
+SimulationController::~SimulationController() {
+  stopWorker();
+}
+
+void SimulationController::setWorkload(const QString& path, const QString& source) {
+  path_ = path;
+  source_ = source;
+}
+
+void SimulationController::setSpeed(double factor) {
+  speed_ = factor;
+  if (shared_) {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    shared_->speed = factor;
+    shared_->cv.notify_all();
+  }
+}
+
+void SimulationController::setState(State s) {
+  if (state_ == s) return;
+  state_ = s;
+  Q_EMIT stateChanged(s);
+}
+
+void SimulationController::stopWorker() {
+  if (shared_) {
+    {
+      std::lock_guard<std::mutex> lock(shared_->mutex);
+      shared_->stop = true;
+      shared_->paused = false;
+      if (shared_->host) shared_->host->RequestStop();
+    }
+    shared_->cv.notify_all();
+  }
+  if (worker_.joinable()) worker_.join();
+  drain_timer_.stop();
+}
+
+void SimulationController::reset() {
+  stopWorker();
+  shared_.reset();
+  events_.clear();
+  samples_.clear();
+  oom_.reset();
+  error_.reset();
+  last_gc_lines_.clear();
+  Q_EMIT dataAppended(0, 0);
+  setState(State::kIdle);
+}
+
+void SimulationController::start() {
+  reset();
+  shared_ = std::make_shared<Shared>();
+  shared_->speed = speed_;
+  WorkloadOptions options;
+  options.path = path_.toStdString();
+  options.source_text = source_.toStdString();
+  options.duration_ms = duration_ms_;
+  options.seed = seed_;
+  worker_ = std::thread(&SimulationController::workerMain, this, shared_, options, flags_);
+  drain_timer_.start();
+  setState(State::kRunning);
+}
+
+void SimulationController::pause() {
+  if (!shared_ || state_ != State::kRunning) return;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    shared_->paused = true;
+  }
+  shared_->cv.notify_all();
+  setState(State::kPaused);
+}
+
+void SimulationController::resume() {
+  if (!shared_ || state_ != State::kPaused) return;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    shared_->paused = false;
+  }
+  shared_->cv.notify_all();
+  setState(State::kRunning);
+}
+
+void SimulationController::stepOneGC() {
+  if (!shared_ || state_ == State::kFinished || state_ == State::kIdle) {
+    start();
+    pause();
+  }
+  {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    shared_->step_pending = true;
+    shared_->paused = false;
+  }
+  shared_->cv.notify_all();
+  setState(State::kRunning);
+}
+
+bool SimulationController::waitForFinished(int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (shared_ && state_ != State::kFinished && std::chrono::steady_clock::now() < deadline) {
+    {
+      std::unique_lock<std::mutex> lock(shared_->mutex);
+      shared_->cv.wait_for(lock, std::chrono::milliseconds(20), [&] { return shared_->finished; });
+    }
+    drain();
+  }
+  return state_ == State::kFinished;
+}
+
+void SimulationController::workerMain(std::shared_ptr<Shared> shared,
+                                      WorkloadOptions options,
+                                      HeapFlags flags) {
+  WorkloadHost host(options);
+  auto finish = [&](std::optional<WorkloadError> error) {
+    std::lock_guard<std::mutex> lock(shared->mutex);
+    shared->error = std::move(error);
+    shared->finished = true;
+    shared->host = nullptr;
+    shared->cv.notify_all();
+  };
+  if (auto err = host.Load()) return finish(err);
+  if (!host.info().suggested_flags.empty()) {
+    HeapFlags suggested;
+    ParseFlags(suggested, host.info().suggested_flags);
+    // The settings panel's values win over the workload's suggestions only where they differ
+    // from the defaults.
+    static const HeapFlags defaults;
+    for (const FlagInfo& f : AllFlags())
+      if (GetFlag(flags, f) == GetFlag(defaults, f)) SetFlag(flags, f, GetFlag(suggested, f));
+  }
+  {
+    std::lock_guard<std::mutex> lock(shared->mutex);
+    if (shared->stop) return finish(std::nullopt);
+    shared->host = &host;
+  }
+  Heap heap(flags);
+  BufferSink sink(shared.get());
+  heap.set_sink(&sink);
+  WorkloadResult result;
+  try {
+    result = host.Run(heap);
+  } catch (const std::exception& e) {
+    return finish(WorkloadError{options.path, 0, 0, std::string("internal error: ") + e.what()});
+  }
+  finish(result.error);
+}
+
+void SimulationController::drain() {
+  if (!shared_) return;
+  const std::size_t first_event = events_.size(), first_sample = samples_.size();
+  bool finished = false, paused = false;
+  std::optional<WorkloadError> error;
+  std::optional<OutOfMemoryEvent> oom;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    // Move, then release the lock before anything is drawn.
+    events_.insert(events_.end(), std::make_move_iterator(shared_->events.begin()),
+                   std::make_move_iterator(shared_->events.end()));
+    shared_->events.clear();
+    samples_.insert(samples_.end(), shared_->samples.begin(), shared_->samples.end());
+    shared_->samples.clear();
+    last_gc_lines_.assign(shared_->last_gc_lines.begin(), shared_->last_gc_lines.end());
+    finished = shared_->finished;
+    paused = shared_->paused;
+    error = shared_->error;
+    oom = shared_->oom;
+  }
+  if (events_.size() != first_event || samples_.size() != first_sample)
+    Q_EMIT dataAppended(first_event, first_sample);
+  // The worker pauses itself after a stepped GC.
+  if (paused && !finished && state_ == State::kRunning) setState(State::kPaused);
+  if (finished && state_ != State::kFinished) {
+    if (worker_.joinable()) worker_.join();
+    drain_timer_.stop();
+    error_ = error;
+    oom_ = oom;
+    if (oom_) Q_EMIT outOfMemoryReached(QString::fromStdString(oom_->message));
+    if (error_)
+      Q_EMIT workloadFailed(QString::fromStdString(error_->ToString()), error_->line,
+                            error_->column);
+    setState(State::kFinished);
+  }
+}
+
+}  // namespace heaplab
