@@ -133,6 +133,22 @@ void SimulationController::reset() {
   setState(State::kIdle);
 }
 
+void SimulationController::loadResults(std::vector<GCEvent> events,
+                                       std::vector<HeapSample> samples,
+                                       std::optional<OutOfMemoryEvent> oom) {
+  reset();
+  events_ = std::move(events);
+  samples_ = std::move(samples);
+  oom_ = std::move(oom);
+  last_gc_lines_.clear();
+  const std::size_t first = events_.size() > 8 ? events_.size() - 8 : 0;
+  for (std::size_t i = first; i < events_.size(); ++i)
+    last_gc_lines_.push_back(FormatTraceGCLine(events_[i], TraceContext{}));
+  setState(State::kFinished);
+  Q_EMIT dataAppended(0, 0);
+  if (oom_) Q_EMIT outOfMemoryReached(QString::fromStdString(oom_->message));
+}
+
 void SimulationController::start() {
   reset();
   shared_ = std::make_shared<Shared>();

@@ -51,6 +51,12 @@ class SimulationController : public QObject {
   void stepOneGC();
   // Stops the run and clears everything.
   void reset();
+  // Shows saved results (a loaded session) as a finished run.
+  void loadResults(std::vector<GCEvent> events,
+                   std::vector<HeapSample> samples,
+                   std::optional<OutOfMemoryEvent> oom);
+  std::uint64_t seed() const { return seed_; }
+  double duration() const { return duration_ms_; }
   // Blocks until the run ends or `timeout_ms` passes; drains the data. For tests and headless
   // export. Returns true if the run ended.
   bool waitForFinished(int timeout_ms);

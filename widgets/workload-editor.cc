@@ -68,7 +68,7 @@ WorkloadEditor::WorkloadEditor(QWidget* parent) : QPlainTextEdit(parent) {
 }
 
 int WorkloadEditor::lineNumberAreaWidth() const {
-  int digits = QString::number(std::max(1, blockCount())).size();
+  const int digits = static_cast<int>(QString::number(std::max(1, blockCount())).size());
   return 10 + fontMetrics().horizontalAdvance(QLatin1Char('9')) * std::max(3, digits);
 }
 

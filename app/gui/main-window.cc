@@ -27,6 +27,7 @@
 #include "sim/trace-format.h"
 #include "widgets/charts-panel.h"
 #include "widgets/event-table-model.h"
+#include "widgets/session.h"
 #include "widgets/settings-panel.h"
 #include "widgets/workload-editor.h"
 
@@ -179,6 +180,23 @@ void MainWindow::buildMenus() {
     if (!p.isEmpty()) openWorkload(p);
   });
   file->addAction("&Save workload", QKeySequence::Save, this, &MainWindow::saveWorkload);
+  recent_menu_ = file->addMenu("Open &recent");
+  rebuildRecentMenu();
+  file->addSeparator();
+  file->addAction("Open sess&ion…", this, [this] {
+    const QString p =
+        QFileDialog::getOpenFileName(this, "Open session", {}, "HeapLab sessions (*.heaplab)");
+    if (p.isEmpty()) return;
+    const QString err = loadSession(p);
+    if (!err.isEmpty()) QMessageBox::warning(this, "Open session", err);
+  });
+  file->addAction("Save session &as…", this, [this] {
+    const QString p = QFileDialog::getSaveFileName(this, "Save session", "session.heaplab",
+                                                   "HeapLab sessions (*.heaplab)");
+    if (p.isEmpty()) return;
+    const QString err = saveSession(p);
+    if (!err.isEmpty()) QMessageBox::warning(this, "Save session", err);
+  });
   file->addSeparator();
   file->addAction("Export &charts…", this, &MainWindow::exportChartsDialog);
   file->addAction("Export &data (CSV/JSON)…", this, &MainWindow::exportDataDialog);
@@ -214,8 +232,69 @@ bool MainWindow::openWorkload(const QString& path) {
     description_->setText(QString::fromStdString(host.info().description));
   setWindowTitle(QString("HeapLab — %1").arg(QFileInfo(path).fileName()));
   QSettings().setValue("workload/last", path);
+  addRecent(path);
   messages_->setVisible(false);
   return true;
+}
+
+void MainWindow::addRecent(const QString& path) {
+  QSettings settings;
+  QStringList recent = settings.value("recent").toStringList();
+  recent.removeAll(path);
+  recent.prepend(path);
+  while (recent.size() > 8)
+    recent.removeLast();
+  settings.setValue("recent", recent);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  if (!recent_menu_) return;
+  recent_menu_->clear();
+  for (const QString& p : QSettings().value("recent").toStringList()) {
+    recent_menu_->addAction(QFileInfo(p).fileName() + "   " + QFileInfo(p).path(), this, [this, p] {
+      if (p.endsWith(".heaplab")) {
+        const QString err = loadSession(p);
+        if (!err.isEmpty()) QMessageBox::warning(this, "Open session", err);
+      } else {
+        openWorkload(p);
+      }
+    });
+  }
+  recent_menu_->setEnabled(!recent_menu_->isEmpty());
+}
+
+QString MainWindow::saveSession(const QString& path) {
+  Session s;
+  s.workload_path = path_;
+  s.workload_source = editor_->toPlainText();
+  s.flags = settings_->flags();
+  s.seed = controller_.seed();
+  s.duration_ms = controller_.duration();
+  s.events = controller_.events();
+  s.samples = controller_.samples();
+  s.oom = controller_.outOfMemory();
+  const QString err = SaveSession(s, path);
+  if (err.isEmpty()) addRecent(path);
+  return err;
+}
+
+QString MainWindow::loadSession(const QString& path) {
+  QString error;
+  std::optional<Session> s = LoadSession(path, &error);
+  if (!s) return error;
+  reset();
+  path_ = s->workload_path;
+  editor_->setPlainText(s->workload_source);
+  setFlags(s->flags);
+  controller_.setSeed(s->seed);
+  controller_.setDuration(s->duration_ms);
+  controller_.setWorkload(path_, s->workload_source);
+  charts_->setShowMapSpace(s->flags.profile == "legacy");
+  controller_.loadResults(std::move(s->events), std::move(s->samples), std::move(s->oom));
+  setWindowTitle(QString("HeapLab — %1").arg(QFileInfo(path).fileName()));
+  addRecent(path);
+  return {};
 }
 
 void MainWindow::setFlags(const HeapFlags& flags) {

@@ -12,6 +12,7 @@ class QPlainTextEdit;
 class QTableView;
 class QComboBox;
 class QAction;
+class QMenu;
 
 namespace heaplab {
 
@@ -38,6 +39,11 @@ class MainWindow : public QMainWindow {
   EventTableModel* eventModel() { return model_; }
   // The text of the out-of-memory / error panel.
   QString messages() const;
+  // Saves workload, flags and results as a session (atomically). Returns an error, or empty.
+  QString saveSession(const QString& path);
+  // Loads a session: the workload into the editor, the flags into the form, the results into
+  // the charts and table. Returns an error naming the file and line, or empty.
+  QString loadSession(const QString& path);
 
  public Q_SLOTS:
   void run();
@@ -58,6 +64,9 @@ class MainWindow : public QMainWindow {
   void exportTraceDialog();
   void saveWorkload();
   void populateLibrary();
+  void addRecent(const QString& path);
+  void rebuildRecentMenu();
+  QMenu* recent_menu_ = nullptr;
 
   SimulationController controller_;
   WorkloadEditor* editor_ = nullptr;

@@ -136,6 +136,51 @@ class GuiTest : public QObject {
     QVERIFY(w.messages().contains("SyntaxError"));
   }
 
+  void sessionRoundTrips() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("run.heaplab");
+    std::vector<GCEvent> events;
+    std::vector<HeapSample> samples;
+    QString source;
+    {
+      MainWindow w;
+      QVERIFY(w.openWorkload(Workload("oom-growth.js")));
+      HeapFlags f;
+      f.max_old_space_size = 64;
+      f.max_semi_space_size = 2;
+      w.setFlags(f);
+      RunToEnd(w);
+      events = w.controller()->events();
+      samples = w.controller()->samples();
+      source = w.editor()->toPlainText();
+      QCOMPARE(w.saveSession(path), QString());
+      QVERIFY(!QFile::exists(path + ".tmp"));
+    }
+    MainWindow w2;
+    QCOMPARE(w2.loadSession(path), QString());
+    QCOMPARE(w2.editor()->toPlainText(), source);
+    QCOMPARE(w2.settings()->flags().max_old_space_size, std::int64_t{64});
+    QCOMPARE(w2.settings()->flags().max_semi_space_size, std::int64_t{2});
+    QCOMPARE(w2.controller()->events().size(), events.size());
+    QCOMPARE(w2.controller()->samples().size(), samples.size());
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      QCOMPARE(w2.controller()->events()[i].pause_ms, events[i].pause_ms);
+      QCOMPARE(w2.controller()->events()[i].after, events[i].after);
+      QCOMPARE(w2.controller()->events()[i].reason, events[i].reason);
+    }
+    QVERIFY(w2.controller()->outOfMemory().has_value());
+    QVERIFY(w2.charts()->pointCount("scavenge") > 0);
+    QCOMPARE(w2.eventModel()->rowCount(), static_cast<int>(events.size()));
+    // A damaged file is refused with its line, and nothing changes.
+    QFile bad(dir.filePath("bad.heaplab"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("{\n  \"heaplab_session\": 1,\n  \"flags\": {\n}, oops\n");
+    bad.close();
+    const QString err = w2.loadSession(bad.fileName());
+    QVERIFY2(err.contains("bad.heaplab:4:"), qPrintable(err));
+    QCOMPARE(w2.controller()->events().size(), events.size());
+  }
+
   void settingsFormIsTheFlagTable() {
     SettingsPanel panel;
     for (const FlagInfo& f : AllFlags()) {
