@@ -3,7 +3,7 @@ PRESET   ?= dev
 JOBS     ?= $(shell nproc)
 WORKLOAD ?= workloads/request-churn.js
 
-.PHONY: all deps configure build run test test-dev test-asan format format-check bench clean
+.PHONY: all deps configure build run test test-dev test-asan format format-check bench screenshots clean
 
 all: build
 
@@ -37,6 +37,9 @@ format:
 
 format-check: deps
 	@bash scripts/check-format.sh
+
+screenshots: build
+	bash scripts/screenshots.sh build/bin/heaplab
 
 bench: build
 	./build/bin/heaplab-bench

@@ -3,8 +3,8 @@
 #include "widgets/charts-panel.h"
 
 #include <QDir>
+#include <QGridLayout>
 #include <QSvgGenerator>
-#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
@@ -42,10 +42,24 @@ QColor SpaceColor(AllocationSpace s) {
   }
   return Qt::gray;
 }
+// Moves a plot's legend out of the data, into one row under the axis rect.
+void PlaceLegendBelow(QCustomPlot* p) {
+  p->legend->setVisible(true);
+  p->legend->setFont(QFont(p->font().family(), 7));
+  p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  p->legend->setBorderPen(Qt::NoPen);
+  p->legend->setBrush(Qt::NoBrush);
+  p->legend->setRowSpacing(0);
+  p->legend->setColumnSpacing(6);
+  p->axisRect()->insetLayout()->take(p->legend);
+  p->plotLayout()->addElement(p->plotLayout()->rowCount(), 0, p->legend);
+  p->plotLayout()->setRowStretchFactor(p->plotLayout()->rowCount() - 1, 0.001);
+}
+
 }  // namespace
 
 ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
-  auto* layout = new QVBoxLayout(this);
+  auto* layout = new QGridLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(2);
 
@@ -74,9 +88,7 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
   mc_pause_graph_->setLineStyle(QCPGraph::lsNone);
   mc_pause_graph_->setScatterStyle(
       QCPScatterStyle(QCPScatterStyle::ssDiamond, QColor(0x1e, 0x88, 0xe5), 7));
-  mark_compact_->legend->setVisible(true);
-  mark_compact_->legend->setFont(QFont(font().family(), 7));
-  mark_compact_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+  PlaceLegendBelow(mark_compact_);
 
   promotion_ = makePlot("Promotion per scavenge", "MB");
   promotion_graph_ = promotion_->addGraph();
@@ -106,10 +118,7 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
   heap_limit_graph_ = occupancy_->addGraph();
   heap_limit_graph_->setName("max old generation");
   heap_limit_graph_->setPen(QPen(QColor(0xb7, 0x1c, 0x1c), 2));
-  occupancy_->legend->setVisible(true);
-  occupancy_->legend->setFont(QFont(font().family(), 7));
-  occupancy_->legend->setBrush(QColor(255, 255, 255, 200));
-  occupancy_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+  PlaceLegendBelow(occupancy_);
 
   allocation_ = makePlot("Allocation rate", "MB/s");
   allocation_graph_ = allocation_->addGraph();
@@ -123,8 +132,15 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
   histogram_bars_ = new QCPBars(histogram_->xAxis, histogram_->yAxis);
   histogram_bars_->setBrush(QColor(0x5c, 0x6b, 0xc0));
 
-  for (auto [name, plot] : charts())
-    layout->addWidget(plot, plot == occupancy_ ? 3 : 2);
+  // Two columns: pauses on top, occupancy and promotion, then allocation and the histogram.
+  layout->addWidget(scavenge_, 0, 0);
+  layout->addWidget(mark_compact_, 0, 1);
+  layout->addWidget(occupancy_, 1, 0);
+  layout->addWidget(promotion_, 1, 1);
+  layout->addWidget(allocation_, 2, 0);
+  layout->addWidget(histogram_, 2, 1);
+  layout->setColumnStretch(0, 1);
+  layout->setColumnStretch(1, 1);
   linkXAxes();
 
   auto clicked = [this](QCPAbstractPlottable* p, int index, QMouseEvent*) {

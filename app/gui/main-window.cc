@@ -57,16 +57,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           });
   connect(&controller_, &SimulationController::outOfMemoryReached, this,
           [this](const QString& message) {
-            QString text = "<--- Last few GCs --->\n\n";
+            // The fatal message first (V8 prints it after the last GCs; here it must stay
+            // in view), then V8's "Last few GCs" block.
+            QString text = message + "\n\n<--- Last few GCs --->\n\n";
             for (const auto& l : controller_.lastGCLines())
               text += QString::fromStdString(l) + "\n";
-            text += "\n" + message + "\n";
             messages_->setPlainText(text);
             messages_->setVisible(true);
           });
   QSettings settings;
   restoreGeometry(settings.value("window/geometry").toByteArray());
-  resize(std::max(width(), 1400), std::max(height(), 900));
+  resize(std::max(width(), 1800), std::max(height(), 1050));
   updateStatus();
 }
 
@@ -76,11 +77,13 @@ void MainWindow::buildUi() {
   // Centre: editor | charts.
   auto* split = new QSplitter(Qt::Horizontal, this);
   editor_ = new WorkloadEditor(split);
+  editor_->setMinimumWidth(360);
   charts_ = new ChartsPanel(split);
   split->addWidget(editor_);
   split->addWidget(charts_);
   split->setStretchFactor(0, 2);
   split->setStretchFactor(1, 5);
+  split->setSizes({420, 1100});
   auto* vsplit = new QSplitter(Qt::Vertical, this);
   vsplit->addWidget(split);
   auto* bottom = new QWidget(vsplit);
@@ -96,15 +99,18 @@ void MainWindow::buildUi() {
   table_->verticalHeader()->setDefaultSectionSize(18);
   messages_ = new QPlainTextEdit(bottom);
   messages_->setReadOnly(true);
-  messages_->setMaximumHeight(140);
+  messages_->setMinimumHeight(90);
+  messages_->setMaximumHeight(160);
+  table_->setMinimumHeight(110);
   messages_->setStyleSheet(
       "QPlainTextEdit { color: #b71c1c; background: #fff3f3; font-family: monospace; }");
   messages_->setVisible(false);
   bl->addWidget(messages_);
   bl->addWidget(table_);
   vsplit->addWidget(bottom);
-  vsplit->setStretchFactor(0, 4);
+  vsplit->setStretchFactor(0, 3);
   vsplit->setStretchFactor(1, 1);
+  vsplit->setSizes({720, 230});
   setCentralWidget(vsplit);
 
   // Event table <-> charts, both ways.

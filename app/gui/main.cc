@@ -3,6 +3,7 @@
 // Headless: `heaplab W.js --run --export-charts DIR --quit` runs as fast as possible, writes
 // every chart as PNG and SVG into DIR and exits 0 (works with QT_QPA_PLATFORM=offscreen).
 #include <QApplication>
+#include <QIcon>
 #include <QSettings>
 #include <QTimer>
 
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setOrganizationName("HeapLab");
   QApplication::setApplicationName("HeapLab");
+  QApplication::setWindowIcon(QIcon(":/heaplab/heaplab.svg"));
 
   std::vector<std::string> args(argv + 1, argv + argc);
   std::vector<std::string> rest;
