@@ -68,10 +68,10 @@ void RunRecorder::OnOutOfMemory(const OutOfMemoryEvent& e) {
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
   const double rank = std::ceil(p / 100.0 * static_cast<double>(v.size()));
   const std::size_t i =
       static_cast<std::size_t>(std::clamp(rank, 1.0, static_cast<double>(v.size()))) - 1;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
   return v[i];
 }
 

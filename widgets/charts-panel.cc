@@ -67,8 +67,8 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
   scavenge_graph_ = scavenge_->addGraph();
   scavenge_graph_->setName("Scavenge");
   scavenge_graph_->setLineStyle(QCPGraph::lsNone);
-  scavenge_graph_->setScatterStyle(
-      QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(0x4c, 0xaf, 0x50), 5));
+  scavenge_graph_->setScatterStyle(QCPScatterStyle(
+      QCPScatterStyle::ssSquare, QColor(0x4c, 0xaf, 0x50), QColor(0x4c, 0xaf, 0x50), 4));
   for (double guide : {10.0, 50.0}) {
     // The usual advice: a scavenge should stay under 10 ms; over 50 ms is too long.
     auto* line = new QCPItemStraightLine(scavenge_);
@@ -126,6 +126,9 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
   allocation_graph_->setPen(QPen(QColor(0x00, 0x89, 0x7b), 1.5));
 
   setShowMapSpace(false);
+  clock_.start();
+  replot_timer_.setInterval(16);
+  connect(&replot_timer_, &QTimer::timeout, this, &ChartsPanel::replotNext);
 
   histogram_ = makePlot("Pause histogram (all GCs)", "GCs");
   histogram_->xAxis->setLabel("pause ms");
@@ -282,12 +285,85 @@ void ChartsPanel::append(const std::vector<GCEvent>& events,
   for (double c : committed)
     occupancy_top_ = std::max(occupancy_top_, c);
   occupancy_->yAxis->setRange(0, std::max(occupancy_top_ * 1.25, 1.0));
-  rebuildHistogram();
+  decimateIfNeeded();
+  // The histogram sorts every pause: redraw it at most twice a second while running.
+  if (clock_.elapsed() - last_histogram_ms_ >= 500) rebuildHistogram();
+  replotAll();
+}
+
+void ChartsPanel::replotAll() {
+  // Mark every chart dirty; the timer redraws one per tick, so the GUI thread never spends
+  // more than one chart's drawing in a row (the event loop keeps answering input).
   for (auto [name, plot] : charts())
-    plot->replot(QCustomPlot::rpQueuedReplot);
+    if (std::find(dirty_.begin(), dirty_.end(), plot) == dirty_.end()) dirty_.push_back(plot);
+  if (!replot_timer_.isActive()) replot_timer_.start();
+}
+
+void ChartsPanel::replotNext() {
+  if (dirty_.empty()) {
+    replot_timer_.stop();
+    return;
+  }
+  QCustomPlot* plot = dirty_.front();
+  dirty_.erase(dirty_.begin());
+  plot->replot(QCustomPlot::rpImmediateRefresh);
+}
+
+void ChartsPanel::finish() {
+  rebuildHistogram();
+  replotAll();
+}
+
+void ChartsPanel::flush() {
+  replot_timer_.stop();
+  dirty_.clear();
+  for (auto [name, plot] : charts())
+    plot->replot(QCustomPlot::rpImmediateRefresh);
+}
+
+namespace {
+// Halves `g` by merging neighbouring points. With `keep_max` the larger value of each pair
+// stays (no spike disappears); without, every other point (stacked graphs stay aligned).
+void Decimate(QCPGraph* g, bool keep_max) {
+  const auto data = g->data();
+  if (data->size() < 2) return;
+  QVector<double> keys, values;
+  keys.reserve(data->size() / 2 + 1);
+  values.reserve(data->size() / 2 + 1);
+  for (auto it = data->constBegin(); it != data->constEnd(); it += 2) {
+    auto next = it + 1;
+    if (next == data->constEnd() || !keep_max || it->value >= next->value) {
+      keys << it->key;
+      values << it->value;
+    } else {
+      keys << next->key;
+      values << next->value;
+    }
+    if (next == data->constEnd()) break;
+  }
+  g->setData(keys, values, true);
+}
+}  // namespace
+
+void ChartsPanel::decimateIfNeeded() {
+  for (QCPGraph* g : {scavenge_graph_, mc_pause_graph_, mc_incremental_graph_, promotion_graph_,
+                      allocation_graph_}) {
+    if (g->data()->size() <= kMaxPointsPerGraph) continue;
+    Decimate(g, true);
+    // Merged points no longer map to one GC; clicks on them select nothing.
+    if (g == scavenge_graph_) scavenge_seq_.clear();
+    if (g == mc_pause_graph_) mc_seq_.clear();
+  }
+  if (occupancy_graphs_.front()->data()->size() > kMaxPointsPerGraph) {
+    for (QCPGraph* g : occupancy_graphs_)
+      Decimate(g, false);
+    for (QCPGraph* g : {committed_graph_, limit_graph_, heap_limit_graph_})
+      Decimate(g, true);
+  }
 }
 
 void ChartsPanel::rebuildHistogram() {
+  last_histogram_ms_ = clock_.elapsed();
   histogram_bars_->data()->clear();
   histogram_->clearItems();
   if (pauses_.empty()) return;
@@ -397,6 +473,7 @@ QString ChartsPanel::exportChart(QCustomPlot* plot, const QString& path, int wid
 
 QString ChartsPanel::exportAll(const QString& dir, int width, int height) {
   if (!QDir().mkpath(dir)) return QString("cannot create directory %1").arg(dir);
+  flush();
   for (auto [name, plot] : charts()) {
     plot->replot(QCustomPlot::rpImmediateRefresh);
     for (const char* ext : {".png", ".svg"}) {

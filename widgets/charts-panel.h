@@ -4,7 +4,9 @@
 // committed, allocation limit and heap limit lines), allocation rate, and a pause histogram.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QString>
+#include <QTimer>
 #include <QWidget>
 
 #include <vector>
@@ -32,6 +34,13 @@ class ChartsPanel : public QWidget {
               const std::vector<HeapSample>& samples,
               std::size_t first_sample);
   void clear();
+  // The run ended: draws what was throttled (the histogram).
+  void finish();
+  // Redraws every chart now (before a screenshot or an export).
+  void flush();
+  // Largest number of points a time chart keeps; beyond it, pairs of points merge keeping the
+  // larger value, so no pause spike disappears at any zoom.
+  static constexpr int kMaxPointsPerGraph = 10000;
   // Marks the GC `sequence` (at `time_ms`) on every time chart.
   void highlightEvent(std::uint64_t sequence, double time_ms);
 
@@ -54,6 +63,9 @@ class ChartsPanel : public QWidget {
   QCustomPlot* makePlot(const QString& title, const QString& y_label);
   void linkXAxes();
   void rebuildHistogram();
+  void decimateIfNeeded();
+  void replotAll();
+  void replotNext();
 
   QCustomPlot* scavenge_ = nullptr;
   QCustomPlot* mark_compact_ = nullptr;
@@ -76,6 +88,10 @@ class ChartsPanel : public QWidget {
   std::vector<double> pauses_;
   double last_sample_ms_ = -1;
   double occupancy_top_ = 0;
+  qint64 last_histogram_ms_ = -1000000;
+  QTimer replot_timer_;
+  std::vector<QCustomPlot*> dirty_;  // charts waiting for a redraw, oldest first
+  QElapsedTimer clock_;
   std::size_t last_allocated_ = 0;
 };
 

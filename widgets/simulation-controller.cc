@@ -15,7 +15,7 @@ struct SimulationController::Shared {
   std::vector<HeapSample> samples;  // not yet drained
   std::optional<OutOfMemoryEvent> oom;
   std::optional<WorkloadError> error;
-  std::deque<std::string> last_gc_lines;
+  std::deque<GCEvent> last_events;  // V8's "last few GCs", formatted only when shown
   bool paused = false;
   bool step_pending = false;  // pause after the next GC
   bool stop = false;
@@ -35,9 +35,10 @@ class BufferSink : public HeapSink {
   }
   void OnGCEvent(const GCEvent& e) override {
     std::unique_lock<std::mutex> lock(s_->mutex);
+    WaitForRoom(lock);
     s_->events.push_back(e);
-    s_->last_gc_lines.push_back(FormatTraceGCLine(e, TraceContext{}));
-    if (s_->last_gc_lines.size() > 8) s_->last_gc_lines.pop_front();
+    s_->last_events.push_back(e);
+    if (s_->last_events.size() > 8) s_->last_events.pop_front();
     if (s_->step_pending) {
       s_->step_pending = false;
       s_->paused = true;
@@ -46,6 +47,7 @@ class BufferSink : public HeapSink {
   }
   void OnSample(const HeapSample& smp) override {
     std::unique_lock<std::mutex> lock(s_->mutex);
+    WaitForRoom(lock);
     s_->samples.push_back(smp);
     WaitWhilePaused(lock, smp.time_ms);
     if (s_->speed > 0 && !s_->stop) {
@@ -64,6 +66,14 @@ class BufferSink : public HeapSink {
   }
 
  private:
+  // Back-pressure: when the GUI has not taken the last batches yet, the simulation waits, so
+  // the window stays responsive and the buffer bounded even "as fast as possible".
+  void WaitForRoom(std::unique_lock<std::mutex>& lock) {
+    s_->cv.wait(lock, [&] {
+      return s_->stop || (s_->events.size() < kBacklog && s_->samples.size() < kBacklog);
+    });
+  }
+  static constexpr std::size_t kBacklog = 8000;
   void WaitWhilePaused(std::unique_lock<std::mutex>& lock, double sim_ms) {
     if (!s_->paused) return;
     s_->cv.wait(lock, [&] { return s_->stop || !s_->paused; });
@@ -250,25 +260,51 @@ void SimulationController::workerMain(std::shared_ptr<Shared> shared,
 void SimulationController::drain() {
   if (!shared_) return;
   const std::size_t first_event = events_.size(), first_sample = samples_.size();
-  bool finished = false, paused = false;
+  bool finished = false, paused = false, backlog = false;
   std::optional<WorkloadError> error;
   std::optional<OutOfMemoryEvent> oom;
   {
     std::lock_guard<std::mutex> lock(shared_->mutex);
     // Move, then release the lock before anything is drawn.
-    events_.insert(events_.end(), std::make_move_iterator(shared_->events.begin()),
-                   std::make_move_iterator(shared_->events.end()));
-    shared_->events.clear();
-    samples_.insert(samples_.end(), shared_->samples.begin(), shared_->samples.end());
-    shared_->samples.clear();
-    last_gc_lines_.assign(shared_->last_gc_lines.begin(), shared_->last_gc_lines.end());
-    finished = shared_->finished;
+    // The GUI keeps no phase breakdown (the charts and table do not show it): a long history
+    // of events stays small.
+    // At most kDrainBatch of each per tick: the GUI thread never takes a long bite.
+    const std::size_t ne = std::min(shared_->events.size(), kDrainBatch);
+    for (std::size_t i = 0; i < ne; ++i) {
+      GCEvent& e = shared_->events[i];
+      e.phases.clear();
+      e.phases.shrink_to_fit();
+      events_.push_back(std::move(e));
+    }
+    shared_->events.erase(shared_->events.begin(),
+                          shared_->events.begin() + static_cast<std::ptrdiff_t>(ne));
+    const std::size_t ns = std::min(shared_->samples.size(), kDrainBatch);
+    samples_.insert(samples_.end(), shared_->samples.begin(),
+                    shared_->samples.begin() + static_cast<std::ptrdiff_t>(ns));
+    shared_->samples.erase(shared_->samples.begin(),
+                           shared_->samples.begin() + static_cast<std::ptrdiff_t>(ns));
+    backlog = !shared_->events.empty() || !shared_->samples.empty();
+    if (shared_->finished) {
+      last_gc_lines_.clear();
+      for (const GCEvent& e : shared_->last_events)
+        last_gc_lines_.push_back(FormatTraceGCLine(e, TraceContext{}));
+    }
+    finished = shared_->finished && !backlog;
     paused = shared_->paused;
     error = shared_->error;
     oom = shared_->oom;
   }
+  shared_->cv.notify_all();  // room for the worker again
   if (events_.size() != first_event || samples_.size() != first_sample)
     Q_EMIT dataAppended(first_event, first_sample);
+  // Samples come every 10 ms of simulated time: past kMaxSamples, keep every other one (the
+  // charts have drawn them already).
+  if (samples_.size() > kMaxSamples) {
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < samples_.size(); i += 2)
+      samples_[out++] = samples_[i];
+    samples_.resize(out);
+  }
   // The worker pauses itself after a stepped GC.
   if (paused && !finished && state_ == State::kRunning) setState(State::kPaused);
   if (finished && state_ != State::kFinished) {

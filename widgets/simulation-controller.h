@@ -29,6 +29,11 @@ class SimulationController : public QObject {
   enum class State { kIdle, kRunning, kPaused, kFinished };
   Q_ENUM(State)
 
+  // Samples kept in the history before it is thinned to every other one.
+  static constexpr std::size_t kMaxSamples = 200000;
+  // Events and samples taken from the worker per 40 ms tick, at most.
+  static constexpr std::size_t kDrainBatch = 2000;
+
   explicit SimulationController(QObject* parent = nullptr);
   ~SimulationController() override;
 

@@ -48,7 +48,23 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   buildMenus();
   populateLibrary();
   connect(&controller_, &SimulationController::dataAppended, this, &MainWindow::onData);
-  connect(&controller_, &SimulationController::stateChanged, this, [this] { updateStatus(); });
+  connect(&controller_, &SimulationController::stateChanged, this,
+          [this](SimulationController::State state) {
+            if (state == SimulationController::State::kFinished) charts_->finish();
+            updateStatus();
+          });
+  // The responsiveness probe: a 10 ms timer; how late it fires is the event-loop delay.
+  probe_ = new QTimer(this);
+  probe_->setInterval(10);
+  probe_->setTimerType(Qt::PreciseTimer);
+  probe_clock_.start();
+  connect(probe_, &QTimer::timeout, this, [this] {
+    const qint64 now = probe_clock_.elapsed();
+    if (controller_.state() == SimulationController::State::kRunning && probe_last_ms_ > 0)
+      delays_ms_.push_back(std::max<double>(0.0, static_cast<double>(now - probe_last_ms_) - 10.0));
+    probe_last_ms_ = now;
+  });
+  probe_->start();
   connect(&controller_, &SimulationController::workloadFailed, this,
           [this](const QString& message, int line, int column) {
             editor_->markError(line, column, message);
@@ -360,15 +376,15 @@ void MainWindow::onData(std::size_t first_event, std::size_t first_sample) {
 void MainWindow::updateStatus() {
   static const char* names[] = {"idle", "running", "paused", "finished"};
   const auto& ev = controller_.events();
-  std::size_t scav = 0;
-  for (const auto& e : ev)
-    scav += e.collector == GarbageCollector::kScavenger;
+  if (ev.size() < counted_events_) counted_events_ = counted_scavenges_ = 0;  // reset or reload
+  for (; counted_events_ < ev.size(); ++counted_events_)
+    counted_scavenges_ += ev[counted_events_].collector == GarbageCollector::kScavenger;
   const double t = controller_.samples().empty() ? 0 : controller_.samples().back().time_ms;
   status_->setText(QString("%1 · simulated %2 s · %3 scavenges · %4 mark-compacts%5")
                        .arg(names[static_cast<int>(controller_.state())])
                        .arg(t / 1000.0, 0, 'f', 2)
-                       .arg(scav)
-                       .arg(ev.size() - scav)
+                       .arg(counted_scavenges_)
+                       .arg(ev.size() - counted_scavenges_)
                        .arg(controller_.outOfMemory() ? " · OUT OF MEMORY" : ""));
   pause_action_->setText(controller_.state() == SimulationController::State::kPaused ? "Resume"
                                                                                      : "Pause");
@@ -376,6 +392,16 @@ void MainWindow::updateStatus() {
 
 QString MainWindow::messages() const {
   return messages_->toPlainText();
+}
+
+MainWindow::LatencyStats MainWindow::latency() const {
+  LatencyStats s;
+  s.samples = delays_ms_.size();
+  if (delays_ms_.empty()) return s;
+  s.p50_ms = Percentile(delays_ms_, 50);
+  s.p99_ms = Percentile(delays_ms_, 99);
+  s.max_ms = *std::max_element(delays_ms_.begin(), delays_ms_.end());
+  return s;
 }
 
 void MainWindow::exportChartsDialog() {

@@ -2,7 +2,11 @@
 // the flag table, run controls, live charts, the GC event table, and the out-of-memory panel.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QMainWindow>
+#include <QTimer>
+
+#include <vector>
 
 #include "widgets/simulation-controller.h"
 
@@ -39,6 +43,12 @@ class MainWindow : public QMainWindow {
   EventTableModel* eventModel() { return model_; }
   // The text of the out-of-memory / error panel.
   QString messages() const;
+  // Event-loop delay while a run was going: how late a 10 ms timer fired (ms).
+  struct LatencyStats {
+    std::size_t samples = 0;
+    double p50_ms = 0, p99_ms = 0, max_ms = 0;
+  };
+  LatencyStats latency() const;
   // Saves workload, flags and results as a session (atomically). Returns an error, or empty.
   QString saveSession(const QString& path);
   // Loads a session: the workload into the editor, the flags into the form, the results into
@@ -67,6 +77,12 @@ class MainWindow : public QMainWindow {
   void addRecent(const QString& path);
   void rebuildRecentMenu();
   QMenu* recent_menu_ = nullptr;
+  QTimer* probe_ = nullptr;
+  QElapsedTimer probe_clock_;
+  qint64 probe_last_ms_ = 0;
+  std::vector<double> delays_ms_;
+  std::size_t counted_events_ = 0;
+  std::size_t counted_scavenges_ = 0;
 
   SimulationController controller_;
   WorkloadEditor* editor_ = nullptr;

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   double window_duration = 0;
   std::uint64_t window_seed = 1;
   QString screenshot;
+  bool latency_report = false;
   for (std::size_t i = 0; i < rest.size(); ++i) {
     const std::string& a = rest[i];
     if (a == "--run")
@@ -54,6 +55,8 @@ int main(int argc, char** argv) {
       window_seed = std::strtoull(a.c_str() + 7, nullptr, 10);
     else if (a == "--screenshot" && i + 1 < rest.size())
       screenshot = QString::fromStdString(rest[++i]);
+    else if (a == "--latency-report")
+      latency_report = true;
     else if (a == "--chart-size" && i + 1 < rest.size())
       std::sscanf(rest[++i].c_str(), "%dx%d", &width, &height);
     else if (a == "--help" || a == "-h") {
@@ -99,9 +102,26 @@ int main(int argc, char** argv) {
               exit_code = 1;
             }
           }
+          window.charts()->flush();
           if (!screenshot.isEmpty() && !window.grab().save(screenshot)) {
             std::fprintf(stderr, "heaplab: cannot write %s\n", screenshot.toUtf8().constData());
             exit_code = 1;
+          }
+          if (latency_report) {
+            // Event-loop delay during the run, and the process's memory after it.
+            const auto l = window.latency();
+            long rss_kb = 0;
+            if (FILE* f = std::fopen("/proc/self/status", "r")) {
+              char line[256];
+              while (std::fgets(line, sizeof line, f))
+                if (std::sscanf(line, "VmRSS: %ld kB", &rss_kb) == 1) break;
+              std::fclose(f);
+            }
+            std::printf(
+                "gc_events %zu samples %zu\nevent_loop_delay_ms p50 %.2f p99 %.2f max %.2f "
+                "(%zu probes)\nrss_mb %.1f\n",
+                window.controller()->events().size(), window.controller()->samples().size(),
+                l.p50_ms, l.p99_ms, l.max_ms, l.samples, static_cast<double>(rss_kb) / 1024.0);
           }
           if (quit) QTimer::singleShot(0, &app, [&] { app.exit(exit_code); });
         });
