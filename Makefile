@@ -16,10 +16,8 @@ configure: deps
 build: configure
 	@cmake --build --preset $(PRESET) -j $(JOBS)
 
-# The GUI (heaplab) is not built yet; until it is, run the default workload in the CLI.
 run: build
-	@if [ -x ./build/bin/heaplab ]; then ./build/bin/heaplab $(WORKLOAD); \
-	else ./build/bin/heaplab-cli run $(WORKLOAD) --trace-gc; fi
+	./build/bin/heaplab $(WORKLOAD)
 
 # The whole suite: the dev build's tests, then the simulator's tests under ASan+UBSan.
 test: test-dev test-asan format-check
