@@ -3,7 +3,7 @@ PRESET   ?= dev
 JOBS     ?= $(shell nproc)
 WORKLOAD ?= workloads/request-churn.js
 
-.PHONY: all deps configure build run test test-dev test-asan format format-check bench screenshots clean
+.PHONY: all deps configure build run test test-dev test-asan fuzz format format-check bench screenshots clean
 
 all: build
 
@@ -19,8 +19,9 @@ build: configure
 run: build
 	./build/bin/heaplab $(WORKLOAD)
 
-# The whole suite: the dev build's tests, then the simulator's tests under ASan+UBSan.
-test: test-dev test-asan format-check
+# The whole suite: the dev build's tests, the simulator's tests under ASan+UBSan, a bounded
+# libFuzzer run of the trace-log parser, and the format/layout checks.
+test: test-dev test-asan fuzz format-check
 
 test-dev: build
 	ctest --preset dev
@@ -29,6 +30,10 @@ test-asan: deps
 	@cmake --preset dev-asan -DHEAPLAB_WERROR=$(if $(CI),ON,OFF) >/dev/null
 	@cmake --build --preset dev-asan -j $(JOBS)
 	ctest --preset dev-asan
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
@@ -43,4 +48,4 @@ bench: build
 	./build/bin/heaplab-bench
 
 clean:
-	rm -rf build build-asan build-release
+	rm -rf build build-asan build-release build-fuzz

@@ -1,0 +1,57 @@
+// A parser for real `node --trace-gc` / `--trace-gc-nvp` output: Node 20's lines, and older
+// Node's "Mark-sweep" lines (one-decimal pauses, optional mutator utilization). Program output
+// interleaved with the trace is skipped; parsing stops at V8's "<--- Last few GCs --->" block
+// (its lines repeat earlier ones) and records the FATAL ERROR line. A line that starts like a
+// GC line but does not parse is an error with its line number.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/globals.h"
+
+namespace heaplab {
+
+// One GC as the log printed it.
+struct TracedGC {
+  int line = 0;  // 1-based line in the log
+  std::uint32_t pid = 0;
+  std::uint64_t isolate = 0;
+  double time_ms = 0;  // ms since isolate start, when the GC ended
+  GarbageCollector collector = GarbageCollector::kScavenger;
+  bool minor_mark_compact = false;  // --minor-mc's "Minor Mark-Compact"
+  bool reduce = false;
+  double before_mb = 0, before_committed_mb = 0, after_mb = 0, after_committed_mb = 0;
+  double pause_ms = 0, external_ms = 0;
+  bool incremental = false;
+  double incremental_ms = 0;
+  int incremental_steps = 0;
+  double longest_step_ms = 0;
+  double marking_walltime_ms = 0;
+  std::optional<double> average_mu, current_mu;
+  std::string reason;
+  std::string collector_reason;
+  // --trace-gc-nvp keys and values (empty for --trace-gc lines).
+  std::map<std::string, std::string> nvp;
+};
+
+struct TraceLog {
+  std::vector<TracedGC> gcs;
+  std::optional<std::string> fatal_message;  // "FATAL ERROR: ... JavaScript heap out of memory"
+  int fatal_line = 0;
+  int skipped_lines = 0;  // program output and other lines that are not GC lines
+};
+
+struct TraceParseError {
+  int line = 0;
+  std::string message;
+};
+
+// Parses a whole log. On a malformed GC line returns the error (and no log).
+std::optional<TraceLog> ParseTraceLog(std::string_view text, TraceParseError* error);
+
+}  // namespace heaplab

@@ -1,0 +1,202 @@
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "sim/trace-format.h"
+#include "sim/trace-parser.h"
+
+namespace heaplab {
+namespace {
+
+TraceLog Parse(const std::string& text) {
+  TraceParseError err;
+  auto log = ParseTraceLog(text, &err);
+  EXPECT_TRUE(log) << "line " << err.line << ": " << err.message;
+  return log ? *log : TraceLog{};
+}
+
+TEST(TraceParser, Node20LinesVerbatim) {
+  // node20-observed §7, with program output and verbose lines between them.
+  const std::string text =
+      "# a_churn starting\n"
+      "[11075:0xe639ca0]       52 ms: Scavenge 4.1 (4.2) -> 3.3 (5.2) MB, 5.73 / 0.00 ms  (average "
+      "mu = 1.000, current mu = 1.000) allocation failure; \n"
+      "[11921:0x23047d40] Memory allocator,       used:   5352 KB, available: 4238104 KB\n"
+      "[11947:0x39644d40]      437 ms: [HeapController] factor 4.0 based on mu=0.970, "
+      "speed_ratio=0 (gc=0, mutator=262519)\n"
+      "(node:123) Warning: something\n"
+      "[12038:0x21c7cd70]     2590 ms: Scavenge 61.4 (81.5) -> 59.9 (90.5) MB, 27.45 / 0.00 ms  "
+      "(average mu = 0.935, current mu = 0.940) task; \n"
+      "[11738:0x1b397d40]     1756 ms: Scavenge (reduce) 227.6 (231.4) -> 227.5 (231.4) MB, 8.91 / "
+      "0.00 ms  (average mu = 0.584, current mu = 0.522) allocation failure; \n"
+      "[11166:0x13843ca0]      325 ms: Mark-Compact 33.5 (64.3) -> 31.1 (64.5) MB, 5.31 / 0.00 ms  "
+      "(+ 1.1 ms in 15 steps since start of marking, biggest step 0.2 ms, walltime since start of "
+      "marking 34 ms) (average mu = 1.000, current mu = 1.000) finalize incremental marking via "
+      "task; GC in old space requested\n"
+      "[11231:0x36062d40]     1653 ms: Mark-Compact 87.3 (148.7) -> 65.4 (127.0) MB, 78.63 / 0.00 "
+      "ms  (average mu = 0.600, current mu = 0.389) task; scavenge might not succeed\n"
+      "[11231:0x36062d40]     3262 ms: Mark-Compact (reduce) 97.0 (147.2) -> 73.9 (84.5) MB, 49.62 "
+      "/ 0.00 ms  (+ 45.0 ms in 26 steps since start of marking, biggest step 6.5 ms, walltime "
+      "since start of marking 130 ms) (average mu = 0.622, current mu = 0.566) finalize "
+      "incremental marking via task; GC in old space requested\n"
+      "[12194:0x41c40ce0]       49 ms: Minor Mark-Compact 4.1 (4.2) -> 3.8 (4.5) MB, 2.26 / 0.00 "
+      "ms  (average mu = 1.000, current mu = 1.000) allocation failure; \n"
+      "Shrinking page 0x1234: end 0x5678 -> 0x9abc\n";
+  TraceLog log = Parse(text);
+  ASSERT_EQ(log.gcs.size(), 7u);
+  const TracedGC& s = log.gcs[0];
+  EXPECT_EQ(s.line, 2);
+  EXPECT_EQ(s.pid, 11075u);
+  EXPECT_EQ(s.isolate, 0xe639ca0u);
+  EXPECT_EQ(s.time_ms, 52);
+  EXPECT_EQ(s.collector, GarbageCollector::kScavenger);
+  EXPECT_DOUBLE_EQ(s.before_mb, 4.1);
+  EXPECT_DOUBLE_EQ(s.before_committed_mb, 4.2);
+  EXPECT_DOUBLE_EQ(s.after_mb, 3.3);
+  EXPECT_DOUBLE_EQ(s.after_committed_mb, 5.2);
+  EXPECT_DOUBLE_EQ(s.pause_ms, 5.73);
+  EXPECT_EQ(s.reason, "allocation failure");
+  EXPECT_EQ(s.collector_reason, "");
+  EXPECT_EQ(*s.average_mu, 1.0);
+  EXPECT_EQ(log.gcs[1].reason, "task");
+  EXPECT_TRUE(log.gcs[2].reduce);
+  const TracedGC& m = log.gcs[3];
+  EXPECT_EQ(m.collector, GarbageCollector::kMarkCompactor);
+  EXPECT_TRUE(m.incremental);
+  EXPECT_DOUBLE_EQ(m.incremental_ms, 1.1);
+  EXPECT_EQ(m.incremental_steps, 15);
+  EXPECT_DOUBLE_EQ(m.longest_step_ms, 0.2);
+  EXPECT_DOUBLE_EQ(m.marking_walltime_ms, 34);
+  EXPECT_EQ(m.reason, "finalize incremental marking via task");
+  EXPECT_EQ(m.collector_reason, "GC in old space requested");
+  EXPECT_FALSE(log.gcs[4].incremental);
+  EXPECT_EQ(log.gcs[4].collector_reason, "scavenge might not succeed");
+  EXPECT_DOUBLE_EQ(*log.gcs[4].current_mu, 0.389);
+  EXPECT_TRUE(log.gcs[5].reduce && log.gcs[5].incremental);
+  EXPECT_TRUE(log.gcs[6].minor_mark_compact);
+  EXPECT_EQ(log.skipped_lines, 5);
+}
+
+TEST(TraceParser, StopsAtLastFewGCsAndKeepsTheFatalMessage) {
+  const std::string text =
+      "[6650:0x140008000]    28000 ms: Scavenge 2030.0 (2080.0) -> 2029.0 (2081.0) MB, 12.00 / "
+      "0.00 ms  (average mu = 0.197, current mu = 0.122) allocation failure; \n"
+      "[6650:0x140008000]    28117 ms: Mark-Compact (reduce) 2034.1 (2085.4) -> 2034.1 (2085.7) "
+      "MB, 817.29 / 0.00 ms  (average mu = 0.197, current mu = 0.122) allocation failure; GC in "
+      "old space requested\n"
+      "\n<--- Last few GCs --->\n\n"
+      "[6650:0x140008000]    28117 ms: Mark-Compact (reduce) 2034.1 (2085.4) -> 2034.1 (2085.7) "
+      "MB, 817.29 / 0.00 ms  (average mu = 0.197, current mu = 0.122) allocation failure; GC in "
+      "old space requested[6650:0x1400\n"
+      "\n<--- JS stacktrace --->\n\n"
+      "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n"
+      " 1: node::OOMErrorHandler(char const*, v8::OOMDetails const&)\n";
+  TraceLog log = Parse(text);
+  EXPECT_EQ(log.gcs.size(), 2u);
+  ASSERT_TRUE(log.fatal_message);
+  EXPECT_EQ(*log.fatal_message,
+            "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory");
+  EXPECT_EQ(log.fatal_line, 10);
+}
+
+TEST(TraceParser, OlderNodeFormats) {
+  const std::string text =
+      "[3956:0x4b6bc20]       94 ms: Mark-sweep 8.2 (12.8) -> 7.7 (15.5) MB, 5.4 / 0.0 ms  (+ 1.4 "
+      "ms in 2 steps since start of marking, biggest step 1.4 ms, walltime since start of marking "
+      "8 ms) (average mu = 1.000, current mu = 1.000) finalize incremental marking via stack guard "
+      "GC in old space requested\n"
+      "[1234:0x2f4bc90]      123 ms: Scavenge 2.3 (4.1) -> 2.0 (5.1) MB, 1.2 / 0.0 ms  allocation "
+      "failure \n";
+  TraceLog log = Parse(text);
+  ASSERT_EQ(log.gcs.size(), 2u);
+  EXPECT_EQ(log.gcs[0].collector, GarbageCollector::kMarkCompactor);
+  EXPECT_EQ(log.gcs[0].reason, "finalize incremental marking via stack guard");
+  EXPECT_EQ(log.gcs[0].collector_reason, "GC in old space requested");
+  EXPECT_DOUBLE_EQ(log.gcs[0].pause_ms, 5.4);
+  EXPECT_FALSE(log.gcs[1].average_mu.has_value());
+  EXPECT_EQ(log.gcs[1].reason, "allocation failure");
+}
+
+TEST(TraceParser, NvpLines) {
+  const std::string text =
+      "[11843:0x32bc2c60]       52 ms: pause=4.4 mutator=42.2 gc=s reduce_memory=0 "
+      "time_to_safepoint=0.00 scavenge=3.24 total_size_before=4339240 total_size_after=4135168 "
+      "promoted=0 new_space_survived=661976 promotion_ratio=0.0%\n";
+  TraceLog log = Parse(text);
+  ASSERT_EQ(log.gcs.size(), 1u);
+  EXPECT_EQ(log.gcs[0].collector, GarbageCollector::kScavenger);
+  EXPECT_DOUBLE_EQ(log.gcs[0].pause_ms, 4.4);
+  EXPECT_EQ(log.gcs[0].nvp.at("new_space_survived"), "661976");
+  EXPECT_NEAR(log.gcs[0].before_mb, 4339240 / 1048576.0, 1e-9);
+}
+
+TEST(TraceParser, MalformedLineNamesItsLine) {
+  TraceParseError err;
+  EXPECT_FALSE(
+      ParseTraceLog("hello\n[1:0x2]    5 ms: Scavenge 4.1 (4.2) -> 3.3 (5.2) MB, 5.73 / 0.00 ms  "
+                    "(average mu = 1.000, current mu = 1.000) allocation failure; \n"
+                    "[1:0x2]    6 ms: Scavenge 4.1 (4.2) -> oops\n",
+                    &err));
+  EXPECT_EQ(err.line, 3);
+  EXPECT_NE(err.message.find("malformed GC line"), std::string::npos);
+  EXPECT_FALSE(ParseTraceLog("[1:0x2]    6 ms: pause=abc gc=s\n", &err));
+  EXPECT_EQ(err.line, 1);
+  EXPECT_FALSE(ParseTraceLog(
+      "[1:0x2]    6 ms: Mark-Compact 1.0 (2.0) -> 1.0 (2.0) MB, 1.00 / 0.00 ms  (+ 1.0 ms in\n",
+      &err));
+}
+
+TEST(TraceParser, ReadsWhatTheFormatterWrites) {
+  GCEvent e;
+  e.collector = GarbageCollector::kMarkCompactor;
+  e.start_ms = 100;
+  e.pause_ms = 12.34;
+  e.before[1] = SpaceStats{40 * 1048576, 64 * 1048576, 0};
+  e.after[1] = SpaceStats{20 * 1048576, 48 * 1048576, 0};
+  e.incremental = true;
+  e.incremental_ms = 3.2;
+  e.incremental_steps = 7;
+  e.marking_walltime_ms = 50;
+  e.reason = GarbageCollectionReason::kFinalizeMarkingViaStackGuard;
+  e.collector_reason = CollectorReason::kOldSpaceRequested;
+  TraceLog log = Parse(FormatTraceGCLine(e, TraceContext{}) + "\n" +
+                       FormatTraceGCNvpLine(e, TraceContext{}) + "\n");
+  ASSERT_EQ(log.gcs.size(), 2u);
+  EXPECT_DOUBLE_EQ(log.gcs[0].pause_ms, 12.34);
+  EXPECT_DOUBLE_EQ(log.gcs[0].before_mb, 40);
+  EXPECT_EQ(log.gcs[0].incremental_steps, 7);
+  EXPECT_EQ(log.gcs[0].reason, "finalize incremental marking via stack guard");
+  EXPECT_EQ(log.gcs[1].collector, GarbageCollector::kMarkCompactor);
+}
+
+TEST(TraceParser, RealNodeTrace) {
+  // The ground truth: this machine's node, when it has one.
+  if (std::system("command -v node >/dev/null 2>&1") != 0) GTEST_SKIP() << "node is not on PATH";
+  const std::string script = "/tmp/heaplab-parser-test.js";
+  {
+    std::ofstream js(script);
+    js << "const keep = []; for (let i = 0; i < 300000; i++) { const o = {a: i, b: [i]}; "
+          "if (i % 50 === 0) keep.push(o); } console.log('done', keep.length);\n";
+  }
+  FILE* p = popen(("node --trace-gc --max-semi-space-size=1 " + script + " 2>&1").c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
+    out.append(buf.data(), n);
+  pclose(p);
+  TraceLog log = Parse(out);
+  EXPECT_GE(log.gcs.size(), 3u) << out;
+  EXPECT_GE(log.skipped_lines, 1);  // the program's own "done" line
+  for (const auto& gc : log.gcs) {
+    EXPECT_GT(gc.before_committed_mb, 0);
+    EXPECT_FALSE(gc.reason.empty());
+  }
+}
+
+}  // namespace
+}  // namespace heaplab
