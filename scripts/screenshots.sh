@@ -15,3 +15,5 @@ shot main-sessions workloads/sessions.js --duration=20000
 shot lru-cache-old128 workloads/lru-cache.js --max-old-space-size=128 --duration=20000
 shot oom workloads/oom-growth.js --max-old-space-size=64
 shot large-objects workloads/large-objects.js --duration=10000
+shot compare-semi-space workloads/sessions.js --duration=8000 \
+  --compare "--max-semi-space-size=1 --no-allocation-site-pretenuring;--max-semi-space-size=64 --no-allocation-site-pretenuring"

@@ -90,11 +90,16 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
       QCPScatterStyle(QCPScatterStyle::ssDiamond, QColor(0x1e, 0x88, 0xe5), 7));
   PlaceLegendBelow(mark_compact_);
 
+  PlaceLegendBelow(scavenge_);
+  scavenge_->legend->setVisible(false);  // shown once overlays are added
+
   promotion_ = makePlot("Promotion per scavenge", "MB");
   promotion_graph_ = promotion_->addGraph();
   promotion_graph_->setName("promoted");
   promotion_graph_->setLineStyle(QCPGraph::lsImpulse);
   promotion_graph_->setPen(QPen(QColor(0xfb, 0x8c, 0x00), 2));
+  PlaceLegendBelow(promotion_);
+  promotion_->legend->setVisible(false);
 
   occupancy_ = makePlot("Space occupancy", "MB");
   QCPGraph* below = nullptr;
@@ -405,7 +410,96 @@ void ChartsPanel::rebuildHistogram() {
   }
 }
 
+ChartsPanel::Overlay ChartsPanel::OverlayFromEvents(const QString& name,
+                                                    const std::vector<GCEvent>& events) {
+  Overlay o;
+  o.name = name;
+  for (const GCEvent& e : events) {
+    const double t = e.start_ms / 1000.0;
+    if (e.collector == GarbageCollector::kScavenger) {
+      o.scavenge_time_s.push_back(t);
+      o.scavenge_pause_ms.push_back(e.pause_ms);
+      o.promotion_time_s.push_back(t);
+      o.promotion_mb.push_back(static_cast<double>(e.promoted_bytes) / kMB);
+    } else {
+      o.mc_time_s.push_back(t);
+      o.mc_pause_ms.push_back(e.pause_ms);
+    }
+    o.heap_time_s.push_back(e.end_ms() / 1000.0);
+    o.heap_mb.push_back(static_cast<double>(TotalUsed(e.after)) / kMB);
+  }
+  return o;
+}
+
+ChartsPanel::Overlay ChartsPanel::OverlayFromLog(const QString& name, const TraceLog& log) {
+  Overlay o;
+  o.name = name;
+  for (const TracedGC& gc : log.gcs) {
+    const double t = (gc.time_ms - gc.pause_ms) / 1000.0;
+    if (gc.collector == GarbageCollector::kScavenger) {
+      o.scavenge_time_s.push_back(t);
+      o.scavenge_pause_ms.push_back(gc.pause_ms);
+    } else {
+      o.mc_time_s.push_back(t);
+      o.mc_pause_ms.push_back(gc.pause_ms);
+    }
+    o.heap_time_s.push_back(gc.time_ms / 1000.0);
+    o.heap_mb.push_back(gc.after_mb);
+  }
+  return o;
+}
+
+void ChartsPanel::addOverlay(const Overlay& o) {
+  static const QColor palette[] = {QColor(0xd8, 0x1b, 0x60), QColor(0x00, 0x89, 0x7b),
+                                   QColor(0x5e, 0x35, 0xb1), QColor(0xf4, 0x51, 0x1e),
+                                   QColor(0x6d, 0x4c, 0x41), QColor(0x00, 0x00, 0x00)};
+  const QColor color = palette[overlays_.size() / 4 % 6];
+  auto add = [&](QCustomPlot* plot, const std::vector<double>& x, const std::vector<double>& y,
+                 bool line) {
+    QCPGraph* g = plot->addGraph();
+    g->setName(o.name);
+    if (line) {
+      g->setPen(QPen(color, 1.5));
+    } else {
+      g->setLineStyle(QCPGraph::lsNone);
+      g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, 6));
+    }
+    g->setData(QVector<double>(x.begin(), x.end()), QVector<double>(y.begin(), y.end()), true);
+    overlays_.push_back(g);
+    plot->legend->setVisible(true);
+  };
+  add(scavenge_, o.scavenge_time_s, o.scavenge_pause_ms, false);
+  add(mark_compact_, o.mc_time_s, o.mc_pause_ms, false);
+  add(occupancy_, o.heap_time_s, o.heap_mb, true);
+  add(promotion_, o.promotion_time_s, o.promotion_mb, false);
+  // Fit every time chart to all data, overlays included.
+  for (QCustomPlot* p : {scavenge_, mark_compact_, promotion_, allocation_}) {
+    p->rescaleAxes(true);
+    p->yAxis->setRangeLower(0);
+    p->yAxis->setRangeUpper(p->yAxis->range().upper * 1.1 + (p == scavenge_ ? 1 : 0));
+  }
+  // Occupancy keeps fitting the heap, not the limit lines.
+  for (double v : o.heap_mb)
+    occupancy_top_ = std::max(occupancy_top_, v);
+  double end = occupancy_->xAxis->range().upper;
+  for (double t : o.heap_time_s)
+    end = std::max(end, t);
+  occupancy_->xAxis->setRange(0, end);
+  occupancy_->yAxis->setRange(0, std::max(occupancy_top_ * 1.25, 1.0));
+  replotAll();
+}
+
+void ChartsPanel::clearOverlays() {
+  for (QCPGraph* g : overlays_)
+    g->parentPlot()->removeGraph(g);
+  overlays_.clear();
+  scavenge_->legend->setVisible(false);
+  promotion_->legend->setVisible(false);
+  replotAll();
+}
+
 void ChartsPanel::clear() {
+  clearOverlays();
   for (auto [name, plot] : charts()) {
     for (int i = 0; i < plot->graphCount(); ++i)
       plot->graph(i)->data()->clear();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/gc-event.h"
+#include "sim/trace-parser.h"
 
 class QCustomPlot;
 class QCPGraph;
@@ -41,6 +42,23 @@ class ChartsPanel : public QWidget {
   // Largest number of points a time chart keeps; beyond it, pairs of points merge keeping the
   // larger value, so no pause spike disappears at any zoom.
   static constexpr int kMaxPointsPerGraph = 10000;
+  // Another run (or a real node log) drawn over the charts in its own colour: its pauses as
+  // hollow marks, its heap size after each GC as a line over the occupancy stack.
+  struct Overlay {
+    QString name;
+    std::vector<double> scavenge_time_s, scavenge_pause_ms;
+    std::vector<double> mc_time_s, mc_pause_ms;
+    std::vector<double> heap_time_s, heap_mb;
+    std::vector<double> promotion_time_s, promotion_mb;
+  };
+  // Overlay of a simulated run's events.
+  static Overlay OverlayFromEvents(const QString& name, const std::vector<GCEvent>& events);
+  // Overlay of a real node log (times are when each GC ended, as node prints them).
+  static Overlay OverlayFromLog(const QString& name, const TraceLog& log);
+  void addOverlay(const Overlay& overlay);
+  void clearOverlays();
+  int overlayCount() const { return static_cast<int>(overlays_.size()); }
+
   // Marks the GC `sequence` (at `time_ms`) on every time chart.
   void highlightEvent(std::uint64_t sequence, double time_ms);
 
@@ -84,6 +102,7 @@ class ChartsPanel : public QWidget {
   QCPGraph* allocation_graph_ = nullptr;
   QCPBars* histogram_bars_ = nullptr;
   std::vector<QCPItemStraightLine*> highlights_;
+  std::vector<QCPGraph*> overlays_;  // every graph any overlay added
   std::vector<std::uint64_t> scavenge_seq_, mc_seq_;
   std::vector<double> pauses_;
   double last_sample_ms_ = -1;

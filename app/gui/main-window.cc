@@ -19,6 +19,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -26,6 +27,7 @@
 #include "sim/report.h"
 #include "sim/trace-format.h"
 #include "widgets/charts-panel.h"
+#include "widgets/comparison.h"
 #include "widgets/event-table-model.h"
 #include "widgets/session.h"
 #include "widgets/settings-panel.h"
@@ -123,7 +125,23 @@ void MainWindow::buildUi() {
   messages_->setVisible(false);
   bl->addWidget(messages_);
   bl->addWidget(table_);
-  vsplit->addWidget(bottom);
+  auto* tabs = new QTabWidget(vsplit);
+  tabs->addTab(bottom, "GC events");
+  comparison_ = new ComparisonPanel(tabs);
+  tabs->addTab(comparison_, "Compare");
+  vsplit->addWidget(tabs);
+  connect(comparison_, &ComparisonPanel::runRequested, this, &MainWindow::runComparison);
+  connect(comparison_, &ComparisonPanel::importRequested, this, [this] {
+    const QString p = QFileDialog::getOpenFileName(this, "Import node --trace-gc log");
+    if (p.isEmpty()) return;
+    const QString err = importNodeLog(p);
+    if (!err.isEmpty()) QMessageBox::warning(this, "Import log", err);
+  });
+  connect(comparison_, &ComparisonPanel::overlay, this, [this](const VariantResult& r) {
+    charts_->addOverlay(r.log ? ChartsPanel::OverlayFromLog(r.label, *r.log)
+                              : ChartsPanel::OverlayFromEvents(r.label, r.events));
+  });
+  connect(comparison_, &ComparisonPanel::cleared, this, [this] { charts_->clearOverlays(); });
   vsplit->setStretchFactor(0, 3);
   vsplit->setStretchFactor(1, 1);
   vsplit->setSizes({720, 230});
@@ -218,6 +236,13 @@ void MainWindow::buildMenus() {
     if (p.isEmpty()) return;
     const QString err = saveSession(p);
     if (!err.isEmpty()) QMessageBox::warning(this, "Save session", err);
+  });
+  file->addSeparator();
+  file->addAction("&Import node --trace-gc log…", this, [this] {
+    const QString p = QFileDialog::getOpenFileName(this, "Import node --trace-gc log");
+    if (p.isEmpty()) return;
+    const QString err = importNodeLog(p);
+    if (!err.isEmpty()) QMessageBox::warning(this, "Import log", err);
   });
   file->addSeparator();
   file->addAction("Export &charts…", this, &MainWindow::exportChartsDialog);
@@ -317,6 +342,21 @@ QString MainWindow::loadSession(const QString& path) {
   setWindowTitle(QString("HeapLab — %1").arg(QFileInfo(path).fileName()));
   addRecent(path);
   return {};
+}
+
+void MainWindow::runComparison() {
+  WorkloadOptions o;
+  o.path = (path_.isEmpty() ? QString("untitled.js") : path_).toStdString();
+  o.source_text = editor_->toPlainText().toStdString();
+  o.seed = controller_.seed();
+  o.duration_ms = controller_.duration();
+  comparison_->run(o, settings_->flags());
+}
+
+QString MainWindow::importNodeLog(const QString& path) {
+  const QString err = comparison_->importLog(path);
+  if (err.isEmpty()) addRecent(path);
+  return err;
 }
 
 void MainWindow::setFlags(const HeapFlags& flags) {

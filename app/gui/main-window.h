@@ -21,6 +21,7 @@ class QMenu;
 namespace heaplab {
 
 class ChartsPanel;
+class ComparisonPanel;
 class EventTableModel;
 class SettingsPanel;
 class WorkloadEditor;
@@ -40,6 +41,11 @@ class MainWindow : public QMainWindow {
   WorkloadEditor* editor() { return editor_; }
   SettingsPanel* settings() { return settings_; }
   QTableView* eventTable() { return table_; }
+  ComparisonPanel* comparison() { return comparison_; }
+  // Runs the comparison of the flag sets in the Compare tab and overlays them.
+  void runComparison();
+  // Imports a real node --trace-gc log as an overlay. Returns an error naming the line, or empty.
+  QString importNodeLog(const QString& path);
   EventTableModel* eventModel() { return model_; }
   // The text of the out-of-memory / error panel.
   QString messages() const;
@@ -91,6 +97,7 @@ class MainWindow : public QMainWindow {
   EventTableModel* model_ = nullptr;
   QTableView* table_ = nullptr;
   QPlainTextEdit* messages_ = nullptr;
+  ComparisonPanel* comparison_ = nullptr;
   QListWidget* library_ = nullptr;
   QLabel* description_ = nullptr;
   QLabel* status_ = nullptr;

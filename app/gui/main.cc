@@ -14,6 +14,7 @@
 
 #include "app/gui/main-window.h"
 #include "widgets/charts-panel.h"
+#include "widgets/comparison.h"
 
 using namespace heaplab;
 
@@ -23,8 +24,17 @@ int main(int argc, char** argv) {
   QApplication::setApplicationName("HeapLab");
   QApplication::setWindowIcon(QIcon(":/heaplab/heaplab.svg"));
 
-  std::vector<std::string> args(argv + 1, argv + argc);
-  std::vector<std::string> rest;
+  std::vector<std::string> all(argv + 1, argv + argc);
+  // Options of the workbench whose values may look like flags are taken out first.
+  std::vector<std::string> args, rest;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if ((all[i] == "--compare" || all[i] == "--import-log") && i + 1 < all.size()) {
+      rest.push_back(all[i]);
+      rest.push_back(all[++i]);
+    } else {
+      args.push_back(all[i]);
+    }
+  }
   HeapFlags flags;
   if (auto err = ParseFlags(flags, args, &rest)) {
     std::fprintf(stderr, "heaplab: %s\n", err->c_str());
@@ -37,6 +47,8 @@ int main(int argc, char** argv) {
   std::uint64_t window_seed = 1;
   QString screenshot;
   bool latency_report = false;
+  QString compare;     // flag sets separated by ';', compared after the run
+  QString import_log;  // a node --trace-gc log overlaid after the run
   for (std::size_t i = 0; i < rest.size(); ++i) {
     const std::string& a = rest[i];
     if (a == "--run")
@@ -57,6 +69,10 @@ int main(int argc, char** argv) {
       screenshot = QString::fromStdString(rest[++i]);
     else if (a == "--latency-report")
       latency_report = true;
+    else if (a == "--compare" && i + 1 < rest.size())
+      compare = QString::fromStdString(rest[++i]);
+    else if (a == "--import-log" && i + 1 < rest.size())
+      import_log = QString::fromStdString(rest[++i]);
     else if (a == "--chart-size" && i + 1 < rest.size())
       std::sscanf(rest[++i].c_str(), "%dx%d", &width, &height);
     else if (a == "--help" || a == "-h") {
@@ -99,6 +115,17 @@ int main(int argc, char** argv) {
             QString err = window.charts()->exportAll(export_dir, width, height);
             if (!err.isEmpty()) {
               std::fprintf(stderr, "heaplab: %s\n", err.toUtf8().constData());
+              exit_code = 1;
+            }
+          }
+          if (!compare.isEmpty()) {
+            window.comparison()->setVariantsText(compare.split(';').join('\n'));
+            window.runComparison();
+          }
+          if (!import_log.isEmpty()) {
+            const QString err = window.importNodeLog(import_log);
+            if (!err.isEmpty()) {
+              std::fprintf(stderr, "%s\n", err.toUtf8().constData());
               exit_code = 1;
             }
           }
