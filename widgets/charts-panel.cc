@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QGridLayout>
+#include <QPdfWriter>
 #include <QSvgGenerator>
 
 #include <algorithm>
@@ -556,6 +557,65 @@ QString ChartsPanel::exportChart(QCustomPlot* plot, const QString& path, int wid
     return QString("cannot export %1: use .png, .pdf or .svg").arg(path);
   }
   // Written under a temporary name and renamed: a failed export never leaves half a file.
+  if (!ok) {
+    QFile::remove(tmp);
+    return QString("cannot write %1").arg(path);
+  }
+  QFile::remove(path);
+  if (!QFile::rename(tmp, path)) return QString("cannot write %1").arg(path);
+  return {};
+}
+
+QString ChartsPanel::exportDashboard(const QString& path, int width, int height) {
+  flush();
+  const auto all = charts();
+  const int columns = 2;
+  const int rows = static_cast<int>((all.size() + 1) / 2);
+  const int cw = width / columns, ch = height / rows;
+  const QString tmp = path + ".tmp";
+  auto draw = [&](QCPPainter& painter) {
+    painter.fillRect(QRect(0, 0, width, height), Qt::white);
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      painter.save();
+      painter.translate(static_cast<int>(i % 2) * cw, static_cast<int>(i / 2) * ch);
+      all[i].second->toPainter(&painter, cw, ch);
+      painter.restore();
+    }
+  };
+  bool ok = false;
+  if (path.endsWith(".png", Qt::CaseInsensitive)) {
+    QImage image(width, height, QImage::Format_ARGB32);
+    image.fill(Qt::white);
+    QCPPainter painter(&image);
+    draw(painter);
+    painter.end();
+    ok = image.save(tmp, "PNG");
+  } else if (path.endsWith(".pdf", Qt::CaseInsensitive)) {
+    QPdfWriter pdf(tmp);
+    pdf.setPageSize(QPageSize(QSizeF(width, height), QPageSize::Point));
+    pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+    pdf.setResolution(72);
+    QCPPainter painter;
+    ok = painter.begin(&pdf);
+    if (ok) {
+      draw(painter);
+      painter.end();
+    }
+  } else if (path.endsWith(".svg", Qt::CaseInsensitive)) {
+    QSvgGenerator svg;
+    svg.setFileName(tmp);
+    svg.setSize(QSize(width, height));
+    svg.setViewBox(QRect(0, 0, width, height));
+    svg.setTitle("HeapLab dashboard");
+    QCPPainter painter;
+    ok = painter.begin(&svg);
+    if (ok) {
+      draw(painter);
+      painter.end();
+    }
+  } else {
+    return QString("cannot export %1: use .png, .pdf or .svg").arg(path);
+  }
   if (!ok) {
     QFile::remove(tmp);
     return QString("cannot write %1").arg(path);

@@ -68,6 +68,9 @@ class ChartsPanel : public QWidget {
   // Writes one chart as PNG, PDF or SVG (by extension) at `width` x `height`. Returns an
   // error message, empty on success.
   static QString exportChart(QCustomPlot* plot, const QString& path, int width, int height);
+  // Writes the whole dashboard (every chart, laid out two per row) as one PNG, PDF or SVG of
+  // `width` x `height`. Returns an error message, empty on success.
+  QString exportDashboard(const QString& path, int width, int height);
   // Writes every chart as PNG and SVG into `dir`. Returns an error message, empty on success.
   QString exportAll(const QString& dir, int width, int height);
   // Points drawn per chart (for tests).

@@ -246,6 +246,20 @@ void MainWindow::buildMenus() {
   });
   file->addSeparator();
   file->addAction("Export &charts…", this, &MainWindow::exportChartsDialog);
+  file->addAction("Export the &dashboard…", this, [this] {
+    const QString p = QFileDialog::getSaveFileName(this, "Export the dashboard", "dashboard.png",
+                                                   "PNG (*.png);;PDF (*.pdf);;SVG (*.svg)");
+    if (p.isEmpty()) return;
+    bool ok = false;
+    const int w =
+        QInputDialog::getInt(this, "Dashboard size", "Width (px):", 2400, 400, 10000, 100, &ok);
+    if (!ok) return;
+    const int h =
+        QInputDialog::getInt(this, "Dashboard size", "Height (px):", 1500, 300, 10000, 100, &ok);
+    if (!ok) return;
+    const QString err = charts_->exportDashboard(p, w, h);
+    if (!err.isEmpty()) QMessageBox::warning(this, "Export the dashboard", err);
+  });
   file->addAction("Export &data (CSV/JSON)…", this, &MainWindow::exportDataDialog);
   file->addAction("Export &trace-gc log…", this, &MainWindow::exportTraceDialog);
   file->addSeparator();
