@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "sim/report.h"
 
@@ -534,54 +535,16 @@ void ChartsPanel::highlightEvent(std::uint64_t, double time_ms) {
   }
 }
 
-QString ChartsPanel::exportChart(QCustomPlot* plot, const QString& path, int width, int height) {
-  bool ok = false;
-  const QString tmp = path + ".tmp";
-  if (path.endsWith(".png", Qt::CaseInsensitive)) {
-    ok = plot->savePng(tmp, width, height, 1.0, -1, -1, QCP::ruDotsPerInch);
-  } else if (path.endsWith(".pdf", Qt::CaseInsensitive)) {
-    ok = plot->savePdf(tmp, width, height);
-  } else if (path.endsWith(".svg", Qt::CaseInsensitive)) {
-    QSvgGenerator svg;
-    svg.setFileName(tmp);
-    svg.setSize(QSize(width, height));
-    svg.setViewBox(QRect(0, 0, width, height));
-    svg.setTitle(plot->objectName());
-    QCPPainter painter;
-    ok = painter.begin(&svg);
-    if (ok) {
-      plot->toPainter(&painter, width, height);
-      painter.end();
-    }
-  } else {
-    return QString("cannot export %1: use .png, .pdf or .svg").arg(path);
-  }
-  // Written under a temporary name and renamed: a failed export never leaves half a file.
-  if (!ok) {
-    QFile::remove(tmp);
-    return QString("cannot write %1").arg(path);
-  }
-  QFile::remove(path);
-  if (!QFile::rename(tmp, path)) return QString("cannot write %1").arg(path);
-  return {};
-}
+namespace {
 
-QString ChartsPanel::exportDashboard(const QString& path, int width, int height) {
-  flush();
-  const auto all = charts();
-  const int columns = 2;
-  const int rows = static_cast<int>((all.size() + 1) / 2);
-  const int cw = width / columns, ch = height / rows;
+// Renders `draw` into a PNG, PDF or SVG (by extension) of `width` x `height`, written under a
+// temporary name and renamed: a failed export never leaves half a file.
+QString RenderToFile(const QString& path,
+                     int width,
+                     int height,
+                     const QString& title,
+                     const std::function<void(QCPPainter&)>& draw) {
   const QString tmp = path + ".tmp";
-  auto draw = [&](QCPPainter& painter) {
-    painter.fillRect(QRect(0, 0, width, height), Qt::white);
-    for (std::size_t i = 0; i < all.size(); ++i) {
-      painter.save();
-      painter.translate(static_cast<int>(i % 2) * cw, static_cast<int>(i / 2) * ch);
-      all[i].second->toPainter(&painter, cw, ch);
-      painter.restore();
-    }
-  };
   bool ok = false;
   if (path.endsWith(".png", Qt::CaseInsensitive)) {
     QImage image(width, height, QImage::Format_ARGB32);
@@ -595,6 +558,7 @@ QString ChartsPanel::exportDashboard(const QString& path, int width, int height)
     pdf.setPageSize(QPageSize(QSizeF(width, height), QPageSize::Point));
     pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
     pdf.setResolution(72);
+    pdf.setTitle(title);
     QCPPainter painter;
     ok = painter.begin(&pdf);
     if (ok) {
@@ -606,7 +570,7 @@ QString ChartsPanel::exportDashboard(const QString& path, int width, int height)
     svg.setFileName(tmp);
     svg.setSize(QSize(width, height));
     svg.setViewBox(QRect(0, 0, width, height));
-    svg.setTitle("HeapLab dashboard");
+    svg.setTitle(title);
     QCPPainter painter;
     ok = painter.begin(&svg);
     if (ok) {
@@ -623,6 +587,32 @@ QString ChartsPanel::exportDashboard(const QString& path, int width, int height)
   QFile::remove(path);
   if (!QFile::rename(tmp, path)) return QString("cannot write %1").arg(path);
   return {};
+}
+
+}  // namespace
+
+QString ChartsPanel::exportChart(QCustomPlot* plot, const QString& path, int width, int height) {
+  return RenderToFile(path, width, height, plot->objectName(), [&](QCPPainter& painter) {
+    painter.fillRect(QRect(0, 0, width, height), Qt::white);
+    plot->toPainter(&painter, width, height);
+  });
+}
+
+QString ChartsPanel::exportDashboard(const QString& path, int width, int height) {
+  flush();
+  const auto all = charts();
+  const int columns = 2;
+  const int rows = static_cast<int>((all.size() + 1) / 2);
+  const int cw = width / columns, ch = height / rows;
+  return RenderToFile(path, width, height, "HeapLab dashboard", [&](QCPPainter& painter) {
+    painter.fillRect(QRect(0, 0, width, height), Qt::white);
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      painter.save();
+      painter.translate(static_cast<int>(i % 2) * cw, static_cast<int>(i / 2) * ch);
+      all[i].second->toPainter(&painter, cw, ch);
+      painter.restore();
+    }
+  });
 }
 
 QString ChartsPanel::exportAll(const QString& dir, int width, int height) {

@@ -109,6 +109,38 @@ void PrintCommandHelp(const char* command, po::options_description& d, bool list
     std::cout << g << "\n";
 }
 
+// Parses a command's arguments; prints usage or errors. Returns the exit code when the command
+// must stop here (help, a bad command line, no workload).
+std::optional<int> ParseCommand(const char* command,
+                                const std::vector<std::string>& raw,
+                                po::options_description& desc,
+                                bool lists,
+                                Parsed* p) {
+  *p = Parse(raw, desc, lists);
+  if (!p->error.empty()) {
+    std::cerr << "heaplab-cli " << command << ": " << p->error << "\n";
+    return kExitUsage;
+  }
+  if (p->vm.count("help")) {
+    PrintCommandHelp(command, desc, lists);
+    return 0;
+  }
+  if (p->workload.empty()) {
+    std::cerr << "heaplab-cli " << command << ": missing WORKLOAD.js\n";
+    return kExitUsage;
+  }
+  return std::nullopt;
+}
+
+WorkloadOptions MakeWorkloadOptions(const Parsed& p, const RunOptions& ro) {
+  WorkloadOptions wo;
+  wo.path = p.workload;
+  wo.seed = ro.seed;
+  wo.duration_ms = ro.duration_ms;
+  wo.watchdog_seconds = ro.watchdog_s;
+  return wo;
+}
+
 // Flags for a run: the workload's suggestions, then the command line's.
 std::optional<std::string> ResolveFlags(const WorkloadHost& host,
                                         const std::string& path,
@@ -122,35 +154,12 @@ std::optional<std::string> ResolveFlags(const WorkloadHost& host,
   return cli::ApplyHeapFlags(vm, flags);
 }
 
-struct RunOutcome {
-  RunSummary summary;
-  std::optional<WorkloadError> error;
-  bool oom = false;
-  std::string internal_error;
-};
-
 int Run(const std::vector<std::string>& raw) {
   RunOptions ro;
   auto desc = RunOptionsDescription(ro, false);
-  Parsed p = Parse(raw, desc, false);
-  if (!p.error.empty()) {
-    std::cerr << "heaplab-cli run: " << p.error << "\n";
-    return kExitUsage;
-  }
-  if (p.vm.count("help")) {
-    PrintCommandHelp("run", desc, false);
-    return 0;
-  }
-  if (p.workload.empty()) {
-    std::cerr << "heaplab-cli run: missing WORKLOAD.js\n";
-    return kExitUsage;
-  }
-  WorkloadOptions wo;
-  wo.path = p.workload;
-  wo.seed = ro.seed;
-  wo.duration_ms = ro.duration_ms;
-  wo.watchdog_seconds = ro.watchdog_s;
-  WorkloadHost host(wo);
+  Parsed p;
+  if (auto code = ParseCommand("run", raw, desc, false, &p)) return *code;
+  WorkloadHost host(MakeWorkloadOptions(p, ro));
   if (auto err = host.Load()) {
     std::cerr << err->ToString() << "\n";
     return kExitWorkloadError;
@@ -233,29 +242,14 @@ struct SweepRow {
 int Sweep(const std::vector<std::string>& raw) {
   RunOptions ro;
   auto desc = RunOptionsDescription(ro, true);
-  Parsed p = Parse(raw, desc, true);
-  if (!p.error.empty()) {
-    std::cerr << "heaplab-cli sweep: " << p.error << "\n";
-    return kExitUsage;
-  }
-  if (p.vm.count("help")) {
-    PrintCommandHelp("sweep", desc, true);
-    return 0;
-  }
-  if (p.workload.empty()) {
-    std::cerr << "heaplab-cli sweep: missing WORKLOAD.js\n";
-    return kExitUsage;
-  }
+  Parsed p;
+  if (auto code = ParseCommand("sweep", raw, desc, true, &p)) return *code;
   const std::string objective = p.vm["objective"].as<std::string>();
   if (objective != "p99" && objective != "total" && objective != "peak") {
     std::cerr << "heaplab-cli sweep: --objective must be p99, total or peak\n";
     return kExitUsage;
   }
-  WorkloadOptions wo;
-  wo.path = p.workload;
-  wo.seed = ro.seed;
-  wo.duration_ms = ro.duration_ms;
-  wo.watchdog_seconds = ro.watchdog_s;
+  const WorkloadOptions wo = MakeWorkloadOptions(p, ro);
   {
     WorkloadHost probe(wo);
     if (auto err = probe.Load()) {
