@@ -1,0 +1,287 @@
+// The node twin: runs a HeapLab workload script in real node, with real JavaScript objects,
+// so that `node --trace-gc [flags] tools/node-twin/twin.js WORKLOAD.js` and
+// `heaplab-cli run WORKLOAD.js --trace-gc [flags]` run the same program.
+//
+// - Same sizes and reference structure: an object of S bytes with K slots is a JSObject of
+//   (S - 24) / 8 in-object fields (map, properties and elements words, then fields), K of them
+//   references; arrays are JSArrays over FixedArrays, strings are flat one-byte strings.
+// - Same seeded randomness: mt19937_64 seeded as HeapLab seeds it, 53-bit uniforms, the same
+//   distribution formulas, drawn in the same order.
+// - Same virtual clock: callbacks run in simulated-time order (sim.work and idle time advance
+//   the clock, nothing waits), and the event loop turns between callbacks so V8's GC tasks run.
+// - Every allocation really happens: each new object is stored into a sink ring (escape
+//   analysis cannot remove it; node20-observed §6).
+//
+// Usage: node [V8 flags] twin.js WORKLOAD.js [--seed N] [--duration MS]
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const vm = require("vm");
+
+// ---------------------------------------------------------------- randomness (mt19937_64)
+const MASK64 = (1n << 64n) - 1n;
+class MT19937_64 {
+  constructor(seed) {
+    this.mt = new Array(312);
+    this.mt[0] = BigInt.asUintN(64, seed);
+    for (let i = 1; i < 312; i++) {
+      const prev = this.mt[i - 1];
+      this.mt[i] = BigInt.asUintN(64, 6364136223846793005n * (prev ^ (prev >> 62n)) + BigInt(i));
+    }
+    this.index = 312;
+  }
+  next() {
+    if (this.index >= 312) this.twist();
+    let x = this.mt[this.index++];
+    x ^= (x >> 29n) & 0x5555555555555555n;
+    x ^= (x << 17n) & 0x71d67fffeda60000n;
+    x ^= (x << 37n) & 0xfff7eee000000000n;
+    x ^= x >> 43n;
+    return x & MASK64;
+  }
+  twist() {
+    const UPPER = 0xffffffff80000000n, LOWER = 0x7fffffffn, A = 0xb5026f5aa96619e9n;
+    for (let i = 0; i < 312; i++) {
+      const x = (this.mt[i] & UPPER) | (this.mt[(i + 1) % 312] & LOWER);
+      let xa = x >> 1n;
+      if (x & 1n) xa ^= A;
+      this.mt[i] = this.mt[(i + 156) % 312] ^ xa;
+    }
+    this.index = 0;
+  }
+}
+// HeapLab's MakeRng: seed * 0x9E3779B97F4A7C15 + 1; UniformUnit: (x >> 11) * 2^-53.
+function makeRng(seed) {
+  const mt = new MT19937_64(BigInt.asUintN(64, BigInt(seed) * 0x9E3779B97F4A7C15n + 1n));
+  return () => Number(mt.next() >> 11n) * (1 / 9007199254740992);
+}
+
+function parseDistribution(v, what) {
+  if (typeof v === "number") {
+    if (!(v >= 0)) throw new RangeError(`${what} must be a non-negative number`);
+    return { kind: "constant", a: v };
+  }
+  if (!v || typeof v !== "object") throw new RangeError(`${what} must be a number or a distribution`);
+  if (Array.isArray(v.values)) return { kind: "discrete", values: v.values, weights: v.weights || v.values.map(() => 1) };
+  if (typeof v.min === "number" && typeof v.max === "number") return { kind: "uniform", a: v.min, b: v.max };
+  if (typeof v.mean === "number" && typeof v.sd === "number") return { kind: "normal", a: v.mean, b: v.sd };
+  if (typeof v.mean === "number") return { kind: "exponential", a: v.mean };
+  throw new RangeError(`${what} must be a number or a distribution`);
+}
+function sample(d, uniform) {
+  switch (d.kind) {
+    case "constant": return Math.max(0, d.a);
+    case "uniform": return Math.max(0, d.a + (d.b - d.a) * uniform());
+    case "exponential": return -d.a * Math.log(1 - uniform());
+    case "normal": {
+      const u1 = 1 - uniform(), u2 = uniform();
+      return Math.max(0, d.a + d.b * Math.sqrt(-2 * Math.log(u1)) * Math.cos(6.283185307179586 * u2));
+    }
+    case "discrete": {
+      const total = d.weights.reduce((s, w) => s + w, 0);
+      let x = uniform() * total;
+      for (let i = 0; i < d.values.length; i++) { x -= d.weights[i]; if (x < 0) return Math.max(0, d.values[i]); }
+      return Math.max(0, d.values[d.values.length - 1]);
+    }
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------- objects of a given size
+const kMaxRegular = 131072;
+const sink = new Array(4096).fill(null);
+let sinkIndex = 0;
+function escape(o) { sink[sinkIndex = (sinkIndex + 1) & 4095] = o; return o; }
+
+// A constructor per field count: fields f0..fN-1 assigned in the constructor, so V8 gives the
+// objects exactly N in-object fields (24 + 8N bytes).
+const ctorCache = new Map();
+function ctorFor(fields) {
+  let C = ctorCache.get(fields);
+  if (!C) {
+    let body = "";
+    for (let i = 0; i < fields; i++) body += `this.f${i} = null;`;
+    C = new Function(body);
+    C.prototype.set = function (i, v) { this["f" + i] = v; return this; };
+    C.prototype.get = function (i) { const v = this["f" + i]; return v === undefined ? null : v; };
+    C.prototype.clear = function (i) { this["f" + i] = null; return this; };
+    Object.defineProperty(C.prototype, "slots", { get() { return fields; } });
+    Object.defineProperty(C.prototype, "size", { get() { return 24 + 8 * fields; } });
+    Object.defineProperty(C.prototype, "kind", { get() { return "object"; } });
+    ctorCache.set(fields, C);
+  }
+  return C;
+}
+function roundSize(size, slots) { return Math.max(Math.round(size), 8 * (slots + 1), 8); }
+function makeObject(size, slots, kind) {
+  size = roundSize(size, slots);
+  switch (kind) {
+    case "string": return escape("x".repeat(Math.max(1, size - 16)) + "");
+    case "closure": {
+      // A closure keeps its captured variables in its context: the slots live there.
+      const captured = new Array(slots).fill(null);
+      return escape(function closure() { return captured; });
+    }
+    case "array":
+    case "code": return escape(new Array(Math.max(slots, Math.floor((size - 48) / 8))).fill(null));
+    default:
+      if (size > kMaxRegular) return escape(new Array(Math.max(slots, Math.floor((size - 48) / 8))).fill(null));
+      return escape(new (ctorFor(Math.max(slots, Math.floor((size - 24) / 8))))());
+  }
+}
+function setSlot(o, i, v) {
+  if (Array.isArray(o)) o[i] = v; else o["f" + i] = v;
+}
+function getSlot(o, i) { return Array.isArray(o) ? o[i] : o["f" + i]; }
+
+// ---------------------------------------------------------------- the API
+function main() {
+  const args = process.argv.slice(2);
+  let file = null, seed = 1, duration = 0;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--seed") seed = Number(args[++i]);
+    else if (args[i].startsWith("--seed=")) seed = Number(args[i].slice(7));
+    else if (args[i] === "--duration") duration = Number(args[++i]);
+    else if (args[i].startsWith("--duration=")) duration = Number(args[i].slice(11));
+    else file = args[i];
+  }
+  if (!file) { console.error("usage: node [flags] twin.js WORKLOAD.js [--seed N] [--duration MS]"); process.exit(2); }
+  const source = fs.readFileSync(file, "utf8");
+  const uniform = makeRng(seed);
+  let now = 0, seq = 0, nextTimer = 1, stopped = false;
+  const timers = [];  // binary heap on (due, seq)
+  const cancelled = new Set();
+  const held = [];    // (expiry, object) kept alive for a lifetime
+  const roots = new Set();
+  let info = { durationMs: 0 };
+  const less = (a, b) => a.due < b.due || (a.due === b.due && a.seq < b.seq);
+  function push(t) {
+    timers.push(t);
+    for (let i = timers.length - 1; i > 0;) {
+      const p = (i - 1) >> 1;
+      if (!less(timers[i], timers[p])) break;
+      [timers[i], timers[p]] = [timers[p], timers[i]];
+      i = p;
+    }
+  }
+  function pop() {
+    const top = timers[0], last = timers.pop();
+    if (timers.length) {
+      timers[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < timers.length && less(timers[l], timers[m])) m = l;
+        if (r < timers.length && less(timers[r], timers[m])) m = r;
+        if (m === i) break;
+        [timers[i], timers[m]] = [timers[m], timers[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+  function expire() {
+    for (let i = held.length - 1; i >= 0; i--) if (held[i].until <= now) { held[i] = held[held.length - 1]; held.pop(); }
+  }
+  const hold = (o, ms) => { held.push({ until: now + ms, o }); };
+  function allocMany(spec) {
+    const count = spec.count | 0;
+    const slots = spec.slots || 0;
+    const kind = spec.kind || "object";
+    const shape = spec.shape || "standalone";
+    const size = parseDistribution(spec.size === undefined ? 64 : spec.size, "size");
+    const lifetime = spec.lifetime === undefined ? null : parseDistribution(spec.lifetime, "lifetime");
+    let result = null;
+    if (count === 0) return null;
+    if (shape === "standalone") {
+      for (let i = 0; i < count; i++) {
+        const o = makeObject(sample(size, uniform), slots, kind);
+        if (lifetime) hold(o, sample(lifetime, uniform));
+      }
+    } else if (shape === "list") {
+      let head = null;
+      for (let i = 0; i < count; i++) {
+        const o = makeObject(sample(size, uniform), slots, kind);
+        if (head) setSlot(o, 0, head);
+        head = o;
+      }
+      result = head;
+    } else if (shape === "tree") {
+      const nodes = [];
+      for (let i = 0; i < count; i++) {
+        const o = makeObject(sample(size, uniform), slots, kind);
+        nodes.push(o);
+        if (i > 0) setSlot(nodes[Math.floor((i - 1) / slots)], (i - 1) % slots, o);
+      }
+      result = nodes[0];
+    } else if (shape === "array") {
+      const array = escape(new Array(count).fill(null));
+      for (let i = 0; i < count; i++) array[i] = makeObject(sample(size, uniform), slots, kind);
+      result = array;
+    } else {
+      throw new RangeError(`unknown shape "${shape}"`);
+    }
+    if (result && lifetime) hold(result, sample(lifetime, uniform));
+    return result;
+  }
+  const heap = {
+    site: (name) => name,
+    alloc: (size, o) => { o = o || {}; return makeObject(sample(parseDistribution(size, "size"), uniform), o.slots || 0, o.kind || "object"); },
+    allocMany,
+    global: (o) => { roots.add(o); return o; },
+    release: (o) => { if (!roots.delete(o)) throw new RangeError("heap.release: not a global handle, or already released"); },
+    hold: (o, ms) => hold(o, ms),
+    scope: (fn) => fn(),
+    gc: () => { if (global.gc) global.gc(); },
+    stats: () => ({ timeMs: now }),
+  };
+  // Obj methods on the twin's arrays (its objects get them from their constructors).
+  for (const [name, fn] of [["set", function (i, v) { this[i] = v; return this; }],
+                            ["get", function (i) { const v = this[i]; return v === undefined ? null : v; }],
+                            ["clear", function (i) { this[i] = null; return this; }]])
+    Object.defineProperty(Array.prototype, name, { value: fn, writable: true, configurable: true });
+  Object.defineProperty(Array.prototype, "slots", { get() { return this.length; }, configurable: true });
+  Object.defineProperty(Array.prototype, "size", { get() { return 48 + 8 * this.length; }, configurable: true });
+  Object.defineProperty(Array.prototype, "kind", { get() { return "array"; }, configurable: true });
+  // Closures: their slots are the captured variables (the array the function returns).
+  for (const [name, fn] of [["set", function (i, v) { this()[i] = v; return this; }],
+                            ["get", function (i) { const v = this()[i]; return v === undefined ? null : v; }],
+                            ["clear", function (i) { this()[i] = null; return this; }]])
+    Object.defineProperty(Function.prototype, name, { value: fn, writable: true, configurable: true });
+  const sim = {
+    now: () => now,
+    work: (ms) => { now += ms; expire(); },
+    every: (ms, fn) => { const id = nextTimer++; push({ due: now + ms, seq: seq++, id, interval: ms, remaining: -1, index: 0, fn }); return id; },
+    after: (ms, fn) => { const id = nextTimer++; push({ due: now + ms, seq: seq++, id, interval: 0, remaining: 1, index: 0, fn }); return id; },
+    cancel: (id) => cancelled.add(id),
+    requests: (spec) => { const id = nextTimer++; push({ due: now + (spec.startMs || 0), seq: seq++, id, interval: 1000 / spec.rate, remaining: spec.count || -1, index: 0, fn: spec.handler }); return id; },
+    random: () => uniform(),
+    randomInt: (lo, hi) => lo + Math.floor(uniform() * (hi - lo + 1)),
+    stop: () => { stopped = true; },
+    log: (...a) => console.error(a.join(" ")),
+  };
+  const context = vm.createContext({ heap, sim, workload: (i) => { info = Object.assign({ durationMs: 0 }, i); }, console, Math: Object.create(Math), Date: { now: () => now } });
+  context.Math.random = uniform;
+  vm.runInContext(source, context, { filename: file });
+  const end = duration > 0 ? duration : info.durationMs || 0;
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  (async () => {
+    while (!stopped && timers.length) {
+      const t = pop();
+      if (cancelled.has(t.id)) continue;
+      if (end > 0 && t.due > end) break;
+      await turn();  // the event loop is idle: V8's GC tasks may run
+      if (t.due > now) now = t.due;
+      expire();
+      t.fn(t.index);
+      if (t.remaining !== 1 && t.interval > 0) {
+        t.due += t.interval;
+        if (t.remaining > 0) t.remaining--;
+        t.index++;
+        t.seq = seq++;
+        push(t);
+      }
+    }
+  })();
+}
+main();
