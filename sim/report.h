@@ -12,6 +12,7 @@
 
 #include "sim/gc-event.h"
 #include "sim/trace-format.h"
+#include "sim/trace-parser.h"
 
 namespace heaplab {
 
@@ -84,6 +85,10 @@ struct RunSummary {
 };
 
 RunSummary Summarize(const RunRecorder& recorder, const Heap& heap);
+// The same summary read off a real node log (--trace-gc or --trace-gc-nvp lines): counts and
+// pauses per kind, peak heap, heap after each mark-compact, promoted bytes (nvp only),
+// allocation recomputed from consecutive sizes, and the fatal end.
+RunSummary SummarizeTraceLog(const TraceLog& log);
 // The human-readable summary heaplab-cli prints at the end of a run.
 std::string FormatSummary(const RunSummary& summary, bool has_map_space);
 

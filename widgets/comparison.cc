@@ -71,32 +71,7 @@ VariantResult SummarizeLog(const QString& name, const TraceLog& log) {
   VariantResult r;
   r.label = name;
   r.log = log;
-  std::vector<double> scav, mc;
-  for (const TracedGC& gc : log.gcs) {
-    (gc.collector == GarbageCollector::kScavenger ? scav : mc).push_back(gc.pause_ms);
-    r.summary.peak_heap_mb = std::max({r.summary.peak_heap_mb, gc.before_mb, gc.after_mb});
-    if (gc.collector == GarbageCollector::kMarkCompactor)
-      r.summary.old_after_mark_compact_mb.push_back(gc.after_mb);
-    r.summary.duration_ms = std::max(r.summary.duration_ms, gc.time_ms);
-  }
-  auto stats = [](const std::vector<double>& v) {
-    PauseStats s;
-    s.count = v.size();
-    s.p50_ms = Percentile(v, 50);
-    s.p95_ms = Percentile(v, 95);
-    s.p99_ms = Percentile(v, 99);
-    for (double x : v) {
-      s.max_ms = std::max(s.max_ms, x);
-      s.total_ms += x;
-    }
-    return s;
-  };
-  r.summary.scavenge = stats(scav);
-  r.summary.mark_compact = stats(mc);
-  if (log.fatal_message) {
-    r.summary.out_of_memory = true;
-    r.summary.oom_message = *log.fatal_message;
-  }
+  r.summary = SummarizeTraceLog(log);
   return r;
 }
 

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "app/cli/cli-options.h"
+#include "app/cli/compare.h"
 #include "sim/heap.h"
 #include "sim/report.h"
 #include "sim/script/workload-host.h"
@@ -34,7 +35,9 @@ void PrintUsage(std::ostream& out) {
          "Commands:\n"
          "  run       simulate the workload; --trace-gc prints Node 20's trace lines\n"
          "  sweep     run a grid of flag values in parallel (comma-separated lists)\n"
-         "  describe  print the workload's description and suggested flags\n\n"
+         "  describe  print the workload's description and suggested flags\n"
+         "  compare   run the workload in real node (tools/node-twin) and in HeapLab, side by "
+         "side\n\n"
          "Run 'heaplab-cli <command> --help' for the options of a command.\n";
 }
 
@@ -402,6 +405,7 @@ int main(int argc, char** argv) {
   if (command == "run") return Run(args);
   if (command == "sweep") return Sweep(args);
   if (command == "describe") return Describe(args);
+  if (command == "compare") return cli::Compare(args);
   std::cerr << "heaplab-cli: unknown command '" << command << "'\n";
   PrintUsage(std::cerr);
   return kExitUsage;

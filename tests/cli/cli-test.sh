@@ -85,6 +85,23 @@ errors)
   "$cli" --help | grep -q "New space flags" || fail "--help lacks flag groups"
   "$cli" run --help | grep -q -- "--max-semi-space-size" || fail "run --help lacks flags"
   echo "ok: errors" ;;
+compare)
+  expect_error 2 "node was not found at /nonexistent/node" -- compare workloads/request-churn.js --node /nonexistent/node
+  if ! command -v node >/dev/null; then echo "node is not on PATH: the node side is skipped"; echo "1 passed, 0 failed"; exit 0; fi
+  "$cli" compare workloads/request-churn.js --duration=1500 --node-runs 1 --json "$tmp/c.json" --out-dir "$tmp/c" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err"; fail "compare exited $?"; }
+  grep -q "^scavenges" "$tmp/out" || fail "no side-by-side table"
+  [ -s "$tmp/c/node-1.log" ] && [ -s "$tmp/c/heaplab.log" ] || fail "traces not written"
+  node -e '
+    const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const keys = ["scavenges","mark_compacts","scavenge_pause_ms","mark_compact_pause_ms","promoted_mb",
+                  "old_after_mark_compact_mb","peak_heap_mb","oom","oom_message","oom_allocated_mb","wall_s"];
+    for (const top of ["workload","flags","node","heaplab"]) if (!(top in j)) throw new Error("missing " + top);
+    for (const side of ["node","heaplab"]) for (const k of keys) if (!(k in j[side])) throw new Error(side + " lacks " + k);
+    for (const side of ["node","heaplab"]) for (const k of ["p50","p95","max"]) if (typeof j[side].scavenge_pause_ms[k] !== "number") throw new Error("pause " + k);
+    if (!Number.isInteger(j.node.scavenges) || j.node.scavenges < 1) throw new Error("node scavenges");
+    if (j.heaplab.oom !== false || j.heaplab.oom_message !== null) throw new Error("oom fields");
+  ' "$tmp/c.json" || fail "compare JSON shape"
+  echo "ok: compare"; cat "$tmp/out" ;;
 *) fail "unknown test $name" ;;
 esac
 echo "1 passed, 0 failed"
