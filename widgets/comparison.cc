@@ -1,6 +1,5 @@
 #include "widgets/comparison.h"
 
-#include <QApplication>
 #include <QFile>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -13,6 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -86,7 +86,7 @@ ComparisonPanel::ComparisonPanel(QWidget* parent) : QWidget(parent) {
       "--max-semi-space-size=1\n--max-semi-space-size=16\n--max-semi-space-size=64");
   variants_->setMaximumWidth(340);
   left->addWidget(variants_);
-  auto* run = new QPushButton("Run comparison", this);
+  auto* run = run_button_ = new QPushButton("Run comparison", this);
   auto* import = new QPushButton("Import node --trace-gc log…", this);
   auto* clear = new QPushButton("Clear", this);
   left->addWidget(run);
@@ -117,8 +117,12 @@ void ComparisonPanel::setVariantsText(const QString& text) {
   variants_->setPlainText(text);
 }
 
-const std::vector<VariantResult>& ComparisonPanel::run(const WorkloadOptions& options,
-                                                       const HeapFlags& base) {
+ComparisonPanel::~ComparisonPanel() {
+  if (worker_.joinable()) worker_.join();
+}
+
+void ComparisonPanel::run(const WorkloadOptions& options, const HeapFlags& base) {
+  if (running_) return;
   std::vector<std::vector<std::string>> variants;
   for (const QString& line : variants_->toPlainText().split('\n', Qt::SkipEmptyParts)) {
     std::vector<std::string> args;
@@ -130,18 +134,27 @@ const std::vector<VariantResult>& ComparisonPanel::run(const WorkloadOptions& op
   }
   if (variants.empty()) variants.push_back({});
   status_->setText(QString("running %1 flag sets…").arg(variants.size()));
-  QApplication::setOverrideCursor(Qt::WaitCursor);
-  QApplication::processEvents();
-  // The runs are independent simulations on worker threads; this thread waits for them.
-  auto fresh = RunVariants(options, base, variants);
-  QApplication::restoreOverrideCursor();
-  for (auto& r : fresh) {
-    addRow(r);
-    Q_EMIT overlay(r);
-    results_.push_back(std::move(r));
-  }
-  status_->setText(QString("%1 runs compared").arg(results_.size()));
-  return results_;
+  running_ = true;
+  run_button_->setEnabled(false);
+  if (worker_.joinable()) worker_.join();
+  // The simulations run off the GUI thread; their results come back as a queued call.
+  worker_ = std::thread([this, options, base, variants] {
+    auto fresh = std::make_shared<std::vector<VariantResult>>(RunVariants(options, base, variants));
+    QMetaObject::invokeMethod(
+        this,
+        [this, fresh] {
+          for (auto& r : *fresh) {
+            addRow(r);
+            Q_EMIT overlay(r);
+            results_.push_back(std::move(r));
+          }
+          status_->setText(QString("%1 runs compared").arg(results_.size()));
+          running_ = false;
+          run_button_->setEnabled(true);
+          Q_EMIT finished();
+        },
+        Qt::QueuedConnection);
+  });
 }
 
 QString ComparisonPanel::importLog(const QString& path) {

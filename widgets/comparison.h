@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sim/flags.h"
@@ -46,9 +47,11 @@ class ComparisonPanel : public QWidget {
   explicit ComparisonPanel(QWidget* parent = nullptr);
   // The flag sets to compare, one per line ("--max-semi-space-size=1 --no-incremental-marking").
   void setVariantsText(const QString& text);
-  // Runs every variant of the current workload; blocks the caller's thread only to wait for the
-  // workers, showing progress. Returns the results (also shown in the table).
-  const std::vector<VariantResult>& run(const WorkloadOptions& options, const HeapFlags& base);
+  // Starts every variant of the current workload on worker threads and returns at once; the
+  // results arrive in the table and as overlays, then `finished` is emitted.
+  void run(const WorkloadOptions& options, const HeapFlags& base);
+  bool running() const { return running_; }
+  ~ComparisonPanel() override;
   // Parses a node --trace-gc log and adds it as a column. Returns an error naming the line.
   QString importLog(const QString& path);
   const std::vector<VariantResult>& results() const { return results_; }
@@ -60,6 +63,7 @@ class ComparisonPanel : public QWidget {
   // A result to draw over the charts.
   void overlay(const heaplab::VariantResult& result);
   void cleared();
+  void finished();
 
  private:
   void addRow(const VariantResult& r);
@@ -67,6 +71,9 @@ class ComparisonPanel : public QWidget {
   QTableWidget* table_;
   QLabel* status_;
   std::vector<VariantResult> results_;
+  QPushButton* run_button_ = nullptr;
+  bool running_ = false;
+  std::thread worker_;
 };
 
 }  // namespace heaplab

@@ -121,6 +121,8 @@ int main(int argc, char** argv) {
           if (!compare.isEmpty()) {
             window.comparison()->setVariantsText(compare.split(';').join('\n'));
             window.runComparison();
+            while (window.comparison()->running())
+              QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
           }
           if (!import_log.isEmpty()) {
             const QString err = window.importNodeLog(import_log);

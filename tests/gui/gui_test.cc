@@ -193,6 +193,8 @@ class GuiTest : public QObject {
         "--max-semi-space-size=1 --no-allocation-site-pretenuring\n"
         "--max-semi-space-size=16 --no-allocation-site-pretenuring\n");
     w.runComparison();
+    QVERIFY(w.comparison()->running());  // the window stays free while the runs go
+    QTRY_VERIFY_WITH_TIMEOUT(!w.comparison()->running(), 120000);
     const auto& r = w.comparison()->results();
     QCOMPARE(r.size(), std::size_t{2});
     QVERIFY(r[0].error.isEmpty());
