@@ -49,6 +49,7 @@ void PlaceLegendBelow(QCustomPlot* p) {
   p->legend->setVisible(true);
   p->legend->setFont(QFont(p->font().family(), 7));
   p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  p->legend->setWrap(4);  // several short rows: the legend must not set the plot's width
   p->legend->setBorderPen(Qt::NoPen);
   p->legend->setBrush(Qt::NoBrush);
   p->legend->setRowSpacing(0);

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
@@ -15,6 +16,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -84,8 +86,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             messages_->setVisible(true);
           });
   QSettings settings;
-  restoreGeometry(settings.value("window/geometry").toByteArray());
-  resize(std::max(width(), 1800), std::max(height(), 1050));
+  if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1800, 1050);
+  // Never larger than the screen (a geometry saved elsewhere may be); the offscreen platform
+  // keeps the full size for screenshots.
+  if (QGuiApplication::platformName() != "offscreen" && screen() != nullptr) {
+    const QRect avail = screen()->availableGeometry();
+    resize(std::min(width(), avail.width()), std::min(height(), avail.height()));
+    move(std::max(avail.left(), std::min(x(), avail.right() - width())),
+         std::max(avail.top(), std::min(y(), avail.bottom() - height())));
+  } else {
+    resize(std::max(width(), 1800), std::max(height(), 1050));
+  }
   updateStatus();
 }
 
@@ -95,7 +106,7 @@ void MainWindow::buildUi() {
   // Centre: editor | charts.
   auto* split = new QSplitter(Qt::Horizontal, this);
   editor_ = new WorkloadEditor(split);
-  editor_->setMinimumWidth(360);
+  editor_->setMinimumWidth(220);
   charts_ = new ChartsPanel(split);
   split->addWidget(editor_);
   split->addWidget(charts_);
@@ -179,7 +190,7 @@ void MainWindow::buildUi() {
   ll->addWidget(description_);
   ll->addWidget(scroll, 1);
   dock->setWidget(left);
-  dock->setMinimumWidth(330);
+  dock->setMinimumWidth(260);
   addDockWidget(Qt::LeftDockWidgetArea, dock);
   connect(library_, &QListWidget::itemActivated, this,
           [this](QListWidgetItem* item) { openWorkload(item->data(Qt::UserRole).toString()); });
