@@ -93,27 +93,33 @@ const sink = new Array(4096).fill(null);
 let sinkIndex = 0;
 function escape(o) { sink[sinkIndex = (sinkIndex + 1) & 4095] = o; return o; }
 
-// A constructor per field count: fields f0..fN-1 assigned in the constructor, so V8 gives the
-// objects exactly N in-object fields (24 + 8N bytes).
-const ctorCache = new Map();
-function ctorFor(fields) {
-  let C = ctorCache.get(fields);
-  if (!C) {
-    let body = "";
-    for (let i = 0; i < fields; i++) body += `this.f${i} = null;`;
-    C = new Function(body);
-    C.prototype.set = function (i, v) { this["f" + i] = v; return this; };
-    C.prototype.get = function (i) { const v = this["f" + i]; return v === undefined ? null : v; };
-    C.prototype.clear = function (i) { this["f" + i] = null; return this; };
-    Object.defineProperty(C.prototype, "slots", { get() { return fields; } });
-    Object.defineProperty(C.prototype, "size", { get() { return 24 + 8 * fields; } });
-    Object.defineProperty(C.prototype, "kind", { get() { return "object"; } });
-    ctorCache.set(fields, C);
+// Objects come from object literals, one factory function per (site, field count): V8 gives
+// each literal its own AllocationSite, so allocation-site pretenuring behaves per named site
+// as in HeapLab (objects made by constructors are never pretenured). `__proto__` in the literal
+// gives them the Obj methods without changing their shape later.
+const ObjProto = {
+  set(i, v) { this["f" + i] = v; return this; },
+  get(i) { const v = this["f" + i]; return v === undefined ? null : v; },
+  clear(i) { this["f" + i] = null; return this; },
+};
+Object.defineProperty(ObjProto, "slots", { get() { return Object.keys(this).length; } });
+Object.defineProperty(ObjProto, "size", { get() { return 24 + 8 * Object.keys(this).length; } });
+Object.defineProperty(ObjProto, "kind", { get() { return "object"; } });
+const factoryCache = new Map();
+function factoryFor(site, fields) {
+  const key = site + "\u0000" + fields;
+  let f = factoryCache.get(key);
+  if (!f) {
+    let literal = "{__proto__: P";
+    for (let i = 0; i < fields; i++) literal += `, f${i}: null`;
+    literal += "}";
+    f = new Function("P", `return function ${"site_" + factoryCache.size}() { return ${literal}; };`)(ObjProto);
+    factoryCache.set(key, f);
   }
-  return C;
+  return f;
 }
 function roundSize(size, slots) { return Math.max(Math.round(size), 8 * (slots + 1), 8); }
-function makeObject(size, slots, kind) {
+function makeObject(size, slots, kind, site) {
   size = roundSize(size, slots);
   switch (kind) {
     case "string": return escape("x".repeat(Math.max(1, size - 16)) + "");
@@ -126,7 +132,7 @@ function makeObject(size, slots, kind) {
     case "code": return escape(new Array(Math.max(slots, Math.floor((size - 48) / 8))).fill(null));
     default:
       if (size > kMaxRegular) return escape(new Array(Math.max(slots, Math.floor((size - 48) / 8))).fill(null));
-      return escape(new (ctorFor(Math.max(slots, Math.floor((size - 24) / 8))))());
+      return escape(factoryFor(site || "", Math.max(slots, Math.floor((size - 24) / 8)))());
   }
 }
 function setSlot(o, i, v) {
@@ -189,19 +195,20 @@ function main() {
     const slots = spec.slots || 0;
     const kind = spec.kind || "object";
     const shape = spec.shape || "standalone";
+    const site = spec.site || "";
     const size = parseDistribution(spec.size === undefined ? 64 : spec.size, "size");
     const lifetime = spec.lifetime === undefined ? null : parseDistribution(spec.lifetime, "lifetime");
     let result = null;
     if (count === 0) return null;
     if (shape === "standalone") {
       for (let i = 0; i < count; i++) {
-        const o = makeObject(sample(size, uniform), slots, kind);
+        const o = makeObject(sample(size, uniform), slots, kind, site);
         if (lifetime) hold(o, sample(lifetime, uniform));
       }
     } else if (shape === "list") {
       let head = null;
       for (let i = 0; i < count; i++) {
-        const o = makeObject(sample(size, uniform), slots, kind);
+        const o = makeObject(sample(size, uniform), slots, kind, site);
         if (head) setSlot(o, 0, head);
         head = o;
       }
@@ -209,14 +216,14 @@ function main() {
     } else if (shape === "tree") {
       const nodes = [];
       for (let i = 0; i < count; i++) {
-        const o = makeObject(sample(size, uniform), slots, kind);
+        const o = makeObject(sample(size, uniform), slots, kind, site);
         nodes.push(o);
         if (i > 0) setSlot(nodes[Math.floor((i - 1) / slots)], (i - 1) % slots, o);
       }
       result = nodes[0];
     } else if (shape === "array") {
       const array = escape(new Array(count).fill(null));
-      for (let i = 0; i < count; i++) array[i] = makeObject(sample(size, uniform), slots, kind);
+      for (let i = 0; i < count; i++) array[i] = makeObject(sample(size, uniform), slots, kind, site);
       result = array;
     } else {
       throw new RangeError(`unknown shape "${shape}"`);
@@ -226,7 +233,7 @@ function main() {
   }
   const heap = {
     site: (name) => name,
-    alloc: (size, o) => { o = o || {}; return makeObject(sample(parseDistribution(size, "size"), uniform), o.slots || 0, o.kind || "object"); },
+    alloc: (size, o) => { o = o || {}; return makeObject(sample(parseDistribution(size, "size"), uniform), o.slots || 0, o.kind || "object", o.site || ""); },
     allocMany,
     global: (o) => { roots.add(o); return o; },
     release: (o) => { if (!roots.delete(o)) throw new RangeError("heap.release: not a global handle, or already released"); },
