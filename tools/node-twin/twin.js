@@ -9,8 +9,8 @@
 //   distribution formulas, drawn in the same order.
 // - Same virtual clock: callbacks run in simulated-time order (sim.work and idle time advance
 //   the clock, nothing waits), and the event loop turns between callbacks so V8's GC tasks run.
-// - Every allocation really happens: each new object is stored into a sink ring (escape
-//   analysis cannot remove it; node20-observed §6).
+// - Every allocation really happens: each new object is stored into a global sink slot (escape
+//   analysis cannot remove it; node20-observed §6) without keeping it alive.
 //
 // Usage: node [V8 flags] twin.js WORKLOAD.js [--seed N] [--duration MS]
 "use strict";
@@ -19,41 +19,66 @@ const path = require("path");
 const vm = require("vm");
 
 // ---------------------------------------------------------------- randomness (mt19937_64)
-const MASK64 = (1n << 64n) - 1n;
+// mt19937_64 on 32-bit halves in a Uint32Array: no allocation per draw (BigInt arithmetic
+// would allocate on the V8 heap and distort the very GC behaviour being compared). BigInt is
+// used only to seed.
 class MT19937_64 {
   constructor(seed) {
-    this.mt = new Array(312);
-    this.mt[0] = BigInt.asUintN(64, seed);
-    for (let i = 1; i < 312; i++) {
-      const prev = this.mt[i - 1];
-      this.mt[i] = BigInt.asUintN(64, 6364136223846793005n * (prev ^ (prev >> 62n)) + BigInt(i));
+    this.s = new Uint32Array(624);  // [hi, lo] per word
+    let x = BigInt.asUintN(64, seed);
+    for (let i = 0; i < 312; i++) {
+      if (i > 0) x = BigInt.asUintN(64, 6364136223846793005n * (x ^ (x >> 62n)) + BigInt(i));
+      this.s[2 * i] = Number(x >> 32n);
+      this.s[2 * i + 1] = Number(x & 0xffffffffn);
     }
     this.index = 312;
   }
-  next() {
-    if (this.index >= 312) this.twist();
-    let x = this.mt[this.index++];
-    x ^= (x >> 29n) & 0x5555555555555555n;
-    x ^= (x << 17n) & 0x71d67fffeda60000n;
-    x ^= (x << 37n) & 0xfff7eee000000000n;
-    x ^= x >> 43n;
-    return x & MASK64;
-  }
   twist() {
-    const UPPER = 0xffffffff80000000n, LOWER = 0x7fffffffn, A = 0xb5026f5aa96619e9n;
+    const s = this.s;
     for (let i = 0; i < 312; i++) {
-      const x = (this.mt[i] & UPPER) | (this.mt[(i + 1) % 312] & LOWER);
-      let xa = x >> 1n;
-      if (x & 1n) xa ^= A;
-      this.mt[i] = this.mt[(i + 156) % 312] ^ xa;
+      const j = (i + 1) % 312, k = (i + 156) % 312;
+      // x = (mt[i] & 0xFFFFFFFF80000000) | (mt[j] & 0x7FFFFFFF)
+      const xh = s[2 * i] >>> 0;
+      const xl = ((s[2 * i + 1] & 0x80000000) | (s[2 * j + 1] & 0x7fffffff)) >>> 0;
+      // xa = x >> 1, ^ A (0xB5026F5AA96619E9) when x is odd
+      let ah = xh >>> 1;
+      let al = ((xl >>> 1) | ((xh & 1) << 31)) >>> 0;
+      if (xl & 1) {
+        ah = (ah ^ 0xb5026f5a) >>> 0;
+        al = (al ^ 0xa96619e9) >>> 0;
+      }
+      s[2 * i] = (s[2 * k] ^ ah) >>> 0;
+      s[2 * i + 1] = (s[2 * k + 1] ^ al) >>> 0;
     }
     this.index = 0;
+  }
+  // The next 64-bit output's top 53 bits, as a number in [0, 2^53).
+  next53() {
+    if (this.index >= 312) this.twist();
+    let h = this.s[2 * this.index], l = this.s[2 * this.index + 1];
+    this.index++;
+    // x ^= (x >> 29) & 0x5555555555555555
+    let th = h >>> 29, tl = ((l >>> 29) | (h << 3)) >>> 0;
+    h = (h ^ (th & 0x55555555)) >>> 0;
+    l = (l ^ (tl & 0x55555555)) >>> 0;
+    // x ^= (x << 17) & 0x71D67FFFEDA60000
+    th = ((h << 17) | (l >>> 15)) >>> 0;
+    tl = (l << 17) >>> 0;
+    h = (h ^ (th & 0x71d67fff)) >>> 0;
+    l = (l ^ (tl & 0xeda60000)) >>> 0;
+    // x ^= (x << 37) & 0xFFF7EEE000000000
+    th = (l << 5) >>> 0;
+    h = (h ^ (th & 0xfff7eee0)) >>> 0;
+    // x ^= x >> 43
+    l = (l ^ (h >>> 11)) >>> 0;
+    // (x >> 11): 21 bits of h and 32 - 11 bits of l
+    return (h >>> 11) * 4294967296 + (((l >>> 11) | ((h & 0x7ff) << 21)) >>> 0);
   }
 }
 // HeapLab's MakeRng: seed * 0x9E3779B97F4A7C15 + 1; UniformUnit: (x >> 11) * 2^-53.
 function makeRng(seed) {
   const mt = new MT19937_64(BigInt.asUintN(64, BigInt(seed) * 0x9E3779B97F4A7C15n + 1n));
-  return () => Number(mt.next() >> 11n) * (1 / 9007199254740992);
+  return () => mt.next53() * (1 / 9007199254740992);
 }
 
 function parseDistribution(v, what) {
@@ -89,9 +114,12 @@ function sample(d, uniform) {
 
 // ---------------------------------------------------------------- objects of a given size
 const kMaxRegular = 131072;
-const sink = new Array(4096).fill(null);
-let sinkIndex = 0;
-function escape(o) { sink[sinkIndex = (sinkIndex + 1) & 4095] = o; return o; }
+// Storing each new object into a global slot makes it escape, so the optimiser must really
+// allocate it; one slot keeps only the newest object alive (a ring would keep thousands alive
+// and inflate survival).
+let sink = null;
+function escape(o) { sink = o; return o; }
+module.exports.lastAllocated = () => sink;
 
 // Objects come from object literals, one factory function per (site, field count): V8 gives
 // each literal its own AllocationSite, so allocation-site pretenuring behaves per named site
@@ -105,24 +133,31 @@ const ObjProto = {
 Object.defineProperty(ObjProto, "slots", { get() { return Object.keys(this).length; } });
 Object.defineProperty(ObjProto, "size", { get() { return 24 + 8 * Object.keys(this).length; } });
 Object.defineProperty(ObjProto, "kind", { get() { return "object"; } });
-const factoryCache = new Map();
+const factoryCache = new Map();  // site -> [factory by field count]
+let factoryCount = 0;
 function factoryFor(site, fields) {
-  const key = site + "\u0000" + fields;
-  let f = factoryCache.get(key);
+  let bySize = factoryCache.get(site);
+  if (!bySize) factoryCache.set(site, (bySize = []));
+  let f = bySize[fields];
   if (!f) {
     let literal = "{__proto__: P";
     for (let i = 0; i < fields; i++) literal += `, f${i}: null`;
     literal += "}";
-    f = new Function("P", `return function ${"site_" + factoryCache.size}() { return ${literal}; };`)(ObjProto);
-    factoryCache.set(key, f);
+    f = new Function("P", `return function site_${factoryCount++}() { return ${literal}; };`)(ObjProto);
+    bySize[fields] = f;
   }
   return f;
 }
+const stringBase = "x".repeat(1 << 22);
 function roundSize(size, slots) { return Math.max(Math.round(size), 8 * (slots + 1), 8); }
 function makeObject(size, slots, kind, site) {
   size = roundSize(size, slots);
   switch (kind) {
-    case "string": return escape("x".repeat(Math.max(1, size - 16)) + "");
+    case "string":
+      // A flat one-byte string of size - 16 characters (SeqOneByteString: map and hash/length
+      // words), made in one copy: toUpperCase of a slice of a shared base string. ("x".repeat
+      // would build it by doubling, leaving a trail of intermediate strings.)
+      return escape(stringBase.substring(0, Math.max(1, size - 16)).toUpperCase());
     case "closure": {
       // A closure keeps its captured variables in its context: the slots live there.
       const captured = new Array(slots).fill(null);
@@ -214,13 +249,15 @@ function main() {
       }
       result = head;
     } else if (shape === "tree") {
-      const nodes = [];
+      // Only the nodes that get children are remembered (as HeapLab's native loop does).
+      const parents = [];
+      const parentCount = Math.floor((count - 1) / slots) + 1;
       for (let i = 0; i < count; i++) {
         const o = makeObject(sample(size, uniform), slots, kind, site);
-        nodes.push(o);
-        if (i > 0) setSlot(nodes[Math.floor((i - 1) / slots)], (i - 1) % slots, o);
+        if (i < parentCount) parents.push(o);
+        if (i > 0) setSlot(parents[Math.floor((i - 1) / slots)], (i - 1) % slots, o);
       }
-      result = nodes[0];
+      result = parents[0];
     } else if (shape === "array") {
       const array = escape(new Array(count).fill(null));
       for (let i = 0; i < count; i++) array[i] = makeObject(sample(size, uniform), slots, kind, site);
