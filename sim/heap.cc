@@ -914,7 +914,6 @@ void Heap::PerformGarbageCollection(GarbageCollector collector,
   now_ms_ += ev.pause_ms;
   total_gc_pause_ms_ += ev.pause_ms;
   ev.total_gc_ms = total_gc_pause_ms_;
-  ev.after = SpaceStatistics();
   promoted_total_bytes_ += ev.promoted_bytes;
   old_generation_allocation_counter_ += ev.promoted_bytes;
   // Heap::IncrementYoungSurvivorsCounter.

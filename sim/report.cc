@@ -76,20 +76,24 @@ double Percentile(std::vector<double> v, double p) {
   return v[i];
 }
 
+PauseStats ComputePauseStats(const std::vector<double>& pauses_ms) {
+  PauseStats s;
+  s.count = pauses_ms.size();
+  s.p50_ms = Percentile(pauses_ms, 50);
+  s.p95_ms = Percentile(pauses_ms, 95);
+  s.p99_ms = Percentile(pauses_ms, 99);
+  for (double p : pauses_ms) {
+    s.max_ms = std::max(s.max_ms, p);
+    s.total_ms += p;
+  }
+  return s;
+}
+
 PauseStats ComputePauseStats(const std::vector<GCEvent>& events, GarbageCollector collector) {
   std::vector<double> pauses;
-  PauseStats s;
-  for (const auto& e : events) {
-    if (e.collector != collector) continue;
-    pauses.push_back(e.pause_ms);
-    s.total_ms += e.pause_ms;
-    s.max_ms = std::max(s.max_ms, e.pause_ms);
-  }
-  s.count = pauses.size();
-  s.p50_ms = Percentile(pauses, 50);
-  s.p95_ms = Percentile(pauses, 95);
-  s.p99_ms = Percentile(pauses, 99);
-  return s;
+  for (const auto& e : events)
+    if (e.collector == collector) pauses.push_back(e.pause_ms);
+  return ComputePauseStats(pauses);
 }
 
 RunSummary Summarize(const RunRecorder& r, const Heap& heap) {
@@ -153,20 +157,8 @@ RunSummary SummarizeTraceLog(const TraceLog& log) {
     if (auto it = gc.nvp.find("promoted"); it != gc.nvp.end())
       promoted += std::atof(it->second.c_str());
   }
-  auto stats = [](const std::vector<double>& v) {
-    PauseStats s;
-    s.count = v.size();
-    s.p50_ms = Percentile(v, 50);
-    s.p95_ms = Percentile(v, 95);
-    s.p99_ms = Percentile(v, 99);
-    for (double x : v) {
-      s.max_ms = std::max(s.max_ms, x);
-      s.total_ms += x;
-    }
-    return s;
-  };
-  r.scavenge = stats(scav);
-  r.mark_compact = stats(mc);
+  r.scavenge = ComputePauseStats(scav);
+  r.mark_compact = ComputePauseStats(mc);
   r.allocated_mb = allocated_mb;
   r.promoted_mb = promoted / (1024.0 * 1024.0);
   if (log.fatal_message) {

@@ -60,6 +60,9 @@ struct PauseStats {
 };
 // Nearest-rank percentile `p` (0..100) of `values`; 0 when empty.
 double Percentile(std::vector<double> values, double p);
+// Count, nearest-rank p50/p95/p99, max and total of `pauses_ms`.
+PauseStats ComputePauseStats(const std::vector<double>& pauses_ms);
+// The same for the events of one collector.
 PauseStats ComputePauseStats(const std::vector<GCEvent>& events, GarbageCollector collector);
 
 struct SpacePeak {
