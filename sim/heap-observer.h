@@ -42,6 +42,10 @@ class HeapObserver {
   virtual void OnIncrementalStep(std::size_t bytes_marked) { (void)bytes_marked; }
 
   // --- Mark-compact ---
+  // The phases of the atomic pause, in order (src/heap/mark-compact.cc CollectGarbage).
+  enum class Phase : std::uint8_t { kFinishMarking, kEvacuation, kUpdatePointers, kSweeping };
+  // The mark-compact pause enters `phase`.
+  virtual void OnMarkCompactPhase(Phase phase) { (void)phase; }
   // A page was chosen for evacuation (compaction).
   virtual void OnEvacuationCandidate(std::uint32_t page_id) { (void)page_id; }
   // A page was swept: its dead objects freed and its gaps put on the free list.

@@ -690,6 +690,7 @@ bool Heap::AdvanceIncrementalMarkingForTesting(double max_ms) {
     incremental_ms_ += ms;
     incremental_longest_step_ms_ = std::max(incremental_longest_step_ms_, ms);
     now_ms_ += ms;
+    if (observer_) observer_->OnIncrementalStep(marked);
     if (marking_worklist_.empty()) marking_phase_ = MarkingPhase::kComplete;
   }
   return marking_phase_ == MarkingPhase::kComplete;

@@ -97,6 +97,7 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
     candidates_.push_back(heap_.allocator_.page(id));
 
   // MarkLiveObjects: re-scan the roots and drain the worklist in the pause.
+  if (heap_.observer_) heap_.observer_->OnMarkCompactPhase(HeapObserver::Phase::kFinishMarking);
   const std::size_t marked_before = heap_.marked_bytes_this_cycle_;
   heap_.MarkRoots();
   heap_.MarkFromWorklist(std::numeric_limits<std::size_t>::max());
@@ -104,13 +105,16 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
   ev.marked_bytes = heap_.marked_bytes_this_cycle_;
 
   heap_.evacuating_ = true;
+  if (heap_.observer_) heap_.observer_->OnMarkCompactPhase(HeapObserver::Phase::kEvacuation);
   EvacuateYoungGeneration(ev);
   EvacuateCandidates(ev);
   heap_.evacuating_ = false;
+  if (heap_.observer_) heap_.observer_->OnMarkCompactPhase(HeapObserver::Phase::kUpdatePointers);
   UpdatePointers(ev);
   for (Page* p : candidates_)
     heap_.paged_space(p->owner)->ReleasePage(p);
   heap_.new_space_->ResetToSpace();
+  if (heap_.observer_) heap_.observer_->OnMarkCompactPhase(HeapObserver::Phase::kSweeping);
   Sweep(ev);
 
   heap_.remembered_set_.clear();  // the young generation is empty
@@ -264,9 +268,11 @@ void MarkCompactCollector::UpdatePointers(GCEvent& ev) {
           ++ev.slots_visited;
           ObjectRef nv = forward(slots[s]);
           if (nv != slots[s]) {
-            if (heap_.observer_) heap_.observer_->OnSlotUpdated(MakeRef(p->id, i), s, slots[s], nv);
+            const ObjectRef old_value = slots[s];
             slots[s] = nv;
             ++ev.slots_updated;
+            if (heap_.observer_)
+              heap_.observer_->OnSlotUpdated(MakeRef(p->id, i), s, old_value, nv);
           }
         }
       }

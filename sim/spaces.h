@@ -61,6 +61,13 @@ class FreeList {
   void EvictPage(Page* page);
   void Clear();
   std::size_t available_bytes() const { return available_bytes_; }
+  // Calls fn(entry) for every valid entry, category by category (for the heap map).
+  template <typename Fn>
+  void ForEachEntry(const MemoryAllocator& allocator, Fn&& fn) const {
+    for (const auto& list : categories_)
+      for (const Entry& e : list)
+        if (IsValid(e, allocator)) fn(e);
+  }
 
  private:
   static int Category(std::size_t size);
@@ -97,6 +104,11 @@ class PagedSpace {
 
   const std::vector<Page*>& pages() const { return pages_; }
   Page* linear_area_page() const { return lab_page_; }
+  // The linear allocation area [lab_top, lab_limit) on linear_area_page().
+  std::uint32_t lab_top() const { return lab_top_; }
+  std::uint32_t lab_limit() const { return lab_limit_; }
+  const FreeList& free_list() const { return free_list_; }
+  const MemoryAllocator& memory_allocator() const { return *allocator_; }
   std::size_t Size() const;  // bytes of objects
   std::size_t Capacity() const { return pages_.size() * kPageAreaSize; }
   std::size_t Committed() const { return pages_.size() * kPageSize; }

@@ -17,6 +17,7 @@
 
 #include "app/cli/cli-options.h"
 #include "app/cli/compare.h"
+#include "app/cli/steps.h"
 #include "sim/heap.h"
 #include "sim/report.h"
 #include "sim/script/workload-host.h"
@@ -37,7 +38,8 @@ void PrintUsage(std::ostream& out) {
          "  sweep     run a grid of flag values in parallel (comma-separated lists)\n"
          "  describe  print the workload's description and suggested flags\n"
          "  compare   run the workload in real node (tools/node-twin) and in HeapLab, side by "
-         "side\n\n"
+         "side\n"
+         "  steps     step through the collectors object by object, or walk a lesson\n\n"
          "Run 'heaplab-cli <command> --help' for the options of a command.\n";
 }
 
@@ -406,6 +408,7 @@ int main(int argc, char** argv) {
   if (command == "sweep") return Sweep(args);
   if (command == "describe") return Describe(args);
   if (command == "compare") return cli::Compare(args);
+  if (command == "steps") return cli::Steps(args);
   std::cerr << "heaplab-cli: unknown command '" << command << "'\n";
   PrintUsage(std::cerr);
   return kExitUsage;
