@@ -247,7 +247,9 @@ TEST(StepRecorder, HeapAfterNStepsEqualsRunningToThatPoint) {
     ASSERT_EQ(one.snapshots.size(), 1u);
     EXPECT_EQ(one.snapshots.begin()->second, all.snapshots.at(n)) << "step " << n;
     const Recording back = Record([n](std::size_t i) { return i + 1 == n || i == n; });
-    if (n > 0) EXPECT_EQ(back.snapshots.at(n - 1), all.snapshots.at(n - 1));
+    if (n > 0) {
+      EXPECT_EQ(back.snapshots.at(n - 1), all.snapshots.at(n - 1));
+    }
     EXPECT_EQ(back.snapshots.at(n), all.snapshots.at(n));
   }
 }
