@@ -82,6 +82,10 @@ std::size_t HeapSnapshot::object_count() const {
   return n;
 }
 
+std::size_t HeapSnapshot::entry_count() const {
+  return aggregated ? pages.size() : object_count() + pages.size();
+}
+
 namespace {
 
 class SnapshotBuilder {
@@ -191,8 +195,12 @@ HeapSnapshot TakeHeapSnapshot(const Heap& heap, const SnapshotOptions& options) 
   for (const Page* p : ns.from_space())
     b.AddPage(p, PageRole::kFromSpace, nullptr);
   const std::size_t age_page = ns.age_mark_page();
-  if (age_page < ns.to_space().size() && (age_page > 0 || ns.age_mark_offset() > 0)) {
-    s.age_mark_page_id = ns.to_space()[age_page]->id;
+  // During a scavenge the age mark stays where it was: in what is now from-space.
+  const bool scavenging =
+      !ns.from_space().empty() && ns.from_space().front()->IsFlagSet(Page::kFromSpace);
+  const auto& marked = scavenging ? ns.from_space() : ns.to_space();
+  if (age_page < marked.size() && (age_page > 0 || ns.age_mark_offset() > 0)) {
+    s.age_mark_page_id = marked[age_page]->id;
     s.age_mark_offset_bytes = ns.age_mark_offset();
   }
   for (const Page* p : heap.new_lo_space().pages())

@@ -111,6 +111,8 @@ struct HeapSnapshot {
   // The simulated address of `object`.
   std::uint64_t AddressOf(const ObjectSnapshot& object) const;
   std::size_t object_count() const;
+  // Entries this snapshot holds (objects, or pages when aggregated): its memory, roughly.
+  std::size_t entry_count() const;
 
  private:
   // Built lazily by Find().

@@ -257,6 +257,8 @@ void MarkCompactCollector::UpdatePointers(GCEvent& ev) {
   update_roots(heap_.strong_roots_);
   update_roots(heap_.globals_);
   update_roots(heap_.locals_);
+  for (AllocationSite& site : heap_.sites_)  // the sites' maps are strong roots too
+    site.map = forward(site.map);
   auto update_pages = [&](const std::vector<Page*>& pages) {
     for (Page* p : pages) {
       if (p->IsFlagSet(Page::kEvacuationCandidate)) continue;

@@ -85,6 +85,8 @@ std::uint32_t StepRecorder::Identify(ObjectRef ref) {
 
 HeapSnapshot StepRecorder::Snapshot() {
   SnapshotOptions options;
+  // One snapshot per GC of a long run: keep them small (per-page totals past 20000 objects).
+  if (!fine()) options.max_detailed_objects = 20000;
   if (fine()) {
     options.identify = [this](ObjectRef ref) {
       auto it = identity_.find(ref);
@@ -95,6 +97,12 @@ HeapSnapshot StepRecorder::Snapshot() {
 }
 
 void StepRecorder::Add(Step step) {
+  // Scavenges may run while marking is in progress: only marking's own steps count.
+  const bool marking_step =
+      step.kind == StepKind::kMarkingStart || step.kind == StepKind::kGrey ||
+      step.kind == StepKind::kBarrierGrey || step.kind == StepKind::kBlacken ||
+      step.kind == StepKind::kIncrementalStep || step.kind == StepKind::kEvacuationCandidate;
+  step.mark_compact = step.mark_compact || in_mark_compact_ || (marking_ && marking_step);
   steps_.push_back(std::move(step));
   const std::size_t index = steps_.size() - 1;
   if (capture_ && capture_(index)) snapshots_.emplace(index, Snapshot());
@@ -126,6 +134,14 @@ std::string StepRecorder::Describe(ObjectRef ref) const {
   auto it = identity_.find(ref);
   const HeapObject& o = heap_.object(ref);
   std::string s = it != identity_.end() ? Format("object #%u", it->second) : "an object";
+  // Each allocation site's map (hidden class) is a strong root with no site of its own.
+  if (o.site == 0) {
+    for (std::size_t i = 1; i < heap_.site_id_limit(); ++i) {
+      if (heap_.site(static_cast<std::uint32_t>(i)).map == ref)
+        return s + Format(" (the %u-byte map, or hidden class, of site \"%s\")", o.size_bytes,
+                          heap_.site(static_cast<std::uint32_t>(i)).name.c_str());
+    }
+  }
   s += Format(" (%u-byte %s", o.size_bytes, std::string(ToString(o.object_kind())).c_str());
   if (o.site != 0) s += ", site \"" + heap_.site(o.site).name + "\"";
   return s + ")";
@@ -233,6 +249,7 @@ void StepRecorder::OnScavengeEnd() {
 
 void StepRecorder::OnMarkingStart(bool incremental) {
   marking_incremental_ = incremental;
+  marking_ = true;
   if (!fine()) return;
   IdentifyAll();
   Add({StepKind::kMarkingStart, heap_.gc_count() + 1, kNullRef, kNullRef, 0, 0,
@@ -337,20 +354,23 @@ void StepRecorder::OnPageSwept(std::uint32_t page_id, std::size_t free_bytes) {
 
 void StepRecorder::OnMarkCompactEnd() {
   in_mark_compact_ = false;
+  marking_ = false;
   const auto n = static_cast<unsigned long long>(heap_.mark_compact_count() + 1);
   if (fine()) {
     ForgetDeadIdentities();
     Add({StepKind::kMarkCompactEnd, heap_.gc_count() + 1, kNullRef, kNullRef, 0, 0,
          Format("Mark-compact %llu ends: the heap holds %.2f MB of objects, down from %.2f MB. "
                 "New space is empty; every survivor is in the old generation.",
-                n, ToMB(heap_.SizeOfObjects()), ToMB(size_before_gc_))});
+                n, ToMB(heap_.SizeOfObjects()), ToMB(size_before_gc_)),
+         true});
     return;
   }
   Add({StepKind::kCollection, heap_.gc_count() + 1, kNullRef, kNullRef, 0, 0,
        Format("Mark-compact %llu: heap %.1f MB -> %.1f MB; old generation %.1f MB of %.1f MB "
               "allowed.",
               n, ToMB(size_before_gc_), ToMB(heap_.SizeOfObjects()),
-              ToMB(heap_.OldGenerationSizeOfObjects()), ToMB(heap_.max_old_generation_size()))});
+              ToMB(heap_.OldGenerationSizeOfObjects()), ToMB(heap_.max_old_generation_size())),
+       true});
 }
 
 }  // namespace heaplab

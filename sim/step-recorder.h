@@ -56,6 +56,7 @@ struct Step {
   std::uint32_t page_id = 0;    // for page steps
   std::uint32_t slot = 0;       // for slot updates
   std::string text;             // one or two sentences
+  bool mark_compact = false;    // the step belongs to a mark-compact (else a scavenge)
 };
 
 // One place an object has lived.
@@ -121,6 +122,7 @@ class StepRecorder : public HeapObserver {
   std::vector<std::vector<AddressRecord>> history_;  // by identity; [0] unused
   bool in_mark_compact_ = false;
   bool marking_incremental_ = false;
+  bool marking_ = false;  // between marking start and mark-compact end
   std::size_t scavenge_copied_ = 0;
   std::size_t scavenge_promoted_ = 0;
   std::size_t size_before_gc_ = 0;

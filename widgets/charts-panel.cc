@@ -1,6 +1,7 @@
 #include "widgets/qcustomplot-include.h"
 
 #include "widgets/charts-panel.h"
+#include "widgets/render-to-file.h"
 
 #include <QDir>
 #include <QGridLayout>
@@ -536,10 +537,6 @@ void ChartsPanel::highlightEvent(std::uint64_t, double time_ms) {
   }
 }
 
-namespace {
-
-// Renders `draw` into a PNG, PDF or SVG (by extension) of `width` x `height`, written under a
-// temporary name and renamed: a failed export never leaves half a file.
 QString RenderToFile(const QString& path,
                      int width,
                      int height,
@@ -589,8 +586,6 @@ QString RenderToFile(const QString& path,
   if (!QFile::rename(tmp, path)) return QString("cannot write %1").arg(path);
   return {};
 }
-
-}  // namespace
 
 QString ChartsPanel::exportChart(QCustomPlot* plot, const QString& path, int width, int height) {
   return RenderToFile(path, width, height, plot->objectName(), [&](QCPPainter& painter) {

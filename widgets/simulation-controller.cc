@@ -22,7 +22,14 @@ struct SimulationController::Shared {
   bool finished = false;
   double speed = 0;
   WorkloadHost* host = nullptr;
+  bool snapshot_wanted = false;                  // the heap map asked for a picture
+  std::shared_ptr<const HeapSnapshot> snapshot;  // taken, not yet drained
 };
+
+namespace {
+// Live heap maps draw a big heap page by page.
+constexpr std::size_t kLiveDetailedObjects = 50000;
+}  // namespace
 
 namespace {
 
@@ -30,11 +37,12 @@ namespace {
 // and paces simulated time against the wall clock.
 class BufferSink : public HeapSink {
  public:
-  explicit BufferSink(SimulationController::Shared* shared) : s_(shared) {
+  BufferSink(SimulationController::Shared* shared, const Heap* heap) : s_(shared), heap_(heap) {
     wall_start_ = std::chrono::steady_clock::now();
   }
   void OnGCEvent(const GCEvent& e) override {
     std::unique_lock<std::mutex> lock(s_->mutex);
+    if (s_->snapshot_wanted) TakeSnapshot(lock);
     WaitForRoom(lock);
     s_->events.push_back(e);
     s_->last_events.push_back(e);
@@ -47,6 +55,7 @@ class BufferSink : public HeapSink {
   }
   void OnSample(const HeapSample& smp) override {
     std::unique_lock<std::mutex> lock(s_->mutex);
+    if (s_->snapshot_wanted) TakeSnapshot(lock);
     WaitForRoom(lock);
     s_->samples.push_back(smp);
     WaitWhilePaused(lock, smp.time_ms);
@@ -74,14 +83,33 @@ class BufferSink : public HeapSink {
     });
   }
   static constexpr std::size_t kBacklog = 8000;
+  // Takes the picture the heap map asked for, outside the lock (the GUI keeps draining).
+  void TakeSnapshot(std::unique_lock<std::mutex>& lock) {
+    s_->snapshot_wanted = false;
+    lock.unlock();
+    SnapshotOptions options;
+    options.max_detailed_objects = kLiveDetailedObjects;
+    auto snap = std::make_shared<const HeapSnapshot>(TakeHeapSnapshot(*heap_, options));
+    lock.lock();
+    s_->snapshot = std::move(snap);
+  }
   void WaitWhilePaused(std::unique_lock<std::mutex>& lock, double sim_ms) {
     if (!s_->paused) return;
-    s_->cv.wait(lock, [&] { return s_->stop || !s_->paused; });
+    for (;;) {
+      // A paused run still answers the heap map.
+      s_->cv.wait(lock, [&] { return s_->stop || !s_->paused || s_->snapshot_wanted; });
+      if (s_->snapshot_wanted && s_->paused && !s_->stop) {
+        TakeSnapshot(lock);
+        continue;
+      }
+      break;
+    }
     // Pacing restarts from here after a pause.
     wall_start_ = std::chrono::steady_clock::now();
     sim_start_ms_ = sim_ms;
   }
   SimulationController::Shared* s_;
+  const Heap* heap_;
   std::chrono::steady_clock::time_point wall_start_;
   double sim_start_ms_ = 0;
 };
@@ -136,6 +164,7 @@ void SimulationController::reset() {
   shared_.reset();
   events_.clear();
   samples_.clear();
+  last_snapshot_ = nullptr;
   oom_.reset();
   error_.reset();
   last_gc_lines_.clear();
@@ -246,7 +275,7 @@ void SimulationController::workerMain(std::shared_ptr<Shared> shared,
     shared->host = &host;
   }
   Heap heap(flags);
-  BufferSink sink(shared.get());
+  BufferSink sink(shared.get(), &heap);
   heap.set_sink(&sink);
   WorkloadResult result;
   try {
@@ -254,13 +283,32 @@ void SimulationController::workerMain(std::shared_ptr<Shared> shared,
   } catch (const std::exception& e) {
     return finish(WorkloadError{options.path, 0, 0, std::string("internal error: ") + e.what()});
   }
+  // The heap as the run left it, for the heap map.
+  SnapshotOptions snapshot_options;
+  snapshot_options.max_detailed_objects = kLiveDetailedObjects;
+  auto last = std::make_shared<const HeapSnapshot>(TakeHeapSnapshot(heap, snapshot_options));
+  {
+    std::lock_guard<std::mutex> lock(shared->mutex);
+    shared->snapshot = std::move(last);
+  }
   finish(result.error);
+}
+
+void SimulationController::requestSnapshot() {
+  if (!shared_) return;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    if (shared_->finished) return;
+    shared_->snapshot_wanted = true;
+  }
+  shared_->cv.notify_all();
 }
 
 void SimulationController::drain() {
   if (!shared_) return;
   const std::size_t first_event = events_.size(), first_sample = samples_.size();
   bool finished = false, paused = false, backlog = false;
+  std::shared_ptr<const HeapSnapshot> snapshot;
   std::optional<WorkloadError> error;
   std::optional<OutOfMemoryEvent> oom;
   {
@@ -290,6 +338,8 @@ void SimulationController::drain() {
         last_gc_lines_.push_back(FormatTraceGCLine(e, TraceContext{}));
     }
     finished = shared_->finished && !backlog;
+    snapshot = std::move(shared_->snapshot);
+    shared_->snapshot = nullptr;
     paused = shared_->paused;
     error = shared_->error;
     oom = shared_->oom;
@@ -297,6 +347,10 @@ void SimulationController::drain() {
   shared_->cv.notify_all();  // room for the worker again
   if (events_.size() != first_event || samples_.size() != first_sample)
     Q_EMIT dataAppended(first_event, first_sample);
+  if (snapshot) {
+    last_snapshot_ = snapshot;
+    Q_EMIT heapSnapshot(snapshot);
+  }
   // Samples come every 10 ms of simulated time: past kMaxSamples, keep every other one (the
   // charts have drawn them already).
   if (samples_.size() > kMaxSamples) {

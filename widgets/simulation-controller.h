@@ -18,6 +18,7 @@
 
 #include "sim/flags.h"
 #include "sim/gc-event.h"
+#include "sim/heap-snapshot.h"
 #include "sim/script/workload-host.h"
 
 namespace heaplab {
@@ -75,6 +76,11 @@ class SimulationController : public QObject {
   const QString& workloadSource() const { return source_; }
   const std::vector<std::string>& lastGCLines() const { return last_gc_lines_; }
   bool legacyProfile() const { return flags_.profile == "legacy"; }
+  // Asks the worker for a picture of the heap at its next safe point (between allocations, or
+  // at once when paused); it arrives with heapSnapshot(). The end of a run sends one anyway.
+  void requestSnapshot();
+  // The last picture received (null before any).
+  std::shared_ptr<const HeapSnapshot> lastSnapshot() const { return last_snapshot_; }
 
   // The state the worker and the GUI share (defined in the .cc).
   struct Shared;
@@ -86,6 +92,8 @@ class SimulationController : public QObject {
   // The workload failed to load or run: its file, line, column and message.
   void workloadFailed(const QString& message, int line, int column);
   void outOfMemoryReached(const QString& message);
+  // A heap picture arrived (see requestSnapshot).
+  void heapSnapshot(std::shared_ptr<const heaplab::HeapSnapshot> snapshot);
 
  private:
   void drain();
@@ -108,6 +116,7 @@ class SimulationController : public QObject {
   std::optional<OutOfMemoryEvent> oom_;
   std::optional<WorkloadError> error_;
   std::vector<std::string> last_gc_lines_;
+  std::shared_ptr<const HeapSnapshot> last_snapshot_;
 };
 
 }  // namespace heaplab

@@ -16,6 +16,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
@@ -31,8 +32,11 @@
 #include "widgets/charts-panel.h"
 #include "widgets/comparison.h"
 #include "widgets/event-table-model.h"
+#include "widgets/heap-map.h"
+#include "widgets/object-inspector.h"
 #include "widgets/session.h"
 #include "widgets/settings-panel.h"
+#include "widgets/step-view.h"
 #include "widgets/workload-editor.h"
 
 namespace heaplab {
@@ -137,9 +141,69 @@ void MainWindow::buildUi() {
   bl->addWidget(messages_);
   bl->addWidget(table_);
   auto* tabs = new QTabWidget(vsplit);
+  tabs_ = tabs;
   tabs->addTab(bottom, "GC events");
   comparison_ = new ComparisonPanel(tabs);
   tabs->addTab(comparison_, "Compare");
+  // The live heap map: pictures from the worker a few times a second while its tab shows.
+  heap_map_tab_ = new QWidget(tabs);
+  {
+    auto* hl = new QVBoxLayout(heap_map_tab_);
+    hl->setContentsMargins(2, 2, 2, 2);
+    auto* bar = new QHBoxLayout;
+    auto* color = new QComboBox(heap_map_tab_);
+    color->addItems({"Colour by age", "Colour by kind", "Colour by site", "Colour by mark"});
+    auto* export_button = new QPushButton("Export map…", heap_map_tab_);
+    auto* step_button = new QPushButton("Step through this workload…", heap_map_tab_);
+    bar->addWidget(color);
+    bar->addWidget(export_button);
+    bar->addWidget(step_button);
+    bar->addStretch(1);
+    hl->addLayout(bar);
+    auto* hsplit = new QSplitter(Qt::Horizontal, heap_map_tab_);
+    heap_map_ = new HeapMapWidget(hsplit);
+    live_inspector_ = new ObjectInspector(hsplit);
+    hsplit->addWidget(heap_map_);
+    hsplit->addWidget(live_inspector_);
+    hsplit->setStretchFactor(0, 4);
+    hsplit->setStretchFactor(1, 1);
+    hl->addWidget(hsplit, 1);
+    connect(color, &QComboBox::currentIndexChanged, this,
+            [this](int i) { heap_map_->setColorBy(static_cast<HeapMapWidget::ColorBy>(i)); });
+    connect(export_button, &QPushButton::clicked, this, [this] {
+      const QString p = QFileDialog::getSaveFileName(this, "Export the heap map", "heap-map.png",
+                                                     "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)");
+      if (p.isEmpty()) return;
+      const QString err = heap_map_->exportTo(p, std::max(heap_map_->width(), 1200),
+                                              std::max(heap_map_->height(), 600));
+      if (!err.isEmpty()) QMessageBox::warning(this, "Export the heap map", err);
+    });
+    connect(step_button, &QPushButton::clicked, this, [this] {
+      const QString err = stepThroughWorkload(StepGranularity::kObject);
+      if (!err.isEmpty()) QMessageBox::warning(this, "Step mode", err);
+    });
+    auto inspect = [this](ObjectRef ref) {
+      heap_map_->setSelected(ref);
+      live_inspector_->inspect(controller_.lastSnapshot(), ref, {});
+    };
+    connect(heap_map_, &HeapMapWidget::objectClicked, this, inspect);
+    connect(live_inspector_, &ObjectInspector::objectActivated, this, inspect);
+  }
+  tabs->addTab(heap_map_tab_, "Heap map");
+  connect(&controller_, &SimulationController::heapSnapshot, this,
+          [this](std::shared_ptr<const HeapSnapshot> snap) {
+            heap_map_->setSnapshot(snap);
+            if (heap_map_->selected() != kNullRef)
+              live_inspector_->inspect(snap, heap_map_->selected(), {});
+          });
+  heap_map_timer_.setInterval(250);
+  connect(&heap_map_timer_, &QTimer::timeout, this, [this] {
+    if (tabs_->currentWidget() == heap_map_tab_ &&
+        (controller_.state() == SimulationController::State::kRunning ||
+         controller_.state() == SimulationController::State::kPaused))
+      controller_.requestSnapshot();
+  });
+  heap_map_timer_.start();
   vsplit->addWidget(tabs);
   connect(comparison_, &ComparisonPanel::runRequested, this, &MainWindow::runComparison);
   connect(comparison_, &ComparisonPanel::importRequested, this, [this] {
@@ -275,6 +339,72 @@ void MainWindow::buildMenus() {
   file->addAction("Export &trace-gc log…", this, &MainWindow::exportTraceDialog);
   file->addSeparator();
   file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
+
+  QMenu* teach = menuBar()->addMenu("&Teach");
+  QMenu* lessons = teach->addMenu("&Lessons");
+  for (const QFileInfo& fi :
+       QDir(LessonsDirectory()).entryInfoList({"*.lesson.json"}, QDir::Files, QDir::Name)) {
+    Lesson lesson;
+    const QString title = LoadLesson(fi.absoluteFilePath().toStdString(), &lesson)
+                              ? fi.fileName()
+                              : QString::fromStdString(lesson.title);
+    lessons->addAction(title, this, [this, path = fi.absoluteFilePath()] {
+      const QString err = openLesson(path);
+      if (!err.isEmpty()) QMessageBox::warning(this, "Lesson", err);
+    });
+  }
+  teach->addAction("&Step through this workload (object by object)", this, [this] {
+    const QString err = stepThroughWorkload(StepGranularity::kObject);
+    if (!err.isEmpty()) QMessageBox::warning(this, "Step mode", err);
+  });
+  teach->addAction("Step through this workload (&collection by collection)", this, [this] {
+    const QString err = stepThroughWorkload(StepGranularity::kCollection);
+    if (!err.isEmpty()) QMessageBox::warning(this, "Step mode", err);
+  });
+  teach->addAction("Show the live &heap map", this, &MainWindow::showHeapMap);
+}
+
+QString LessonsDirectory() {
+  return WorkloadsDirectory() + "/lessons";
+}
+
+void MainWindow::showHeapMap() {
+  tabs_->setCurrentWidget(heap_map_tab_);
+  if (auto snap = controller_.lastSnapshot()) heap_map_->setSnapshot(snap);
+}
+
+StepView* MainWindow::stepView() {
+  if (step_view_ == nullptr) {
+    step_window_ = new QWidget(this, Qt::Window);
+    step_window_->setWindowTitle("HeapLab — step mode");
+    auto* l = new QVBoxLayout(step_window_);
+    l->setContentsMargins(4, 4, 4, 4);
+    step_view_ = new StepView(step_window_);
+    l->addWidget(step_view_);
+    step_window_->resize(1400, 900);
+  }
+  return step_view_;
+}
+
+QString MainWindow::openLesson(const QString& path) {
+  const QString err = stepView()->openLesson(path);
+  if (err.isEmpty()) {
+    step_window_->show();
+    step_window_->raise();
+  }
+  return err;
+}
+
+QString MainWindow::stepThroughWorkload(StepGranularity granularity) {
+  // The editor's text (saved or not); errors name the workload's file.
+  const QString err = stepView()->openWorkload(path_.isEmpty() ? QString("untitled.js") : path_,
+                                               NonDefaultFlags(controller_.flags()), granularity,
+                                               editor_->toPlainText());
+  if (err.isEmpty()) {
+    step_window_->show();
+    step_window_->raise();
+  }
+  return err;
 }
 
 void MainWindow::populateLibrary() {

@@ -8,6 +8,7 @@
 
 #include <vector>
 
+#include "sim/step-recorder.h"
 #include "widgets/simulation-controller.h"
 
 class QLabel;
@@ -17,11 +18,15 @@ class QTableView;
 class QComboBox;
 class QAction;
 class QMenu;
+class QTabWidget;
 
 namespace heaplab {
 
 class ChartsPanel;
 class ComparisonPanel;
+class HeapMapWidget;
+class ObjectInspector;
+class StepView;
 class EventTableModel;
 class SettingsPanel;
 class WorkloadEditor;
@@ -47,6 +52,16 @@ class MainWindow : public QMainWindow {
   // Imports a real node --trace-gc log as an overlay. Returns an error naming the line, or empty.
   QString importNodeLog(const QString& path);
   EventTableModel* eventModel() { return model_; }
+  // The live heap map (bottom tab), fed by the controller's snapshots.
+  HeapMapWidget* heapMap() { return heap_map_; }
+  // Shows the heap map tab (it then refreshes a few times a second while running).
+  void showHeapMap();
+  // Step mode in its own window; created on first use.
+  StepView* stepView();
+  // Opens a lesson in step mode. Returns an error (file:line: ...), or empty.
+  QString openLesson(const QString& path);
+  // Steps through the editor's workload with the current flags. Returns an error, or empty.
+  QString stepThroughWorkload(StepGranularity granularity);
   // The text of the out-of-memory / error panel.
   QString messages() const;
   // Event-loop delay while a run was going: how late a 10 ms timer fired (ms).
@@ -104,7 +119,17 @@ class MainWindow : public QMainWindow {
   QComboBox* speed_ = nullptr;
   QAction* pause_action_ = nullptr;
   QString path_;
+  QTabWidget* tabs_ = nullptr;
+  HeapMapWidget* heap_map_ = nullptr;
+  ObjectInspector* live_inspector_ = nullptr;
+  QWidget* heap_map_tab_ = nullptr;
+  QTimer heap_map_timer_;
+  QWidget* step_window_ = nullptr;
+  StepView* step_view_ = nullptr;
 };
+
+// Where the lessons are: WorkloadsDirectory()/lessons.
+QString LessonsDirectory();
 
 // Where the shipped workloads are: next to the binary when installed, else the source tree.
 QString WorkloadsDirectory();

@@ -15,6 +15,8 @@
 #include "app/gui/main-window.h"
 #include "widgets/charts-panel.h"
 #include "widgets/comparison.h"
+#include "widgets/heap-map.h"
+#include "widgets/step-view.h"
 
 using namespace heaplab;
 
@@ -49,6 +51,11 @@ int main(int argc, char** argv) {
   bool latency_report = false;
   QString compare;     // flag sets separated by ';', compared after the run
   QString import_log;  // a node --trace-gc log overlaid after the run
+  QString lesson;      // opened in step mode
+  int lesson_stop = 1;
+  long step = -1;        // step mode: go to this step (0-based) after opening
+  QString heap_map_out;  // after the run, the heap map exported to this file
+  bool show_heap_map = false;
   for (std::size_t i = 0; i < rest.size(); ++i) {
     const std::string& a = rest[i];
     if (a == "--run")
@@ -71,6 +78,16 @@ int main(int argc, char** argv) {
       latency_report = true;
     else if (a == "--compare" && i + 1 < rest.size())
       compare = QString::fromStdString(rest[++i]);
+    else if (a == "--lesson" && i + 1 < rest.size())
+      lesson = QString::fromStdString(rest[++i]);
+    else if (a == "--lesson-stop" && i + 1 < rest.size())
+      lesson_stop = std::atoi(rest[++i].c_str());
+    else if (a == "--step" && i + 1 < rest.size())
+      step = std::atol(rest[++i].c_str());
+    else if (a == "--export-heap-map" && i + 1 < rest.size())
+      heap_map_out = QString::fromStdString(rest[++i]);
+    else if (a == "--show-heap-map")
+      show_heap_map = true;
     else if (a == "--import-log" && i + 1 < rest.size())
       import_log = QString::fromStdString(rest[++i]);
     else if (a == "--chart-size" && i + 1 < rest.size())
@@ -79,7 +96,10 @@ int main(int argc, char** argv) {
       std::printf(
           "Usage: heaplab [WORKLOAD.js] [V8 flags] [--seed N] [--duration MS] [--run]\n"
           "               [--export-charts DIR] [--chart-size WxH] [--screenshot FILE.png] "
-          "[--quit]\n");
+          "[--quit]\n"
+          "               [--show-heap-map] [--export-heap-map FILE.png|svg]\n"
+          "       heaplab --lesson FILE.lesson.json [--lesson-stop K] [--step N] "
+          "[--screenshot FILE.png] [--quit]\n");
       return 0;
     } else if (a.rfind("--", 0) == 0) {
       std::fprintf(stderr, "heaplab: unknown option '%s'\n", a.c_str());
@@ -92,7 +112,7 @@ int main(int argc, char** argv) {
   if (workload.isEmpty())
     workload =
         QSettings().value("workload/last", WorkloadsDirectory() + "/request-churn.js").toString();
-  if (!window.openWorkload(workload) && quit) {
+  if (!window.openWorkload(workload) && quit && lesson.isEmpty()) {
     std::fprintf(stderr, "heaplab: cannot read %s\n", workload.toUtf8().constData());
     return 1;
   }
@@ -100,8 +120,31 @@ int main(int argc, char** argv) {
   window.controller()->setDuration(window_duration);
   window.controller()->setSeed(window_seed);
   window.show();
+  if (show_heap_map) window.showHeapMap();
 
   int exit_code = 0;
+  if (!lesson.isEmpty()) {
+    // Step mode on a lesson: open it, go to the stop (or step), screenshot the step window.
+    const QString err = window.openLesson(lesson);
+    if (!err.isEmpty()) {
+      std::fprintf(stderr, "%s\n", err.toUtf8().constData());
+      return 1;
+    }
+    StepView* view = window.stepView();
+    if (lesson_stop < 1 || static_cast<std::size_t>(lesson_stop) > view->stopCount()) {
+      std::fprintf(stderr, "heaplab: --lesson-stop must be 1..%zu\n", view->stopCount());
+      return 2;
+    }
+    view->goToStop(static_cast<std::size_t>(lesson_stop - 1));
+    if (step >= 0) view->goToStep(static_cast<std::size_t>(step));
+    QCoreApplication::processEvents();
+    if (!screenshot.isEmpty() && !view->window()->grab().save(screenshot)) {
+      std::fprintf(stderr, "heaplab: cannot write %s\n", screenshot.toUtf8().constData());
+      return 1;
+    }
+    if (quit) return 0;
+    return app.exec();
+  }
   if (run) {
     QObject::connect(
         window.controller(), &SimulationController::stateChanged, &window,
@@ -132,6 +175,19 @@ int main(int argc, char** argv) {
             }
           }
           window.charts()->flush();
+          if (show_heap_map || !heap_map_out.isEmpty()) {
+            // The run's last heap picture arrives with its final drain.
+            QCoreApplication::processEvents();
+            if (auto snap = window.controller()->lastSnapshot())
+              window.heapMap()->setSnapshot(snap);
+          }
+          if (!heap_map_out.isEmpty()) {
+            const QString err = window.heapMap()->exportTo(heap_map_out, width, height);
+            if (!err.isEmpty()) {
+              std::fprintf(stderr, "heaplab: %s\n", err.toUtf8().constData());
+              exit_code = 1;
+            }
+          }
           if (!screenshot.isEmpty() && !window.grab().save(screenshot)) {
             std::fprintf(stderr, "heaplab: cannot write %s\n", screenshot.toUtf8().constData());
             exit_code = 1;

@@ -1,5 +1,6 @@
 #include "sim/script/step-session.h"
 
+#include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QFileInfo>
 #include <QtCore/QJsonArray>
@@ -42,7 +43,7 @@ std::optional<WorkloadError> StepSession::RunOnce(const std::function<bool(std::
     // Stop capturing once the snapshots taken would overflow the cache.
     const auto& taken = recorder_ptr->snapshots();
     if (taken.size() > seen_snapshots) {
-      captured_objects += taken.rbegin()->second.object_count() + 1;
+      captured_objects += taken.rbegin()->second.entry_count();
       seen_snapshots = taken.size();
     }
     if (cached_objects_ + captured_objects > options_.max_cached_objects) return false;
@@ -76,7 +77,7 @@ std::optional<WorkloadError> StepSession::RunOnce(const std::function<bool(std::
 
   for (auto& [index, snapshot] : recorder.snapshots()) {
     if (index >= options_.max_steps) continue;
-    cached_objects_ += snapshot.object_count();
+    cached_objects_ += snapshot.entry_count();
     cache_.insert_or_assign(index, std::move(snapshot));
   }
   if (keep_steps) {
@@ -118,7 +119,7 @@ void StepSession::Evict(std::size_t keep_near) {
                        (last->first - std::min(last->first, keep_near))
                    ? first
                    : last;
-    cached_objects_ -= far->second.object_count();
+    cached_objects_ -= far->second.entry_count();
     cache_.erase(far);
   }
 }
@@ -155,6 +156,17 @@ std::optional<std::size_t> StepSession::FindStep(StepKind kind,
                                                  std::uint64_t gc) const {
   for (std::size_t i = from; i < steps_.size(); ++i)
     if (steps_[i].kind == kind && (gc == 0 || steps_[i].gc == gc)) return i;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> StepSession::FindStep(StepKind kind,
+                                                 std::size_t from,
+                                                 std::uint64_t gc,
+                                                 bool mark_compact) const {
+  for (std::size_t i = from; i < steps_.size(); ++i) {
+    const Step& s = steps_[i];
+    if (s.kind == kind && (gc == 0 || s.gc == gc) && s.mark_compact == mark_compact) return i;
+  }
   return std::nullopt;
 }
 
@@ -216,8 +228,7 @@ std::optional<WorkloadError> LoadLesson(const std::string& path, Lesson* out) {
   if (auto e = need_string("intro", &lesson.intro)) return e;
   if (auto e = need_string("workload", &workload)) return e;
   const QString dir = QFileInfo(QString::fromStdString(path)).absolutePath();
-  lesson.workload_path =
-      QFileInfo(dir + "/" + QString::fromStdString(workload)).absoluteFilePath().toStdString();
+  lesson.workload_path = QDir(dir).absoluteFilePath(QString::fromStdString(workload)).toStdString();
   if (!QFileInfo::exists(QString::fromStdString(lesson.workload_path)))
     return error("workload", "no such file: " + lesson.workload_path);
   if (o.contains("flags")) {
@@ -264,7 +275,14 @@ std::optional<WorkloadError> LoadLesson(const std::string& path, Lesson* out) {
         return stop_error("nth", "a number from 1 is required");
       stop.nth = s.value("nth").toInt();
     }
-    if (s.contains("gc")) stop.gc = static_cast<std::uint64_t>(s.value("gc").toInt());
+    if (s.contains("gc")) {
+      if (!s.value("gc").isDouble() || s.value("gc").toInt() < 1)
+        return stop_error("gc", "a GC number from 1 is required");
+      stop.gc = static_cast<std::uint64_t>(s.value("gc").toInt());
+    }
+    stop.collector = s.value("collector").toString().toStdString();
+    if (!stop.collector.empty() && stop.collector != "scavenge" && stop.collector != "mark-compact")
+      return stop_error("collector", "must be \"scavenge\" or \"mark-compact\"");
     stop.title = s.value("title").toString().toStdString();
     stop.text = s.value("text").toString().toStdString();
     if (stop.text.empty()) return stop_error("text", "every stop needs its text");
@@ -297,7 +315,9 @@ std::optional<WorkloadError> ResolveLessonStops(const Lesson& lesson,
     std::optional<std::size_t> at;
     std::size_t from = 0;
     for (int n = 0; n < stop.nth; ++n) {
-      at = session.FindStep(stop.kind, from, stop.gc);
+      at = stop.collector.empty()
+               ? session.FindStep(stop.kind, from, stop.gc)
+               : session.FindStep(stop.kind, from, stop.gc, stop.collector == "mark-compact");
       if (!at) break;
       from = *at + 1;
     }

@@ -55,6 +55,11 @@ class StepSession {
   std::optional<std::size_t> FindStep(StepKind kind,
                                       std::size_t from = 0,
                                       std::uint64_t gc = 0) const;
+  // The same, for steps of a mark-compact (`mark_compact`) or of a scavenge (not).
+  std::optional<std::size_t> FindStep(StepKind kind,
+                                      std::size_t from,
+                                      std::uint64_t gc,
+                                      bool mark_compact) const;
   // Runs the workload again that have been needed so far (for tests and the status bar).
   std::size_t replay_count() const { return replays_; }
   // Drops every cached snapshot (for tests of replay).
@@ -82,6 +87,8 @@ struct LessonStop {
   StepKind kind = StepKind::kEnd;
   int nth = 1;           // 1-based
   std::uint64_t gc = 0;  // only steps of this GC, when non-zero
+  // Only steps of this collector: "" (any), "scavenge" or "mark-compact".
+  std::string collector;
   std::string title;
   std::string text;
   std::string color_by;  // the heap map's colouring at this stop: age, kind, site, mark

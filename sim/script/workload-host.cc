@@ -62,6 +62,7 @@ constexpr const char* kPrelude = R"JS(
     hold: (obj, ms) => native.hold(code(obj, "heap.hold argument"), ms),
     scope: (fn) => { native.openScope(); try { return fn(); } finally { native.closeScope(); } },
     gc: (kind) => native.gc(kind || "full"),
+    markStep: (ms) => native.markStep(ms),
     stats: () => native.stats(),
   });
   global.sim = Object.freeze({
@@ -243,11 +244,31 @@ class WorkloadBridge : public QObject {
         heap_->CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
       else if (kind == "full")
         heap_->CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+      else if (kind == "incremental")
+        heap_->StartIncrementalMarking();
       else
-        throw HeapUsageError("heap.gc kind must be \"young\" or \"full\", not \"" +
-                             kind.toStdString() + "\"");
+        throw HeapUsageError(
+            "heap.gc kind must be \"young\", \"full\" or \"incremental\", "
+            "not \"" +
+            kind.toStdString() + "\"");
       return 0.0;
     });
+  }
+
+  // One main-thread incremental marking step of at most `ms`; true once marking is complete.
+  Q_INVOKABLE bool markStep(double ms) {
+    bool done = false;
+    Guard("heap.markStep", [&] {
+      ++progress;
+      if (!(ms > 0)) throw HeapUsageError("heap.markStep(ms) needs ms > 0");
+      if (!heap_->IsMarking())
+        throw HeapUsageError(
+            "heap.markStep: no marking is running; start "
+            "it with heap.gc(\"incremental\")");
+      done = heap_->AdvanceIncrementalMarkingForTesting(ms);
+      return 0.0;
+    });
+    return done;
   }
 
   Q_INVOKABLE QJSValue stats() {

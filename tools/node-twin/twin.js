@@ -276,7 +276,8 @@ function main() {
     release: (o) => { if (!roots.delete(o)) throw new RangeError("heap.release: not a global handle, or already released"); },
     hold: (o, ms) => hold(o, ms),
     scope: (fn) => fn(),
-    gc: () => { if (global.gc) global.gc(); },
+    gc: (kind) => { if (kind !== "incremental" && global.gc) global.gc(); },
+    markStep: () => true,  // node marks incrementally on its own schedule
     stats: () => ({ timeMs: now }),
   };
   // Obj methods on the twin's arrays (its objects get them from their constructors).
