@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Screenshots of the main window for docs/: each runs a workload offscreen to its end and grabs
-# the window. Usage: scripts/screenshots.sh [build/bin/heaplab]
+# the window; then the heap map and every lesson in step mode. Usage: scripts/screenshots.sh [build/bin/heaplab]
 set -eu
 cd "$(dirname "$0")/.."
 gui=${1:-build/bin/heaplab}
@@ -17,3 +17,20 @@ shot oom workloads/oom-growth.js --max-old-space-size=64
 shot large-objects workloads/large-objects.js --duration=10000
 shot compare-semi-space workloads/sessions.js --duration=8000 \
   --compare "--max-semi-space-size=1 --no-allocation-site-pretenuring;--max-semi-space-size=64 --no-allocation-site-pretenuring"
+# The live heap map after a run (bottom tab), and the heap map alone as SVG.
+shot heap-map-lru-cache workloads/lru-cache.js --duration=5000 --show-heap-map
+"$gui" workloads/teaching-small.js --run --export-heap-map docs/screenshots/heap-map-teaching-small.svg \
+  --chart-size 1400x600 --quit 2>/dev/null
+echo docs/screenshots/heap-map-teaching-small.svg
+# Each lesson at a telling stop, in the step-mode window.
+lesson() {
+  local name=$1 file=$2 stop=$3
+  "$gui" --lesson "workloads/lessons/$file" --lesson-stop "$stop" \
+    --screenshot "docs/screenshots/lesson-$name.png" --quit 2>/dev/null
+  echo "docs/screenshots/lesson-$name.png"
+}
+lesson 1-semi-spaces 01-semi-spaces.lesson.json 3
+lesson 2-promotion 02-promotion.lesson.json 2
+lesson 3-tri-colour 03-tri-colour.lesson.json 5
+lesson 4-listener-leak 04-listener-leak.lesson.json 3
+lesson 5-compaction 05-compaction.lesson.json 3

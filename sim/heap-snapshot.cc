@@ -46,7 +46,7 @@ bool HeapSnapshot::operator==(const HeapSnapshot& o) const {
          pages == o.pages && slots == o.slots && age_mark_page_id == o.age_mark_page_id &&
          age_mark_offset_bytes == o.age_mark_offset_bytes && remembered_set == o.remembered_set &&
          roots == o.roots && marking_worklist == o.marking_worklist && marking == o.marking &&
-         site_names == o.site_names;
+         site_names == o.site_names && max_old_generation_bytes == o.max_old_generation_bytes;
 }
 
 const ObjectSnapshot* HeapSnapshot::Find(ObjectRef ref) const {
@@ -227,6 +227,7 @@ HeapSnapshot TakeHeapSnapshot(const Heap& heap, const SnapshotOptions& options) 
   add_roots(heap.globals(), RootSnapshot::Kind::kGlobal);
   add_roots(heap.locals(), RootSnapshot::Kind::kLocal);
   if (!s.aggregated) s.marking_worklist = heap.marking_worklist();
+  s.max_old_generation_bytes = heap.max_old_generation_size();
   s.site_names.reserve(heap.site_id_limit());
   for (std::uint32_t i = 0; i < heap.site_id_limit(); ++i)
     s.site_names.push_back(heap.site(i).name);
@@ -252,6 +253,12 @@ std::vector<RetainingLink> FindRetainingPath(const HeapSnapshot& snapshot, Objec
     queue.pop_front();
     const ObjectSnapshot* o = snapshot.Find(ref);
     if (o == nullptr) continue;
+    if (o->forwarded) {
+      // Mid-collection, a reference to the old place reaches the object at its new one.
+      if (seen.emplace(o->forwarding, Via{ref, kForwardedSlot, 0}).second)
+        queue.push_back(o->forwarding);
+      continue;
+    }
     for (std::uint32_t i = 0; i < o->slot_count; ++i) {
       ObjectRef child = snapshot.slots[o->first_slot + i];
       if (child == kNullRef) continue;
@@ -267,7 +274,7 @@ std::vector<RetainingLink> FindRetainingPath(const HeapSnapshot& snapshot, Objec
   for (;;) {
     const Via& via = seen.at(cur);
     RetainingLink link{cur, slot_to_next, {}};
-    if (via.slot < 0) {
+    if (via.slot == -1) {
       const RootSnapshot& root = snapshot.roots[via.root_index];
       switch (root.kind) {
         case RootSnapshot::Kind::kStrong:

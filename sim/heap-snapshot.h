@@ -98,7 +98,8 @@ struct HeapSnapshot {
   std::vector<RootSnapshot> roots;
   std::vector<ObjectRef> marking_worklist;  // detailed snapshots only
   bool marking = false;
-  std::vector<std::string> site_names;  // by site id; [0] is ""
+  std::vector<std::string> site_names;         // by site id; [0] is ""
+  std::uint64_t max_old_generation_bytes = 0;  // the heap limit of the old generation
   // Equal heaps: every field but the lookup index.
   bool operator==(const HeapSnapshot& other) const;
 
@@ -131,10 +132,13 @@ HeapSnapshot TakeHeapSnapshot(const Heap& heap, const SnapshotOptions& options =
 
 // One link of a retaining path: the root, then each object and the slot of it that holds the
 // next one.
+inline constexpr std::int32_t kForwardedSlot = -2;
 struct RetainingLink {
   ObjectRef object = kNullRef;
-  std::int32_t slot = -1;  // the slot of `object` that holds the next link; -1 for the last
-  std::string label;       // "global #3", "local #0", "start-up root" for the root link
+  // The slot of `object` that holds the next link; -1 for the last; kForwardedSlot when
+  // `object` is an old place that forwards to the next link (mid-collection).
+  std::int32_t slot = -1;
+  std::string label;  // "global #3", "local #0", "start-up root" for the root link
 };
 
 // The shortest path from a root to `target` in a detailed snapshot: answers "why is this

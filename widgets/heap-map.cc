@@ -396,14 +396,31 @@ void HeapMapWidget::paintStrips(QPainter& p, const QRect& body) {
 void HeapMapWidget::paintCells(QPainter& p, const QRect& body) {
   const HeapSnapshot& s = *snapshot_;
   const auto groups = GroupPages(s);
+  // Old space's room to the heap limit, as empty dashed cells after its pages.
+  std::size_t old_pages = 0, other_old_bytes = 0;
+  for (const PageSnapshot& pg : s.pages) {
+    if (pg.space == AllocationSpace::kOld)
+      ++old_pages;
+    else if (pg.space != AllocationSpace::kNew && pg.space != AllocationSpace::kNewLargeObject)
+      other_old_bytes += pg.area_bytes;
+  }
+  const std::size_t limit_pages =
+      s.max_old_generation_bytes > other_old_bytes
+          ? (s.max_old_generation_bytes - other_old_bytes) / kPageAreaSize
+          : 0;
+  const std::size_t room =
+      limit_pages > old_pages && limit_pages - old_pages < 4096 ? limit_pages - old_pages : 0;
+  auto cells_of = [&](const Group& g) {
+    return g.pages.size() + (g.space == AllocationSpace::kOld ? room : 0);
+  };
   // One cell per page; shrink cells until every page fits.
-  int cell = 16;
+  int cell = 36;
   const int usable_w = std::max(body.width() - 8, 40);
   for (; cell > 3; --cell) {
     int h = 0;
     for (const Group& g : groups) {
       const int per_row = std::max(1, usable_w / (cell + 2));
-      h += 16 + static_cast<int>((g.pages.size() + per_row - 1) / per_row) * (cell + 2);
+      h += 16 + static_cast<int>((cells_of(g) + per_row - 1) / per_row) * (cell + 2);
     }
     if (h <= body.height()) break;
   }
@@ -419,10 +436,13 @@ void HeapMapWidget::paintCells(QPainter& p, const QRect& body) {
     p.setFont(bold);
     p.setPen(Qt::black);
     p.drawText(QRect(body.left() + 4, y, body.width() - 8, 16), Qt::AlignLeft | Qt::AlignVCenter,
-               QString("%1 (%2 pages, %3 used; one cell per page)")
+               QString("%1 (%2 pages, %3 used; one cell per page%4)")
                    .arg(SpaceTitle(g.space, g.role))
                    .arg(g.pages.size())
-                   .arg(FormatBytes(used)));
+                   .arg(FormatBytes(used))
+                   .arg(g.space == AllocationSpace::kOld && room > 0
+                            ? QString("; dashed: %1 more pages to the heap limit").arg(room)
+                            : QString()));
     p.setFont(normal);
     y += 16;
     for (std::size_t i = 0; i < g.pages.size(); ++i) {
@@ -454,7 +474,16 @@ void HeapMapWidget::paintCells(QPainter& p, const QRect& body) {
       p.setBrush(Qt::NoBrush);
       p.drawRect(c);
     }
-    y += static_cast<int>((g.pages.size() + static_cast<std::size_t>(per_row) - 1) /
+    if (g.space == AllocationSpace::kOld && room > 0) {
+      p.setPen(QPen(QColor(0x9e, 0x9e, 0x9e), 0, Qt::DashLine));
+      p.setBrush(Qt::NoBrush);
+      for (std::size_t i = g.pages.size(); i < cells_of(g); ++i) {
+        const auto pr = static_cast<std::size_t>(per_row);
+        p.drawRect(QRectF(body.left() + 4 + static_cast<double>(i % pr) * (cell + 2),
+                          y + static_cast<double>(i / pr) * (cell + 2), cell, cell));
+      }
+    }
+    y += static_cast<int>((cells_of(g) + static_cast<std::size_t>(per_row) - 1) /
                           static_cast<std::size_t>(per_row)) *
          (cell + 2);
   }

@@ -2,6 +2,8 @@
 
 #include <QUrl>
 
+#include <algorithm>
+
 namespace heaplab {
 
 namespace {
@@ -70,10 +72,19 @@ QString InspectObjectHtml(const HeapSnapshot& s,
   for (std::uint32_t i = 0; i < o->slot_count; ++i)
     h += QString("slot %1 &rarr; %2<br>").arg(i).arg(ObjectLink(s, s.slots[o->first_slot + i]));
   h += "</p><p><b>References in</b><br>";
-  const auto in = FindReferencesTo(s, ref);
+  // Mid-collection, references may still name the object's old place (which forwards here).
+  auto in = FindReferencesTo(s, ref);
+  std::vector<ObjectRef> places{ref};
+  for (const PageSnapshot& p : s.pages)
+    for (const ObjectSnapshot& other : p.objects)
+      if (other.forwarded && other.forwarding == ref) {
+        places.push_back(other.ref);
+        for (const auto& r : FindReferencesTo(s, other.ref))
+          in.push_back(r);
+      }
   std::size_t roots = 0;
   for (const RootSnapshot& r : s.roots)
-    if (r.value == ref) ++roots;
+    if (std::find(places.begin(), places.end(), r.value) != places.end()) ++roots;
   if (in.empty() && roots == 0) h += "<span style='color:#777'>none</span>";
   if (roots > 0) h += QString("%1 root handle%2<br>").arg(roots).arg(roots == 1 ? "" : "s");
   for (std::size_t i = 0; i < in.size() && i < 50; ++i)
@@ -88,6 +99,8 @@ QString InspectObjectHtml(const HeapSnapshot& s,
     for (const RetainingLink& link : path) {
       h += " &rarr; " + ObjectLink(s, link.object);
       if (link.slot >= 0) h += QString(" <span style='color:#777'>[slot %1]</span>").arg(link.slot);
+      if (link.slot == kForwardedSlot)
+        h += " <span style='color:#777'>[its old place, forwarding]</span>";
     }
   }
   h += "</p>";

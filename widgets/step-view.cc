@@ -189,6 +189,8 @@ void StepView::afterOpen() {
   slider_->blockSignals(false);
   inspector_->inspect(nullptr, kNullRef, {});
   map_->setSelected(kNullRef);
+  pinned_ = false;
+  pinned_id_ = 0;
   current_ = 0;
   refresh();
 }
@@ -243,7 +245,15 @@ void StepView::jumpToKind(bool forward, const std::vector<StepKind>& kinds) {
 }
 
 void StepView::selectObject(ObjectRef ref) {
+  pinned_ = ref != kNullRef;
+  pinned_id_ = 0;
+  if (pinned_ && shown_)
+    if (const ObjectSnapshot* o = shown_->Find(ref)) pinned_id_ = o->id;
   map_->setSelected(ref);
+  inspect(ref);
+}
+
+void StepView::inspect(ObjectRef ref) {
   std::vector<AddressRecord> history;
   if (shown_ && session_) {
     if (const ObjectSnapshot* o = shown_->Find(ref))
@@ -259,10 +269,6 @@ QString StepView::explanation() const {
 void StepView::refresh() {
   if (!session_ || stepCount() == 0) return;
   const Step& step = session_->step(current_);
-  // Keep the selected object selected across moves: follow its identity.
-  std::uint32_t selected_id = 0;
-  if (shown_ && map_->selected() != kNullRef)
-    if (const ObjectSnapshot* o = shown_->Find(map_->selected())) selected_id = o->id;
   shown_ = std::make_shared<HeapSnapshot>(session_->SnapshotAt(current_));
   map_->setSnapshot(shown_);
   map_->setHighlight(step.object, step.other);
@@ -287,13 +293,16 @@ void StepView::refresh() {
   } else {
     map_->setColorBy(static_cast<HeapMapWidget::ColorBy>(mode - 1));
   }
+  // The inspector follows the user's object across moves, or else shows the step's own.
   ObjectRef selected = kNullRef;
-  if (selected_id != 0) {
+  if (pinned_ && pinned_id_ != 0) {
     for (const PageSnapshot& p : shown_->pages)
       for (const ObjectSnapshot& o : p.objects)
-        if (o.id == selected_id && !o.forwarded) selected = o.ref;
+        if (o.id == pinned_id_ && !o.forwarded) selected = o.ref;
   }
-  selectObject(selected);
+  map_->setSelected(selected);
+  const bool step_object = step.object != kNullRef && shown_->Find(step.object) != nullptr;
+  inspect(pinned_ ? selected : (step_object ? step.object : kNullRef));
 
   slider_->blockSignals(true);
   slider_->setValue(static_cast<int>(current_));

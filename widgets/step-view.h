@@ -59,7 +59,8 @@ class StepView : public QWidget {
   HeapMapWidget* heapMap() const { return map_; }
   ObjectInspector* inspector() const { return inspector_; }
   StepSession* session() const { return session_.get(); }
-  // Selects an object of the current heap (shows it in the inspector).
+  // Selects an object of the current heap: the inspector follows it from step to step (across
+  // moves) until another is selected. kNullRef: the inspector shows each step's own object.
   void selectObject(ObjectRef ref);
   QString explanation() const;
 
@@ -71,11 +72,14 @@ class StepView : public QWidget {
   void afterOpen();
   void refresh();
   void jumpToKind(bool forward, const std::vector<StepKind>& kinds);
+  void inspect(ObjectRef ref);
 
   std::unique_ptr<StepSession> session_;
   std::optional<Lesson> lesson_;
   std::vector<std::size_t> stop_steps_;
   std::size_t current_ = 0;
+  std::uint32_t pinned_id_ = 0;  // identity of the object the user selected (0: none)
+  bool pinned_ = false;
   std::shared_ptr<const HeapSnapshot> shown_;
   QTimer play_timer_;
 

@@ -266,6 +266,7 @@ std::optional<WorkloadError> LoadLesson(const std::string& path, Lesson* out) {
     };
     const QJsonObject s = v.toObject();
     LessonStop stop;
+    stop.line = LineOfKey(text, "kind", index);
     if (!ParseStepKind(s.value("kind").toString().toStdString(), &stop.kind))
       return stop_error("kind", "unknown step kind \"" + s.value("kind").toString().toStdString() +
                                     "\" (copy, promote, scan, grey, barrier-grey, blacken, "
@@ -322,7 +323,7 @@ std::optional<WorkloadError> ResolveLessonStops(const Lesson& lesson,
       from = *at + 1;
     }
     if (!at) {
-      return WorkloadError{lesson.path, 0, 0,
+      return WorkloadError{lesson.path, stop.line, 0,
                            "stop " + std::to_string(k + 1) + " (" +
                                std::string(ToString(stop.kind)) + " #" + std::to_string(stop.nth) +
                                ") never happens in this run"};

@@ -92,6 +92,7 @@ struct LessonStop {
   std::string title;
   std::string text;
   std::string color_by;  // the heap map's colouring at this stop: age, kind, site, mark
+  int line = 0;          // where the stop is in its lesson file
 };
 
 // A guided lesson (workloads/lessons/*.lesson.json).

@@ -102,6 +102,34 @@ compare)
     if (j.heaplab.oom !== false || j.heaplab.oom_message !== null) throw new Error("oom fields");
   ' "$tmp/c.json" || fail "compare JSON shape"
   echo "ok: compare"; cat "$tmp/out" ;;
+steps)
+  # Step mode in the terminal: every lesson resolves its stops; a workload's steps are numbered
+  # and explained; the same run twice prints the same steps.
+  for l in workloads/lessons/*.lesson.json; do
+    "$cli" steps "$l" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err"; fail "$l exited $?"; }
+    stops=$(grep -c '^== stop' "$tmp/out")
+    [ "$stops" -ge 4 ] || fail "$l: $stops stops"
+    echo "ok: $l ($stops stops)"
+  done
+  "$cli" steps workloads/teaching-small.js --count 100000 >"$tmp/a" || fail "steps exited $?"
+  "$cli" steps workloads/teaching-small.js --count 100000 >"$tmp/b"
+  cmp -s "$tmp/a" "$tmp/b" || fail "two step recordings differ"
+  for k in scavenge-start copy promote scan slot-update scavenge-end marking-start grey blacken phase sweep-page mark-compact-end end; do
+    grep -q "  $k\$" "$tmp/a" || fail "no $k step in teaching-small"
+  done
+  # Second survival: every promotion of scavenge 2 is of an object copied in scavenge 1.
+  grep -q 'this is its second survival' "$tmp/a" || fail "no second-survival promotion"
+  "$cli" steps workloads/teaching-small.js --kind promote --count 3 | grep -c '^step' | grep -qx 3 || fail "--kind"
+  "$cli" steps workloads/lessons/04-listener-leak.js --granularity collection --count 1000 >"$tmp/c"
+  grep -q 'FATAL ERROR: Reached heap limit' "$tmp/c" || fail "the leak lesson does not end out of memory"
+  # Errors name the file, the line and the key.
+  printf '{\n  "title": "t",\n  "intro": "i",\n  "workload": "nope.js",\n  "stops": []\n}\n' >"$tmp/bad.lesson.json"
+  expect_error 1 "bad.lesson.json:4:0: \"workload\": no such file" -- steps "$tmp/bad.lesson.json"
+  printf '{"title": "t", "intro": "i", "workload": "%s", "stops": [{"kind": "copy", "nth": 99, "text": "x"}]}' "$(pwd)/workloads/lessons/01-semi-spaces.js" >"$tmp/late.lesson.json"
+  expect_error 1 "late.lesson.json:1:0: stop 1 \(copy #99\) never happens" -- steps "$tmp/late.lesson.json"
+  expect_error 2 "unknown step kind 'teleport'" -- steps workloads/teaching-small.js --kind teleport
+  expect_error 1 "max-semi-space-size" -- steps workloads/teaching-small.js --max-semi-space-size=banana
+  ;;
 *) fail "unknown test $name" ;;
 esac
 echo "1 passed, 0 failed"

@@ -99,6 +99,12 @@ TEST(HeapSnapshot, ForwardingIsVisibleDuringAScavenge) {
   ASSERT_NE(to, nullptr);
   EXPECT_EQ(snap.FindPage(RefPage(o->forwarding))->role, PageRole::kToSpace);
   EXPECT_EQ(to->size_bytes, 32u);
+  // The root still names the old place; the path goes through its forwarding address.
+  const auto path = FindRetainingPath(snap, o->forwarding);
+  ASSERT_EQ(path.size(), 2u);
+  EXPECT_EQ(path[0].object, from);
+  EXPECT_EQ(path[0].slot, kForwardedSlot);
+  EXPECT_EQ(path[1].object, o->forwarding);
 }
 
 TEST(HeapSnapshot, RetainingPathAnswersWhyAnObjectIsAlive) {
