@@ -15,9 +15,11 @@
 #include <mutex>
 #include <thread>
 
+#include "app/cli/calibrate.h"
 #include "app/cli/cli-options.h"
 #include "app/cli/compare.h"
 #include "app/cli/steps.h"
+#include "sim/calibration.h"
 #include "sim/heap.h"
 #include "sim/report.h"
 #include "sim/script/workload-host.h"
@@ -39,7 +41,10 @@ void PrintUsage(std::ostream& out) {
          "  describe  print the workload's description and suggested flags\n"
          "  compare   run the workload in real node (tools/node-twin) and in HeapLab, side by "
          "side\n"
-         "  steps     step through the collectors object by object, or walk a lesson\n\n"
+         "  steps     step through the collectors object by object, or walk a lesson\n"
+         "  calibrate fit the simulator's speeds to real node on this machine\n\n"
+         "--calibration FILE|none (any command): the speed profile to use (default: the one\n"
+         "calibrate saved, $HEAPLAB_CALIBRATION or ~/.config/heaplab/calibration.flags).\n\n"
          "Run 'heaplab-cli <command> --help' for the options of a command.\n";
 }
 
@@ -169,7 +174,7 @@ int Run(const std::vector<std::string>& raw) {
     std::cerr << err->ToString() << "\n";
     return kExitWorkloadError;
   }
-  HeapFlags flags;
+  HeapFlags flags = CalibratedDefaults();
   if (auto err = ResolveFlags(host, p.workload, p.vm, !p.vm.count("no-suggested-flags"), flags)) {
     std::cerr << "heaplab-cli run: " << *err << "\n";
     return kExitUsage;
@@ -280,7 +285,7 @@ int Sweep(const std::vector<std::string>& raw) {
   for (const auto& [name, values] : lists)
     single.erase(name);
   for (const auto& g : grid) {
-    HeapFlags f;
+    HeapFlags f = CalibratedDefaults();
     if (auto err = cli::ApplyHeapFlags(single, f)) {
       std::cerr << "heaplab-cli sweep: " << *err << "\n";
       return kExitUsage;
@@ -302,7 +307,7 @@ int Sweep(const std::vector<std::string>& raw) {
       if (auto err = host.Load()) {
         row.error = err->ToString();
       } else {
-        HeapFlags f;
+        HeapFlags f = CalibratedDefaults();
         if (suggested && !host.info().suggested_flags.empty())
           ParseFlags(f, host.info().suggested_flags);
         cli::ApplyHeapFlags(single, f);
@@ -402,6 +407,22 @@ int main(int argc, char** argv) {
     }
     return args.empty() ? kExitUsage : 0;
   }
+  // --calibration FILE|none, anywhere: the speed profile under every command's flags.
+  if (auto err = TakeCalibrationArgument(args)) {
+    std::cerr << "heaplab-cli: " << *err << "\n";
+    return kExitUsage;
+  }
+  {
+    HeapFlags check;
+    if (auto err = ApplyDefaultCalibration(check, nullptr)) {
+      std::cerr << "heaplab-cli: " << *err << "\n";
+      return kExitUsage;
+    }
+  }
+  if (args.empty()) {
+    PrintUsage(std::cerr);
+    return kExitUsage;
+  }
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "run") return Run(args);
@@ -409,6 +430,7 @@ int main(int argc, char** argv) {
   if (command == "describe") return Describe(args);
   if (command == "compare") return cli::Compare(args);
   if (command == "steps") return cli::Steps(args);
+  if (command == "calibrate") return cli::Calibrate(args);
   std::cerr << "heaplab-cli: unknown command '" << command << "'\n";
   PrintUsage(std::cerr);
   return kExitUsage;

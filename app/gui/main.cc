@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/gui/main-window.h"
+#include "sim/calibration.h"
 #include "widgets/charts-panel.h"
 #include "widgets/comparison.h"
 #include "widgets/heap-map.h"
@@ -37,7 +38,19 @@ int main(int argc, char** argv) {
       args.push_back(all[i]);
     }
   }
-  HeapFlags flags;
+  // The speed profile (heaplab-cli calibrate's, or --calibration FILE|none) under the flags.
+  if (auto err = TakeCalibrationArgument(args)) {
+    std::fprintf(stderr, "heaplab: %s\n", err->c_str());
+    return 2;
+  }
+  {
+    HeapFlags check;
+    if (auto err = ApplyDefaultCalibration(check, nullptr)) {
+      std::fprintf(stderr, "heaplab: %s\n", err->c_str());
+      return 2;
+    }
+  }
+  HeapFlags flags = CalibratedDefaults();
   if (auto err = ParseFlags(flags, args, &rest)) {
     std::fprintf(stderr, "heaplab: %s\n", err->c_str());
     return 2;

@@ -10,6 +10,9 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "sim/calibration.h"
+#include <cstdlib>
+
 namespace heaplab {
 
 StepSession::StepSession(StepSessionOptions options) : options_(std::move(options)) {}
@@ -19,7 +22,7 @@ std::optional<WorkloadError> StepSession::RunOnce(const std::function<bool(std::
                                                   bool keep_steps) {
   WorkloadHost host(options_.workload);
   if (auto err = host.Load()) return err;
-  HeapFlags flags;
+  HeapFlags flags = CalibratedDefaults();
   if (!host.info().suggested_flags.empty()) {
     if (auto err = ParseFlags(flags, host.info().suggested_flags))
       return WorkloadError{options_.workload.path, 0, 0, "workload flags: " + *err};

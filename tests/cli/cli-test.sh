@@ -130,6 +130,43 @@ steps)
   expect_error 2 "unknown step kind 'teleport'" -- steps workloads/teaching-small.js --kind teleport
   expect_error 1 "max-semi-space-size" -- steps workloads/teaching-small.js --max-semi-space-size=banana
   ;;
+calibrate)
+  # Real node on this machine: fit, report, write a profile the CLI then loads.
+  HEAPLAB_CALIBRATION= "$cli" calibrate --workloads workloads/sessions.js,workloads/request-churn.js \
+    --duration 3000 --out "$tmp/cal.flags" --logs "$tmp/logs" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err"; fail "calibrate exited $?"; }
+  grep -q "^Pause p50, ms" "$tmp/out" || fail "no pause report"
+  grep -q "^--scavenge-copy-speed=" "$tmp/cal.flags" || fail "no copy speed in the profile"
+  grep -q "^# machine: " "$tmp/cal.flags" || fail "the profile does not say where it was fitted"
+  # The profile changes the simulated pauses; none (the default under ctest) does not.
+  printf -- '--scavenge-fixed-ms=7\n' >"$tmp/slow.flags"
+  "$cli" run workloads/teaching-small.js --trace-gc --calibration "$tmp/slow.flags" --no-summary >"$tmp/a" || fail "run with profile"
+  grep -q "Scavenge .* 7.00 / 0.00 ms" "$tmp/a" || { cat "$tmp/a"; fail "profile not applied"; }
+  HEAPLAB_CALIBRATION="$tmp/slow.flags" "$cli" run workloads/teaching-small.js --trace-gc --scavenge-fixed-ms=3 --no-summary >"$tmp/b"
+  grep -q "Scavenge .* 3.00 / 0.00 ms" "$tmp/b" || { cat "$tmp/b"; fail "command-line flags must win over the profile"; }
+  printf '# a comment\n--max-old-space-size=64\n' >"$tmp/bad1.flags"
+  expect_error 2 "bad1.flags:2: --max-old-space-size is not a calibrated speed" -- run workloads/teaching-small.js --calibration "$tmp/bad1.flags"
+  printf -- '--marking-speed=fast\n' >"$tmp/bad2.flags"
+  expect_error 2 "bad2.flags:1: invalid value 'fast' for --marking-speed" -- steps workloads/teaching-small.js --calibration "$tmp/bad2.flags"
+  expect_error 2 "nope.flags:0: cannot read calibration profile" -- describe workloads/teaching-small.js --calibration "$tmp/nope.flags"
+  expect_error 1 "node not found" -- calibrate --node /nonexistent/node --dry-run
+  echo "ok: calibrate"; grep -A3 "^Pause p50" "$tmp/out" ;;
+fidelity)
+  # CI's fidelity check: two small workloads in real node and in HeapLab; the GC counts agree
+  # within 10%, and so does the old-space size after each mark-compact.
+  for w in workloads/teaching-small.js workloads/lessons/02-promotion.js; do
+    "$cli" compare "$w" --node-runs 1 --json "$tmp/c.json" --out-dir "$tmp/cmp" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err"; fail "compare $w exited $?"; }
+    node -e '
+      const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      const within = (a, b, tol) => Math.abs(a - b) <= tol * Math.max(a, b) + 1e-9;
+      for (const k of ["scavenges", "mark_compacts"])
+        if (!within(j.node[k], j.heaplab[k], 0.10)) throw new Error(k + ": node " + j.node[k] + ", heaplab " + j.heaplab[k]);
+      const a = j.node.old_after_mark_compact_mb, b = j.heaplab.old_after_mark_compact_mb;
+      if (a.length !== b.length) throw new Error("mark-compact series differ in length");
+      a.forEach((v, i) => { if (!within(v, b[i], 0.10)) throw new Error("old after MC " + i + ": " + v + " vs " + b[i]); });
+      console.log("ok: " + j.workload + ": scavenges " + j.node.scavenges + "/" + j.heaplab.scavenges +
+                  ", mark-compacts " + j.node.mark_compacts + "/" + j.heaplab.mark_compacts);
+    ' "$tmp/c.json" || { cat "$tmp/out"; fail "$w: outside the count tolerance"; }
+  done ;;
 *) fail "unknown test $name" ;;
 esac
 echo "1 passed, 0 failed"

@@ -17,6 +17,12 @@
 const fs = require("fs");
 const path = require("path");
 const vm = require("vm");
+const v8 = require("v8");
+
+// heap.gc() forces real collections, as HeapLab's does, without node needing --expose-gc:
+// "young" is a scavenge (gc({type: "minor"})), "full" a mark-compact.
+v8.setFlagsFromString("--expose-gc");
+const forceGC = vm.runInNewContext("gc");
 
 // ---------------------------------------------------------------- randomness (mt19937_64)
 // mt19937_64 on 32-bit halves in a Uint32Array: no allocation per draw (BigInt arithmetic
@@ -276,7 +282,11 @@ function main() {
     release: (o) => { if (!roots.delete(o)) throw new RangeError("heap.release: not a global handle, or already released"); },
     hold: (o, ms) => hold(o, ms),
     scope: (fn) => fn(),
-    gc: (kind) => { if (kind !== "incremental" && global.gc) global.gc(); },
+    gc: (kind) => {
+      if (kind === "young" || kind === "scavenge") forceGC({ type: "minor" });
+      else if (kind === undefined || kind === "full") forceGC();
+      // "incremental": node starts incremental marking on its own schedule.
+    },
     markStep: () => true,  // node marks incrementally on its own schedule
     stats: () => ({ timeMs: now }),
   };

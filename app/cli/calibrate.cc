@@ -1,0 +1,290 @@
+#include "app/cli/calibrate.h"
+
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "app/cli/node-runner.h"
+#include "sim/calibration.h"
+#include "sim/heap.h"
+#include "sim/report.h"
+#include "sim/script/workload-host.h"
+#include "sim/trace-parser.h"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace heaplab::cli {
+
+namespace {
+
+constexpr int kExitUsage = 2;
+constexpr int kExitFailure = 1;
+
+std::string WorkloadsDir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  for (const fs::path& p :
+       {exe.parent_path() / "../../workloads", exe.parent_path() / "../share/heaplab/workloads",
+        fs::path(HEAPLAB_SOURCE_DIR) / "workloads"})
+    if (fs::exists(p / "sessions.js", ec)) return fs::weakly_canonical(p, ec).string();
+  return "workloads";
+}
+
+std::string CpuModel() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown CPU";
+}
+
+struct Row {
+  std::string workload;
+  PauseStats node_scavenge, node_mark_compact;
+  PauseStats before_scavenge, before_mark_compact;
+  PauseStats after_scavenge, after_mark_compact;
+};
+
+// Simulates `path` with `flags` for `duration_ms`; false on a workload error.
+bool Simulate(const std::string& path, double duration_ms, const HeapFlags& base, RunSummary* out) {
+  WorkloadOptions wo;
+  wo.path = path;
+  wo.duration_ms = duration_ms;
+  WorkloadHost host(wo);
+  if (auto err = host.Load()) {
+    std::cerr << err->ToString() << "\n";
+    return false;
+  }
+  HeapFlags flags = base;
+  if (!host.info().suggested_flags.empty()) ParseFlags(flags, host.info().suggested_flags);
+  Heap heap(flags);
+  RunRecorder recorder;
+  heap.set_sink(&recorder);
+  WorkloadResult result = host.Run(heap);
+  if (result.error) {
+    std::cerr << result.error->ToString() << "\n";
+    return false;
+  }
+  *out = Summarize(recorder, heap);
+  return true;
+}
+
+std::string Ms(double v) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(v < 10 ? 2 : 1) << v;
+  return s.str();
+}
+
+}  // namespace
+
+int Calibrate(const std::vector<std::string>& args) {
+  po::options_description desc("Calibrate options");
+  std::string node_path, out_path, workloads_arg, log_dir;
+  int node_runs = 1;
+  double duration = 4000;
+  desc.add_options()("help,h", "show this help")("node", po::value(&node_path),
+                                                 "node executable (default: node on PATH)")(
+      "node-runs", po::value(&node_runs)->default_value(1), "node runs per workload")(
+      "workloads", po::value(&workloads_arg),
+      "comma-separated workload files (default: sessions, lru-cache, listener-leak, "
+      "request-churn, large-objects, oom-growth)")(
+      "duration", po::value(&duration)->default_value(4000), "simulated ms per workload")(
+      "out", po::value(&out_path),
+      "profile to write (default: $HEAPLAB_CALIBRATION or ~/.config/heaplab/calibration.flags)")(
+      "logs", po::value(&log_dir)->default_value("calibration-logs"), "directory for node's logs")(
+      "dry-run", "fit and report, but write no profile");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "heaplab-cli calibrate: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << "Usage: heaplab-cli calibrate [options]\n\nRuns calibration workloads in real "
+                 "node (tools/node-twin) with --trace-gc-nvp, fits the\nsimulator's "
+                 "\"Calibrated speeds\" flags to node's pauses and saves them as a profile.\n\n"
+              << desc << "\n";
+    return 0;
+  }
+  if (node_runs < 1 || node_runs > 20) {
+    std::cerr << "heaplab-cli calibrate: --node-runs must be 1..20\n";
+    return kExitUsage;
+  }
+  if (!(duration > 0)) {
+    std::cerr << "heaplab-cli calibrate: --duration must be > 0\n";
+    return kExitUsage;
+  }
+  if (node_path.empty()) node_path = FindOnPath("node");
+  if (node_path.empty() || ::access(node_path.c_str(), X_OK) != 0) {
+    std::cerr << "heaplab-cli calibrate: node not found (install Node.js 20, or pass --node "
+                 "PATH)\n";
+    return kExitFailure;
+  }
+  const std::string twin = TwinScript();
+  if (twin.empty()) {
+    std::cerr << "heaplab-cli calibrate: tools/node-twin/twin.js not found\n";
+    return kExitFailure;
+  }
+  std::vector<std::string> workloads;
+  if (workloads_arg.empty()) {
+    for (const char* w :
+         {"sessions", "lru-cache", "listener-leak", "request-churn", "large-objects", "oom-growth"})
+      workloads.push_back(WorkloadsDir() + "/" + w + ".js");
+  } else {
+    std::stringstream ss(workloads_arg);
+    for (std::string w; std::getline(ss, w, ',');)
+      if (!w.empty()) workloads.push_back(w);
+  }
+  std::error_code ec;
+  fs::create_directories(log_dir, ec);
+  if (ec) {
+    std::cerr << "heaplab-cli calibrate: cannot create " << log_dir << ": " << ec.message() << "\n";
+    return kExitUsage;
+  }
+
+  // 1. Real node.
+  std::vector<CalibrationSample> samples;
+  std::vector<Row> rows;
+  for (const std::string& w : workloads) {
+    Row row;
+    row.workload = fs::path(w).stem().string();
+    // The workload's own flag suggestions apply in node too (oom-growth's small old space is
+    // what gives mark-compacts of a large live set).
+    std::vector<std::string> node_flags;
+    {
+      WorkloadOptions wo;
+      wo.path = w;
+      WorkloadHost host(wo);
+      if (auto err = host.Load()) {
+        std::cerr << err->ToString() << "\n";
+        return kExitFailure;
+      }
+      HeapFlags suggested;
+      ParseFlags(suggested, host.info().suggested_flags);
+      node_flags = NodeFlags(suggested);
+    }
+    TraceLog all;
+    for (int run = 1; run <= node_runs; ++run) {
+      const std::string base = log_dir + "/" + row.workload + "-" + std::to_string(run);
+      double wall = 0;
+      std::vector<std::string> argv{node_path, "--trace-gc-nvp"};
+      argv.insert(argv.end(), node_flags.begin(), node_flags.end());
+      argv.insert(argv.end(), {twin, w, "--seed=1", "--duration=" + std::to_string(duration)});
+      const int rc = RunProcess(argv, base + ".log", base + ".stderr", &wall);
+      TraceParseError perr;
+      auto log = ParseTraceLog(ReadFile(base + ".log") + ReadFile(base + ".stderr"), &perr);
+      if (!log) {
+        std::cerr << base << ".log:" << perr.line << ": " << perr.message << "\n";
+        return kExitFailure;
+      }
+      if (rc != 0 && !log->fatal_message) {
+        std::cerr << "heaplab-cli calibrate: node exited " << rc << " on " << w << " (see " << base
+                  << ".stderr)\n";
+        return kExitFailure;
+      }
+      std::cerr << "[node] " << row.workload << " run " << run << ": " << log->gcs.size()
+                << " GCs, " << Ms(wall) << " s\n";
+      auto s = CalibrationSamplesFromLog(*log);
+      samples.insert(samples.end(), s.begin(), s.end());
+      all.gcs.insert(all.gcs.end(), log->gcs.begin(), log->gcs.end());
+    }
+    const RunSummary node = SummarizeTraceLog(all);
+    row.node_scavenge = node.scavenge;
+    row.node_mark_compact = node.mark_compact;
+    rows.push_back(row);
+  }
+
+  // 2. The fit, from the table's defaults.
+  const HeapFlags defaults;
+  const CalibrationFit fit = FitCalibration(samples, defaults);
+  HeapFlags fitted = defaults;
+  for (const auto& [name, value] : fit.values) {
+    std::ostringstream v;
+    v << std::setprecision(6) << value;
+    SetFlag(fitted, *FindFlag(name), v.str());
+  }
+
+  // 3. Check: simulate each workload before and after.
+  for (std::size_t i = 0; i < workloads.size(); ++i) {
+    RunSummary before, after;
+    if (!Simulate(workloads[i], duration, defaults, &before) ||
+        !Simulate(workloads[i], duration, fitted, &after))
+      return kExitFailure;
+    rows[i].before_scavenge = before.scavenge;
+    rows[i].before_mark_compact = before.mark_compact;
+    rows[i].after_scavenge = after.scavenge;
+    rows[i].after_mark_compact = after.mark_compact;
+  }
+
+  std::cout << "Fitted from " << fit.scavenges << " scavenges and " << fit.mark_compacts
+            << " mark-compacts; the scavenge pause model's median error on node's own "
+               "scavenges: "
+            << std::setprecision(2) << 100 * fit.scavenge_median_error << "%\n";
+  for (const auto& [name, value] : fit.values) {
+    const FlagInfo* f = FindFlag(name);
+    std::cout << "  --" << f->cli_name << "=" << std::setprecision(6) << value << "  (default "
+              << f->default_text << ")\n";
+  }
+  for (const std::string& note : fit.notes)
+    std::cout << "  note: " << note << "\n";
+  std::cout << "\nPause p50, ms        node   default  calibrated  calibrated/node\n";
+  auto line = [](const std::string& label, const PauseStats& n, const PauseStats& b,
+                 const PauseStats& a) {
+    if (n.count == 0) return;
+    std::ostringstream ratio;
+    ratio << std::fixed << std::setprecision(2) << (n.p50_ms > 0 ? a.p50_ms / n.p50_ms : 0);
+    std::cout << "  " << std::left << std::setw(18) << label << std::right << std::setw(6)
+              << Ms(n.p50_ms) << std::setw(10) << Ms(b.p50_ms) << std::setw(12) << Ms(a.p50_ms)
+              << std::setw(17) << ratio.str() << "\n";
+  };
+  for (const Row& r : rows) {
+    line(r.workload + " scav", r.node_scavenge, r.before_scavenge, r.after_scavenge);
+    line(r.workload + " mc", r.node_mark_compact, r.before_mark_compact, r.after_mark_compact);
+  }
+
+  if (vm.count("dry-run")) return 0;
+  if (out_path.empty()) out_path = DefaultCalibrationPath();
+  if (out_path.empty()) {
+    std::cerr << "heaplab-cli calibrate: no profile path (HEAPLAB_CALIBRATION=none): use --out\n";
+    return kExitUsage;
+  }
+  fs::create_directories(fs::path(out_path).parent_path(), ec);
+  std::string node_version = "node";
+  {
+    double wall = 0;
+    const std::string v = log_dir + "/node-version.txt";
+    RunProcess({node_path, "--version"}, v, v + ".err", &wall);
+    node_version = ReadFile(v);
+    while (!node_version.empty() && std::isspace(static_cast<unsigned char>(node_version.back())))
+      node_version.pop_back();
+  }
+  const std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
+  std::ostringstream header;
+  header << "HeapLab calibration profile, written by heaplab-cli calibrate on " << date << "\n"
+         << "machine: " << CpuModel() << ", " << ::sysconf(_SC_NPROCESSORS_ONLN) << " cores; node "
+         << node_version << "\n"
+         << "workloads:";
+  for (const Row& r : rows)
+    header << " " << r.workload;
+  header << " (" << duration << " ms each, " << node_runs << " node run(s))";
+  if (auto err = WriteFileAtomically(out_path, FormatCalibrationProfile(fit, header.str()))) {
+    std::cerr << "heaplab-cli calibrate: " << *err << "\n";
+    return kExitFailure;
+  }
+  std::cout << "\nWrote " << out_path << "\n";
+  return 0;
+}
+
+}  // namespace heaplab::cli

@@ -1,0 +1,28 @@
+// Running real node from the CLI: finding it and the twin, and running a process with its
+// output in files. Shared by compare and calibrate.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/flags.h"
+
+namespace heaplab::cli {
+
+// The first executable `name` on PATH, or "".
+std::string FindOnPath(const std::string& name);
+// tools/node-twin/twin.js, found next to the binary, installed, or in the source tree; or "".
+std::string TwinScript();
+// Runs `argv` with stdout and stderr into files; returns the exit status (128+signal when
+// killed, as a shell reports it) and the wall time in seconds.
+int RunProcess(const std::vector<std::string>& argv,
+               const std::string& out,
+               const std::string& err,
+               double* wall_s);
+// The flags of `flags` that differ from the defaults and that real node understands, as node
+// spells them (--max-semi-space-size=1, --no-page-promotion...).
+std::vector<std::string> NodeFlags(const HeapFlags& flags);
+// The whole file, or "" if unreadable.
+std::string ReadFile(const std::string& path);
+
+}  // namespace heaplab::cli

@@ -1,0 +1,301 @@
+#include "sim/calibration.h"
+
+#include <stdlib.h>
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace heaplab {
+
+namespace {
+
+constexpr std::string_view kCalibratedGroup = "Calibrated speeds";
+
+double Key(const TracedGC& gc, const char* key) {
+  auto it = gc.nvp.find(key);
+  if (it == gc.nvp.end()) return 0;
+  return std::strtod(it->second.c_str(), nullptr);
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+// Least squares of y on the columns `use` of x (an intercept is column 0), by the normal
+// equations (at most 3 unknowns). Returns false if singular.
+bool SolveLeastSquares(const std::vector<std::array<double, 3>>& x,
+                       const std::vector<double>& y,
+                       const std::array<bool, 3>& use,
+                       std::array<double, 3>* beta) {
+  std::vector<int> cols;
+  for (int j = 0; j < 3; ++j)
+    if (use[static_cast<std::size_t>(j)]) cols.push_back(j);
+  const std::size_t n = cols.size();
+  double a[3][4] = {};
+  for (std::size_t i = 0; i < x.size(); ++i)
+    for (std::size_t r = 0; r < n; ++r) {
+      for (std::size_t c = 0; c < n; ++c)
+        a[r][c] +=
+            x[i][static_cast<std::size_t>(cols[r])] * x[i][static_cast<std::size_t>(cols[c])];
+      a[r][n] += x[i][static_cast<std::size_t>(cols[r])] * y[i];
+    }
+  for (std::size_t c = 0; c < n; ++c) {  // Gauss-Jordan with partial pivoting
+    std::size_t piv = c;
+    for (std::size_t r = c + 1; r < n; ++r)
+      if (std::fabs(a[r][c]) > std::fabs(a[piv][c])) piv = r;
+    if (std::fabs(a[piv][c]) < 1e-12) return false;
+    for (std::size_t k = 0; k <= n; ++k)
+      std::swap(a[c][k], a[piv][k]);
+    for (std::size_t r = 0; r < n; ++r) {
+      if (r == c) continue;
+      const double f = a[r][c] / a[c][c];
+      for (std::size_t k = c; k <= n; ++k)
+        a[r][k] -= f * a[c][k];
+    }
+  }
+  *beta = {0, 0, 0};
+  for (std::size_t r = 0; r < n; ++r)
+    (*beta)[static_cast<std::size_t>(cols[r])] = a[r][n] / a[r][r];
+  return true;
+}
+
+}  // namespace
+
+std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
+  std::vector<CalibrationSample> out;
+  double previous_after = -1;
+  for (const TracedGC& gc : log.gcs) {
+    if (gc.nvp.empty()) continue;
+    CalibrationSample s;
+    s.mark_compact = gc.collector == GarbageCollector::kMarkCompactor;
+    s.pause_ms = Key(gc, "pause");
+    s.promoted_bytes = Key(gc, "promoted");
+    s.mutator_ms = Key(gc, "mutator");
+    const double before = Key(gc, "total_size_before"), after = Key(gc, "total_size_after");
+    // nvp's own allocated= is wrong during incremental marking (node20-observed §8): recompute.
+    if (previous_after >= 0) s.allocated_bytes = std::max(0.0, before - previous_after);
+    previous_after = after;
+    if (s.mark_compact) {
+      s.mark_ms = Key(gc, "mark");
+      s.incremental_ms = Key(gc, "incremental");
+      s.evacuate_ms = Key(gc, "evacuate");
+      s.live_bytes = after;
+    } else {
+      s.copied_bytes = std::max(0.0, Key(gc, "new_space_survived") - s.promoted_bytes);
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
+                              const HeapFlags& base) {
+  CalibrationFit fit;
+  HeapFlags f = base;
+
+  // Scavenges: pause = fixed + copied / copy_speed + promoted / promote_speed, non-negative.
+  // Each row is divided by its pause: the fit minimizes relative error, so the many short
+  // pauses (which set the p50) weigh as much as the few long ones.
+  std::vector<std::array<double, 3>> x;
+  std::vector<double> y;
+  for (const CalibrationSample& s : samples) {
+    if (s.mark_compact || !(s.pause_ms > 0)) continue;
+    const double w = 1 / std::max(s.pause_ms, 0.05);
+    x.push_back({w, w * s.copied_bytes, w * s.promoted_bytes});
+    y.push_back(w * s.pause_ms);
+  }
+  fit.scavenges = y.size();
+  if (y.size() >= 8) {
+    // Non-negative least squares over the 3 unknowns: the best of the subsets whose solution
+    // is non-negative.
+    double best_sse = std::numeric_limits<double>::infinity();
+    std::array<double, 3> best{};
+    for (int mask = 1; mask < 8; ++mask) {
+      const std::array<bool, 3> use{(mask & 1) != 0, (mask & 2) != 0, (mask & 4) != 0};
+      std::array<double, 3> beta{};
+      if (!SolveLeastSquares(x, y, use, &beta)) continue;
+      if (beta[0] < 0 || beta[1] < 0 || beta[2] < 0) continue;
+      double sse = 0;
+      for (std::size_t i = 0; i < y.size(); ++i) {
+        const double e = y[i] - (beta[0] * x[i][0] + beta[1] * x[i][1] + beta[2] * x[i][2]);
+        sse += e * e;
+      }
+      if (sse < best_sse) best_sse = sse, best = beta;
+    }
+    // How well the model predicts node's own pauses: the median relative error.
+    std::vector<double> errors;
+    for (const CalibrationSample& smp : samples) {
+      if (smp.mark_compact || !(smp.pause_ms > 0)) continue;
+      const double predicted = best[0] + best[1] * smp.copied_bytes + best[2] * smp.promoted_bytes;
+      errors.push_back(std::fabs(predicted - smp.pause_ms) / smp.pause_ms);
+    }
+    fit.scavenge_median_error = Median(errors);
+    f.scavenge_fixed_ms = best[0];
+    if (best[1] > 0)
+      f.scavenge_copy_speed = 1 / best[1];
+    else
+      fit.notes.push_back("copied bytes did not explain scavenge pauses: copy speed kept");
+    if (best[2] > 0)
+      f.scavenge_promote_speed = 1 / best[2];
+    else
+      fit.notes.push_back("promoted bytes did not explain scavenge pauses: promotion speed kept");
+  } else {
+    fit.notes.push_back("fewer than 8 scavenges: scavenge speeds kept");
+  }
+
+  // Mark-compacts: marking covers the live bytes in the incremental steps plus the pause's
+  // mark phase; the rest of the pause beyond marking and evacuation is the fixed cost.
+  double live = 0, mark_ms = 0, promoted = 0, evacuate_ms = 0;
+  std::vector<double> rest_ms;
+  for (const CalibrationSample& s : samples) {
+    if (!s.mark_compact) continue;
+    ++fit.mark_compacts;
+    live += s.live_bytes;
+    mark_ms += s.mark_ms + s.incremental_ms;
+    promoted += s.promoted_bytes;
+    evacuate_ms += s.evacuate_ms;
+    rest_ms.push_back(std::max(0.0, s.pause_ms - s.mark_ms - s.evacuate_ms));
+  }
+  if (fit.mark_compacts >= 2 && mark_ms > 0) {
+    f.marking_speed = live / mark_ms;
+    f.mark_compact_fixed_ms = Median(rest_ms);
+    if (promoted > 0 && evacuate_ms > 0)
+      f.evacuation_speed = promoted / evacuate_ms;
+    else
+      fit.notes.push_back("no promotion in the mark-compacts: evacuation speed kept");
+  } else {
+    fit.notes.push_back("fewer than 2 mark-compacts: mark-compact speeds kept");
+  }
+
+  // The program itself: bytes allocated per ms of mutator time.
+  double allocated = 0, mutator = 0;
+  // nvp's mutator= is sometimes absurd (tens of millions of ms after a memory-reducing GC):
+  // only gaps under 10 s count.
+  for (const CalibrationSample& s : samples) {
+    if (s.allocated_bytes > 0 && s.mutator_ms > 0 && s.mutator_ms < 10000) {
+      allocated += s.allocated_bytes;
+      mutator += s.mutator_ms;
+    }
+  }
+  if (mutator > 0)
+    f.mutator_speed = allocated / mutator;
+  else
+    fit.notes.push_back("no mutator time in the logs: mutator speed kept");
+
+  for (const FlagInfo& info : AllFlags()) {
+    if (info.group != kCalibratedGroup || info.type != FlagType::kDouble) continue;
+    double& v = f.*std::get<double HeapFlags::*>(info.field);
+    if (!std::isfinite(v)) v = base.*std::get<double HeapFlags::*>(info.field);
+    v = std::clamp(v, info.min_value, info.max_value);
+    fit.values.emplace_back(std::string(info.name), v);
+  }
+  return fit;
+}
+
+std::string FormatCalibrationProfile(const CalibrationFit& fit, const std::string& header) {
+  std::ostringstream out;
+  std::istringstream lines(header);
+  for (std::string line; std::getline(lines, line);)
+    out << "# " << line << "\n";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f%%", 100 * fit.scavenge_median_error);
+  out << "# " << fit.scavenges << " scavenges and " << fit.mark_compacts
+      << " mark-compacts; the scavenge pause model's median error on them: " << buf << "\n";
+  for (const std::string& note : fit.notes)
+    out << "# note: " << note << "\n";
+  for (const auto& [name, value] : fit.values) {
+    const FlagInfo* info = FindFlag(name);
+    std::snprintf(buf, sizeof buf, "%.6g", value);
+    out << "--" << info->cli_name << "=" << buf << "\n";
+  }
+  return out.str();
+}
+
+std::optional<std::string> ApplyCalibrationFile(const std::string& path, HeapFlags& flags) {
+  std::ifstream in(path);
+  if (!in) return path + ":0: cannot read calibration profile";
+  HeapFlags result = flags;
+  int line_no = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++line_no;
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    line = line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
+    std::string name = line.substr(0, line.find('='));
+    while (!name.empty() && name.front() == '-')
+      name.erase(name.begin());
+    const FlagInfo* info = FindFlag(name);
+    if (info == nullptr)
+      return path + ":" + std::to_string(line_no) + ": unknown flag '" + line + "'";
+    if (info->group != kCalibratedGroup)
+      return path + ":" + std::to_string(line_no) + ": --" + std::string(info->cli_name) +
+             " is not a calibrated speed; a profile sets only those";
+    const std::vector<std::string> args{line};
+    if (auto err = ParseFlags(result, args))
+      return path + ":" + std::to_string(line_no) + ": " + *err;
+  }
+  flags = result;
+  return std::nullopt;
+}
+
+std::string DefaultCalibrationPath() {
+  if (const char* env = std::getenv("HEAPLAB_CALIBRATION"); env && *env)
+    return std::string(env) == "none" ? std::string() : std::string(env);
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/heaplab/calibration.flags";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.config/heaplab/calibration.flags";
+  return {};
+}
+
+std::optional<std::string> ApplyDefaultCalibration(HeapFlags& flags, std::string* applied_path) {
+  const std::string path = DefaultCalibrationPath();
+  if (path.empty()) return std::nullopt;
+  std::ifstream probe(path);
+  if (!probe) {
+    // A path named explicitly must exist; the default location is optional.
+    if (const char* env = std::getenv("HEAPLAB_CALIBRATION"); env && *env)
+      return path + ":0: cannot read calibration profile (HEAPLAB_CALIBRATION)";
+    return std::nullopt;
+  }
+  if (auto err = ApplyCalibrationFile(path, flags)) return err;
+  if (applied_path) *applied_path = path;
+  return std::nullopt;
+}
+
+HeapFlags CalibratedDefaults() {
+  HeapFlags flags;
+  HeapFlags calibrated = flags;
+  if (!ApplyDefaultCalibration(calibrated, nullptr)) flags = calibrated;
+  return flags;
+}
+
+std::optional<std::string> TakeCalibrationArgument(std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string value;
+    if (args[i] == "--calibration") {
+      if (i + 1 >= args.size()) return "--calibration needs a FILE (or none)";
+      value = args[i + 1];
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
+                 args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+    } else if (args[i].rfind("--calibration=", 0) == 0) {
+      value = args[i].substr(14);
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      continue;
+    }
+    if (value.empty()) return "--calibration needs a FILE (or none)";
+    ::setenv("HEAPLAB_CALIBRATION", value.c_str(), 1);
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace heaplab

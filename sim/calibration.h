@@ -1,0 +1,76 @@
+// Calibration: fitting the simulator's speed flags ("Calibrated speeds" in the flag table) to
+// real node's --trace-gc-nvp logs on this machine, and the profile file that carries them.
+// A profile is node-style flags, one per line, with # comments, so it reads like the command
+// line it stands for:
+//   # HeapLab calibration profile: fitted 2026-11-25 ...
+//   --scavenge-fixed-ms=0.21
+// The CLI and the GUI apply it over the defaults and under the workload's and the user's flags.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/flags.h"
+#include "sim/trace-parser.h"
+
+namespace heaplab {
+
+// What one GC of a node log tells about speeds.
+struct CalibrationSample {
+  bool mark_compact = false;
+  double pause_ms = 0;
+  double copied_bytes = 0;     // scavenge: survived in new space (new_space_survived - promoted)
+  double promoted_bytes = 0;   // promoted to old space
+  double mark_ms = 0;          // mark-compact: marking in the pause ("mark=")
+  double incremental_ms = 0;   // mark-compact: incremental marking before it
+  double evacuate_ms = 0;      // mark-compact: evacuation in the pause ("evacuate=")
+  double live_bytes = 0;       // mark-compact: size after (what marking found)
+  double mutator_ms = 0;       // time the program ran since the previous GC ("mutator=")
+  double allocated_bytes = 0;  // bytes allocated since the previous GC
+};
+
+// The samples of a --trace-gc-nvp log (lines without nvp keys are skipped).
+std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log);
+
+struct CalibrationFit {
+  // Fitted flag values, by flag name (underscore spelling), in table order.
+  std::vector<std::pair<std::string, double>> values;
+  std::size_t scavenges = 0, mark_compacts = 0;
+  // Median of |predicted - real| / real over the scavenges fitted.
+  double scavenge_median_error = 0;
+  std::vector<std::string> notes;  // what could not be fitted and why
+};
+
+// Fits scavenge_fixed_ms, scavenge_copy_speed and scavenge_promote_speed (non-negative least
+// squares of the pause on copied and promoted bytes), mark_compact_fixed_ms, marking_speed and
+// evacuation_speed (from the mark-compacts' phases), and mutator_speed (allocation over mutator
+// time). Values are clamped to the flags' ranges; a parameter without enough data keeps
+// `base`'s value and says so in notes.
+CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples, const HeapFlags& base);
+
+// The profile text for `fit`, with `header` (one or more lines) as comments on top.
+std::string FormatCalibrationProfile(const CalibrationFit& fit, const std::string& header);
+
+// Applies the profile file at `path` to `flags`. Only calibrated-speed flags are allowed. On
+// error returns "path:line: message" and leaves `flags` unchanged.
+std::optional<std::string> ApplyCalibrationFile(const std::string& path, HeapFlags& flags);
+
+// Where `heaplab-cli calibrate` saves and the programs look: $HEAPLAB_CALIBRATION if set (the
+// value "none" turns calibration files off: returns ""), else
+// $XDG_CONFIG_HOME/heaplab/calibration.flags or ~/.config/heaplab/calibration.flags.
+std::string DefaultCalibrationPath();
+
+// Applies the default profile if one exists. Returns an error as ApplyCalibrationFile does.
+std::optional<std::string> ApplyDefaultCalibration(HeapFlags& flags, std::string* applied_path);
+
+// The flag table's defaults with the default profile applied (a bad profile is ignored here:
+// programs check it once at start-up with ApplyDefaultCalibration).
+HeapFlags CalibratedDefaults();
+
+// Takes a "--calibration=FILE" / "--calibration FILE" argument out of `args` and makes FILE
+// the default profile (FILE "none": no profile). Returns an error for a missing value.
+std::optional<std::string> TakeCalibrationArgument(std::vector<std::string>& args);
+
+}  // namespace heaplab

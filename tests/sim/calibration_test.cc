@@ -1,0 +1,110 @@
+// Calibration: the fit recovers known speeds from synthetic node logs, the profile round-trips,
+// and a bad profile names its line.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+
+#include "sim/calibration.h"
+
+namespace heaplab {
+namespace {
+
+std::string Nvp(double t,
+                const char* gc,
+                double pause,
+                double mutator,
+                double before,
+                double after,
+                double promoted,
+                double survived,
+                double mark = 0,
+                double evacuate = 0) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "[1:0x1]  %6.0f ms: pause=%.3f mutator=%.1f gc=%s reduce_memory=0 mark=%.3f "
+                "evacuate=%.3f incremental=0 total_size_before=%.0f total_size_after=%.0f "
+                "promoted=%.0f new_space_survived=%.0f\n",
+                t, pause, mutator, gc, mark, evacuate, before, after, promoted, survived);
+  return buf;
+}
+
+TEST(Calibration, FitRecoversKnownSpeeds) {
+  // Scavenge pauses made by 0.2 ms + copied / 800 KB/ms + promoted / 3 MB/ms, with 2% noise;
+  // mark-compacts marking 1 MB/ms; the program allocating 300 KB per ms.
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> copied(1e5, 4e6), promoted(0, 2e6), noise(0.98, 1.02);
+  std::string log;
+  double size = 4e6, t = 0;
+  for (int i = 0; i < 200; ++i) {
+    const double c = copied(rng), p = promoted(rng);
+    const double pause = (0.2 + c / 8e5 + p / 3e6) * noise(rng);
+    const double alloc = 3e6;
+    t += 10;
+    log += Nvp(t, "s", pause, alloc / 3e5, size + alloc, size + p, p, c + p);
+    size += p;
+    if (i % 40 == 39) {
+      const double live = size;
+      log += Nvp(t + 1, "mc", 0.5 + live / 1e6 + 1, 0, size, live, 0, 0, live / 1e6, 1);
+    }
+  }
+  TraceParseError err;
+  auto parsed = ParseTraceLog(log, &err);
+  ASSERT_TRUE(parsed) << err.line << ": " << err.message;
+  const auto samples = CalibrationSamplesFromLog(*parsed);
+  ASSERT_EQ(samples.size(), 205u);
+  const CalibrationFit fit = FitCalibration(samples, HeapFlags{});
+  auto value = [&](const char* name) {
+    for (const auto& [n, v] : fit.values)
+      if (n == name) return v;
+    return -1.0;
+  };
+  EXPECT_NEAR(value("scavenge_fixed_ms"), 0.2, 0.05);
+  EXPECT_NEAR(value("scavenge_copy_speed"), 8e5, 8e4);
+  EXPECT_NEAR(value("scavenge_promote_speed"), 3e6, 6e5);
+  EXPECT_NEAR(value("marking_speed"), 1e6, 1e4);
+  EXPECT_NEAR(value("mark_compact_fixed_ms"), 0.5, 0.01);
+  EXPECT_NEAR(value("mutator_speed"), 3e5, 3e4);
+  EXPECT_LT(fit.scavenge_median_error, 0.05);
+  EXPECT_EQ(fit.scavenges, 200u);
+  EXPECT_EQ(fit.mark_compacts, 5u);
+
+  // The profile round-trips through a file and sets exactly the fitted values.
+  const std::string path = ::testing::TempDir() + "/fit.flags";
+  std::ofstream(path) << FormatCalibrationProfile(fit, "test profile\nsecond line");
+  HeapFlags flags;
+  ASSERT_FALSE(ApplyCalibrationFile(path, flags));
+  EXPECT_NEAR(flags.scavenge_copy_speed, value("scavenge_copy_speed"), 1);
+  EXPECT_NEAR(flags.marking_speed, value("marking_speed"), 1);
+}
+
+TEST(Calibration, TooLittleDataKeepsTheBaseAndSaysSo) {
+  HeapFlags base;
+  const CalibrationFit fit = FitCalibration({}, base);
+  for (const auto& [name, v] : fit.values) {
+    const FlagInfo* f = FindFlag(name);
+    EXPECT_EQ(v, base.*std::get<double HeapFlags::*>(f->field)) << name;
+  }
+  EXPECT_GE(fit.notes.size(), 3u);
+}
+
+TEST(Calibration, BadProfilesNameTheirLine) {
+  const std::string path = ::testing::TempDir() + "/bad.flags";
+  std::ofstream(path) << "# comment\n\n--scavenge-fixed-ms=0.3\n--semi-space-growth-factor=4\n";
+  HeapFlags flags;
+  auto err = ApplyCalibrationFile(path, flags);
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("bad.flags:4: --semi-space-growth-factor is not a calibrated speed"),
+            std::string::npos)
+      << *err;
+  EXPECT_EQ(flags.scavenge_fixed_ms, HeapFlags{}.scavenge_fixed_ms);  // unchanged on error
+  std::ofstream(path) << "--no-such-speed=1\n";
+  err = ApplyCalibrationFile(path, flags);
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find(":1: unknown flag"), std::string::npos) << *err;
+  EXPECT_TRUE(ApplyCalibrationFile(::testing::TempDir() + "/missing.flags", flags));
+}
+
+}  // namespace
+}  // namespace heaplab
