@@ -2,8 +2,9 @@
 PRESET   ?= dev
 JOBS     ?= $(shell nproc)
 WORKLOAD ?= workloads/request-churn.js
+NODE_RUNS ?= 1
 
-.PHONY: all deps configure build run test test-dev test-asan fuzz format format-check bench screenshots clean
+.PHONY: all deps configure build run test test-dev test-asan fuzz format format-check bench screenshots fidelity calibrate clean
 
 all: build
 
@@ -46,6 +47,14 @@ screenshots: build
 
 bench: build
 	./build/bin/heaplab-bench
+
+# docs/fidelity.md: every shipped workload in real node and in HeapLab (a few minutes).
+fidelity: build
+	bash scripts/fidelity.sh build/bin/heaplab-cli $(NODE_RUNS)
+
+# Fit the simulator's speeds to real node on this machine; saves ~/.config/heaplab/calibration.flags.
+calibrate: build
+	./build/bin/heaplab-cli calibrate --node-runs 3
 
 clean:
 	rm -rf build build-asan build-release build-fuzz

@@ -20,6 +20,11 @@ QString ObjectLink(const HeapSnapshot& s, ObjectRef ref) {
   if (ref == kNullRef) return "null";
   const ObjectSnapshot* o = s.Find(ref);
   if (o == nullptr) return "(gone)";
+  if (o->forwarded) {
+    // A slot not yet updated: it names the old place, which forwards to the new one.
+    return QString("old place of %1 <span style='color:#777'>(forwarding)</span>")
+        .arg(ObjectLink(s, o->forwarding));
+  }
   const QString name = o->id ? QString("#%1").arg(o->id) : QString("object");
   return QString("<a href=\"obj:%1\">%2</a> <span style='color:#777'>%3 B %4</span>")
       .arg(ref)

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Regenerates docs/fidelity.md: every shipped workload at semi-spaces 1, 16 and 64 MB, each with
+# the default and a small (64 MB) old space, run in real node (the twin) and in HeapLab by
+# `heaplab-cli compare --json`, then tabulated against the targets by scripts/fidelity-report.js.
+# Usage: scripts/fidelity.sh [build/bin/heaplab-cli] [NODE_RUNS]   (make fidelity)
+# To re-render the table from the last run only: node scripts/fidelity-report.js build/fidelity
+set -eu
+cd "$(dirname "$0")/.."
+cli=${1:-build/bin/heaplab-cli}
+runs=${2:-1}
+out=${FIDELITY_DIR:-build/fidelity}  # the compare JSON and traces stay here for a closer look
+rm -rf "$out"
+mkdir -p "$out"
+export HEAPLAB_CALIBRATION=none  # the shipped default speeds, not a local profile
+n=0
+for w in workloads/*.js; do
+  name=$(basename "$w" .js)
+  for semi in 1 16 64; do
+    for old in default 64; do
+      # 0 is V8's default (from physical memory); explicit, so that a workload's suggested
+      # small old space (oom-growth's) does not replace it.
+      flags=(--max-semi-space-size="$semi" --max-old-space-size="${old/default/0}")
+      n=$((n + 1))
+      json="$out/$(printf %03d $n)-$name-semi$semi-old$old.json"
+      echo "[$n] $name ${flags[*]}" >&2
+      if ! "$cli" compare "$w" "${flags[@]}" --node-runs "$runs" --json "$json" \
+          --out-dir "$out/traces-$n" >"$out/$n.out" 2>"$out/$n.err"; then
+        echo "compare failed for $w ${flags[*]}:" >&2
+        cat "$out/$n.err" >&2
+        exit 1
+      fi
+    done
+  done
+done
+node scripts/fidelity-report.js "$out" "$runs" > docs/fidelity.md.tmp
+mv docs/fidelity.md.tmp docs/fidelity.md
+echo "wrote docs/fidelity.md ($n rows)" >&2
