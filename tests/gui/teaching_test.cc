@@ -4,6 +4,7 @@
 // answers why it is alive; the live heap map receives pictures from a run.
 #include <QImage>
 #include <QPainter>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QXmlStreamReader>
@@ -204,6 +205,24 @@ class TeachingTest : public QObject {
     QVERIFY2(err.contains(f.fileName() + ":6:"), qPrintable(err));
     QVERIFY(err.contains("teleport"));
     QVERIFY(view.session() == nullptr);
+  }
+
+  void liveHeapMapUpdatesDuringARun() {
+    MainWindow w;
+    QVERIFY(w.openWorkload(WorkloadsDirectory() + "/sessions.js"));
+    w.showHeapMap();
+    w.controller()->setDuration(20000);
+    QSignalSpy pictures(w.controller(), &SimulationController::heapSnapshot);
+    w.run();
+    w.controller()->setSpeed(20);  // 20 simulated ms per wall ms: a 1 s run
+    // The heap-map timer asks four times a second while the tab shows; pictures arrive while
+    // the run is still going.
+    QTRY_VERIFY_WITH_TIMEOUT(pictures.count() >= 2, 10000);
+    QCOMPARE(w.controller()->state(), SimulationController::State::kRunning);
+    const double mid_ms = w.heapMap()->snapshot()->time_ms;
+    QVERIFY(w.controller()->waitForFinished(60000));
+    QCoreApplication::processEvents();
+    QVERIFY(w.heapMap()->snapshot()->time_ms > mid_ms);
   }
 
   void liveHeapMapReceivesPictures() {
