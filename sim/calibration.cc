@@ -1,5 +1,7 @@
 #include "sim/calibration.h"
 
+#include "sim/report.h"
+
 #include <stdlib.h>
 #include <algorithm>
 #include <array>
@@ -20,12 +22,6 @@ double Key(const TracedGC& gc, const char* key) {
   auto it = gc.nvp.find(key);
   if (it == gc.nvp.end()) return 0;
   return std::strtod(it->second.c_str(), nullptr);
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 // Least squares of y on the columns `use` of x (an intercept is column 0), by the normal
@@ -296,6 +292,12 @@ std::optional<std::string> TakeCalibrationArgument(std::vector<std::string>& arg
     return std::nullopt;
   }
   return std::nullopt;
+}
+
+std::optional<std::string> SetUpCalibration(std::vector<std::string>& args) {
+  if (auto err = TakeCalibrationArgument(args)) return err;
+  HeapFlags check;
+  return ApplyDefaultCalibration(check, nullptr);
 }
 
 }  // namespace heaplab

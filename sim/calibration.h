@@ -73,4 +73,8 @@ HeapFlags CalibratedDefaults();
 // the default profile (FILE "none": no profile). Returns an error for a missing value.
 std::optional<std::string> TakeCalibrationArgument(std::vector<std::string>& args);
 
+// A program's start-up: takes --calibration out of `args` and checks the profile it selects.
+// Returns an error (a missing value, or "FILE:LINE: ..." for a bad profile).
+std::optional<std::string> SetUpCalibration(std::vector<std::string>& args);
+
 }  // namespace heaplab

@@ -56,38 +56,22 @@ struct Table {
                           (def) ? "true" : "false", \
                           {},                       \
                           &HeapFlags::name});
+// Integer and double rows differ only in their type.
+#define HEAPLAB_ROW_NUMBER(type, name, def, lo, hi, unit, group, help) \
+  cli_names.push_back(Dashed(#name));                                  \
+  rows.push_back(FlagInfo{                                             \
+      #name, cli_names.back(), type, lo, hi, unit, group, help, #def, {}, &HeapFlags::name});
 #define HEAPLAB_ROW_INT(name, def, lo, hi, unit, group, help) \
-  cli_names.push_back(Dashed(#name));                         \
-  rows.push_back(FlagInfo{#name,                              \
-                          cli_names.back(),                   \
-                          FlagType::kInt,                     \
-                          lo,                                 \
-                          hi,                                 \
-                          unit,                               \
-                          group,                              \
-                          help,                               \
-                          #def,                               \
-                          {},                                 \
-                          &HeapFlags::name});
+  HEAPLAB_ROW_NUMBER(FlagType::kInt, name, def, lo, hi, unit, group, help)
 #define HEAPLAB_ROW_DOUBLE(name, def, lo, hi, unit, group, help) \
-  cli_names.push_back(Dashed(#name));                            \
-  rows.push_back(FlagInfo{#name,                                 \
-                          cli_names.back(),                      \
-                          FlagType::kDouble,                     \
-                          lo,                                    \
-                          hi,                                    \
-                          unit,                                  \
-                          group,                                 \
-                          help,                                  \
-                          #def,                                  \
-                          {},                                    \
-                          &HeapFlags::name});
+  HEAPLAB_ROW_NUMBER(FlagType::kDouble, name, def, lo, hi, unit, group, help)
 #define HEAPLAB_ROW_CHOICE(name, def, choices, group, help)                                       \
   cli_names.push_back(Dashed(#name));                                                             \
   rows.push_back(FlagInfo{#name, cli_names.back(), FlagType::kChoice, 0, 0, "", group, help, def, \
                           SplitChoices(choices), &HeapFlags::name});
     HEAPLAB_FLAG_LIST(HEAPLAB_ROW_BOOL, HEAPLAB_ROW_INT, HEAPLAB_ROW_DOUBLE, HEAPLAB_ROW_CHOICE)
 #undef HEAPLAB_ROW_BOOL
+#undef HEAPLAB_ROW_NUMBER
 #undef HEAPLAB_ROW_INT
 #undef HEAPLAB_ROW_DOUBLE
 #undef HEAPLAB_ROW_CHOICE

@@ -67,6 +67,12 @@ void RunRecorder::OnOutOfMemory(const OutOfMemoryEvent& e) {
   oom_ = e;
 }
 
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   const double rank = std::ceil(p / 100.0 * static_cast<double>(v.size()));

@@ -60,6 +60,8 @@ struct PauseStats {
 };
 // Nearest-rank percentile `p` (0..100) of `values`; 0 when empty.
 double Percentile(std::vector<double> values, double p);
+// The median of `values` (the mean of the middle two for an even count); 0 when empty.
+double Median(std::vector<double> values);
 // Count, nearest-rank p50/p95/p99, max and total of `pauses_ms`.
 PauseStats ComputePauseStats(const std::vector<double>& pauses_ms);
 // The same for the events of one collector.

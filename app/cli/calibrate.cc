@@ -30,13 +30,8 @@ constexpr int kExitUsage = 2;
 constexpr int kExitFailure = 1;
 
 std::string WorkloadsDir() {
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  for (const fs::path& p :
-       {exe.parent_path() / "../../workloads", exe.parent_path() / "../share/heaplab/workloads",
-        fs::path(HEAPLAB_SOURCE_DIR) / "workloads"})
-    if (fs::exists(p / "sessions.js", ec)) return fs::weakly_canonical(p, ec).string();
-  return "workloads";
+  const std::string dir = FindShippedFile("workloads/sessions.js", "workloads/sessions.js");
+  return dir.empty() ? std::string("workloads") : fs::path(dir).parent_path().string();
 }
 
 std::string CpuModel() {

@@ -38,12 +38,6 @@ struct Side {
   std::string trace_file;
 };
 
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
 // The median of several node runs, field by field; series from the run with the median count.
 Side MedianOf(const std::vector<Side>& runs) {
   Side m = runs[runs.size() / 2];

@@ -408,16 +408,9 @@ int main(int argc, char** argv) {
     return args.empty() ? kExitUsage : 0;
   }
   // --calibration FILE|none, anywhere: the speed profile under every command's flags.
-  if (auto err = TakeCalibrationArgument(args)) {
+  if (auto err = SetUpCalibration(args)) {
     std::cerr << "heaplab-cli: " << *err << "\n";
     return kExitUsage;
-  }
-  {
-    HeapFlags check;
-    if (auto err = ApplyDefaultCalibration(check, nullptr)) {
-      std::cerr << "heaplab-cli: " << *err << "\n";
-      return kExitUsage;
-    }
   }
   if (args.empty()) {
     PrintUsage(std::cerr);

@@ -55,15 +55,19 @@ std::string FindOnPath(const std::string& name) {
   return {};
 }
 
-std::string TwinScript() {
+std::string FindShippedFile(const std::string& source_path, const std::string& installed_path) {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  for (const fs::path& p : {exe.parent_path() / "../../tools/node-twin/twin.js",
-                            exe.parent_path() / "../share/heaplab/node-twin/twin.js",
-                            fs::path(HEAPLAB_SOURCE_DIR) / "tools/node-twin/twin.js"}) {
+  for (const fs::path& p : {exe.parent_path() / "../.." / source_path,
+                            exe.parent_path() / "../share/heaplab" / installed_path,
+                            fs::path(HEAPLAB_SOURCE_DIR) / source_path}) {
     if (fs::exists(p, ec)) return fs::weakly_canonical(p, ec).string();
   }
   return {};
+}
+
+std::string TwinScript() {
+  return FindShippedFile("tools/node-twin/twin.js", "node-twin/twin.js");
 }
 
 int RunProcess(const std::vector<std::string>& argv,

@@ -11,6 +11,9 @@ namespace heaplab::cli {
 
 // The first executable `name` on PATH, or "".
 std::string FindOnPath(const std::string& name);
+// A file shipped with HeapLab: `source_path` relative to the source tree (next to build/bin
+// or HEAPLAB_SOURCE_DIR), else `installed_path` under share/heaplab; "" if neither exists.
+std::string FindShippedFile(const std::string& source_path, const std::string& installed_path);
 // tools/node-twin/twin.js, found next to the binary, installed, or in the source tree; or "".
 std::string TwinScript();
 // Runs `argv` with stdout and stderr into files; returns the exit status (128+signal when

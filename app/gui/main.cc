@@ -39,16 +39,9 @@ int main(int argc, char** argv) {
     }
   }
   // The speed profile (heaplab-cli calibrate's, or --calibration FILE|none) under the flags.
-  if (auto err = TakeCalibrationArgument(args)) {
+  if (auto err = SetUpCalibration(args)) {
     std::fprintf(stderr, "heaplab: %s\n", err->c_str());
     return 2;
-  }
-  {
-    HeapFlags check;
-    if (auto err = ApplyDefaultCalibration(check, nullptr)) {
-      std::fprintf(stderr, "heaplab: %s\n", err->c_str());
-      return 2;
-    }
   }
   HeapFlags flags = CalibratedDefaults();
   if (auto err = ParseFlags(flags, args, &rest)) {
