@@ -7,66 +7,70 @@
 // HEAPLAB_INT(name, default, min, max, unit, group, help)
 // HEAPLAB_DOUBLE(name, default, min, max, unit, group, help)
 // HEAPLAB_CHOICE(name, default, choices ("a|b"), group, help)
-#define HEAPLAB_FLAG_LIST(BOOL, INT, DOUBLE, CHOICE)                                            \
-  CHOICE(profile, "node20", "node20|legacy", "Profile",                                         \
-         "Heap layout and defaults: node20 (V8 11.3, no map space, large objects over 128 KB) " \
-         "or legacy (the older layout many articles describe: a map space, large objects over " \
-         "507136 bytes, a 16 MB semi-space and a 1.4 GB old space)")                            \
-  INT(physical_memory, 0, 0, 1048576, "MB", "Profile",                                          \
-      "Simulated physical memory in MB from which V8 derives its heap limits "                  \
-      "(Heap::HeapSizeFromPhysicalMemory); 0 = this machine's, read as Node reads it")          \
-  INT(max_semi_space_size, 0, 0, 1024, "MB", "New space",                                       \
-      "Max size of a semi-space in MB; new space is two of them. 0 = derived from the heap "    \
-      "size. V8 rounds the value up to a power of two (Heap::ConfigureHeap)")                   \
-  INT(min_semi_space_size, 0, 0, 1024, "MB", "New space",                                       \
-      "Initial (minimum) size of a semi-space in MB. 0 = 1 MB. New space starts here and "      \
-      "doubles when the bytes survived since the last growth exceed its capacity")              \
-  INT(semi_space_growth_factor, 2, 1, 64, "x", "New space",                                     \
-      "Factor by which a semi-space grows (SemiSpaceNewSpace::Grow); V8 forces at least 2")     \
-  INT(max_old_space_size, 0, 0, 16384, "MB", "Old generation",                                  \
-      "Max size of the old generation in MB (old, code and large-object spaces). 0 = derived "  \
-      "from physical memory. Reaching it ends the process with 'JavaScript heap out of "        \
-      "memory'")                                                                                \
-  INT(max_heap_size, 0, 0, 16384, "MB", "Old generation",                                       \
-      "Max size of the whole heap in MB; sets the old generation to this minus three "          \
-      "semi-spaces. Cannot be combined with both semi-space and old-space maxima")              \
-  BOOL(incremental_marking, true, "Old generation",                                             \
-       "Mark the old generation incrementally (and concurrently) once free space under the "    \
-       "allocation limit drops to one new-space capacity; otherwise every full GC is atomic")   \
-  BOOL(allocation_site_pretenuring, true, "Young generation",                                   \
-       "Track survival per allocation site and allocate a site's objects directly in old "      \
-       "space once at least 85% of them survive their first scavenge")                          \
-  BOOL(page_promotion, true, "Young generation",                                                \
-       "In a full GC, move a new-space page whole to old space when enough of it is live")      \
-  INT(page_promotion_threshold, 70, 0, 100, "%", "Young generation",                            \
-      "Live bytes, in percent of a page's area, above which a full GC promotes the page whole") \
-  BOOL(trace_gc, false, "Tracing", "Print one line per garbage collection, as Node prints it")  \
-  BOOL(trace_gc_nvp, false, "Tracing",                                                          \
-       "Print one name=value line per garbage collection, as Node prints it")                   \
-  BOOL(trace_gc_verbose, false, "Tracing",                                                      \
-       "Print the size of every space after each garbage collection")                           \
-  BOOL(verify_heap, false, "Tracing",                                                           \
-       "Verify the whole heap after every garbage collection (HeapVerifier)")                   \
-  DOUBLE(mutator_speed, 400000, 1, 1e12, "bytes/ms", "Calibrated speeds",                       \
-         "Simulated mutator time per allocated byte: allocating this many bytes advances the "  \
-         "clock by 1 ms, on top of the time the workload spends itself")                        \
-  DOUBLE(scavenge_fixed_ms, 0.12, 0, 1000, "ms", "Calibrated speeds",                           \
-         "Fixed cost of a scavenge (roots, safepoint, task start)")                             \
-  DOUBLE(scavenge_copy_speed, 8.6e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                  \
-         "Bytes a scavenge copies inside new space per ms")                                     \
-  DOUBLE(scavenge_promote_speed, 4.5e6, 1, 1e12, "bytes/ms", "Calibrated speeds",               \
-         "Bytes a scavenge promotes to old space per ms")                                       \
-  DOUBLE(scavenge_slot_speed, 1e5, 1, 1e12, "slots/ms", "Calibrated speeds",                    \
-         "Slots a scavenge visits per ms (surviving objects' fields, remembered set)")          \
-  DOUBLE(mark_compact_fixed_ms, 1.0, 0, 1000, "ms", "Calibrated speeds",                        \
-         "Fixed cost of the atomic pause of a mark-compact")                                    \
-  DOUBLE(marking_speed, 1.5e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                        \
-         "Bytes marked per ms on the main thread (incremental steps and the atomic pause)")     \
-  DOUBLE(concurrent_marking_speed, 2e6, 0, 1e12, "bytes/ms", "Calibrated speeds",               \
-         "Bytes marked per ms of wall time by the concurrent markers while the mutator runs")   \
-  DOUBLE(evacuation_speed, 1e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                       \
-         "Bytes a mark-compact evacuates (promotes or compacts) per ms")                        \
-  DOUBLE(pointer_update_speed, 4e5, 1, 1e12, "slots/ms", "Calibrated speeds",                   \
-         "Slots updated per ms after evacuation")                                               \
-  DOUBLE(sweeping_speed, 2e7, 1, 1e12, "bytes/ms", "Calibrated speeds",                         \
+#define HEAPLAB_FLAG_LIST(BOOL, INT, DOUBLE, CHOICE)                                             \
+  CHOICE(profile, "node20", "node20|legacy", "Profile",                                          \
+         "Heap layout and defaults: node20 (V8 11.3, no map space, large objects over 128 KB) "  \
+         "or legacy (the older layout many articles describe: a map space, large objects over "  \
+         "507136 bytes, a 16 MB semi-space and a 1.4 GB old space)")                             \
+  INT(physical_memory, 0, 0, 1048576, "MB", "Profile",                                           \
+      "Simulated physical memory in MB from which V8 derives its heap limits "                   \
+      "(Heap::HeapSizeFromPhysicalMemory); 0 = this machine's, read as Node reads it")           \
+  INT(max_semi_space_size, 0, 0, 1024, "MB", "New space",                                        \
+      "Max size of a semi-space in MB; new space is two of them. 0 = derived from the heap "     \
+      "size. V8 rounds the value up to a power of two (Heap::ConfigureHeap)")                    \
+  INT(min_semi_space_size, 0, 0, 1024, "MB", "New space",                                        \
+      "Initial (minimum) size of a semi-space in MB. 0 = 1 MB. New space starts here and "       \
+      "doubles when the bytes survived since the last growth exceed its capacity")               \
+  INT(semi_space_growth_factor, 2, 1, 64, "x", "New space",                                      \
+      "Factor by which a semi-space grows (SemiSpaceNewSpace::Grow); V8 forces at least 2")      \
+  INT(max_old_space_size, 0, 0, 16384, "MB", "Old generation",                                   \
+      "Max size of the old generation in MB (old, code and large-object spaces). 0 = derived "   \
+      "from physical memory. Reaching it ends the process with 'JavaScript heap out of "         \
+      "memory'")                                                                                 \
+  INT(initial_old_space_size, 0, 0, 16384, "MB", "Old generation",                               \
+      "First allocation limit of the old generation in MB. 0 = 512 MB (at most half the "        \
+      "maximum), lowered after every GC by the young survival ratio until the first "            \
+      "mark-compact; a value here fixes it, and no full GC runs below it (Heap::ConfigureHeap)") \
+  INT(max_heap_size, 0, 0, 16384, "MB", "Old generation",                                        \
+      "Max size of the whole heap in MB; sets the old generation to this minus three "           \
+      "semi-spaces. Cannot be combined with both semi-space and old-space maxima")               \
+  BOOL(incremental_marking, true, "Old generation",                                              \
+       "Mark the old generation incrementally (and concurrently) once free space under the "     \
+       "allocation limit drops to one new-space capacity; otherwise every full GC is atomic")    \
+  BOOL(allocation_site_pretenuring, true, "Young generation",                                    \
+       "Track survival per allocation site and allocate a site's objects directly in old "       \
+       "space once at least 85% of them survive their first scavenge")                           \
+  BOOL(page_promotion, true, "Young generation",                                                 \
+       "In a full GC, move a new-space page whole to old space when enough of it is live")       \
+  INT(page_promotion_threshold, 70, 0, 100, "%", "Young generation",                             \
+      "Live bytes, in percent of a page's area, above which a full GC promotes the page whole")  \
+  BOOL(trace_gc, false, "Tracing", "Print one line per garbage collection, as Node prints it")   \
+  BOOL(trace_gc_nvp, false, "Tracing",                                                           \
+       "Print one name=value line per garbage collection, as Node prints it")                    \
+  BOOL(trace_gc_verbose, false, "Tracing",                                                       \
+       "Print the size of every space after each garbage collection")                            \
+  BOOL(verify_heap, false, "Tracing",                                                            \
+       "Verify the whole heap after every garbage collection (HeapVerifier)")                    \
+  DOUBLE(mutator_speed, 400000, 1, 1e12, "bytes/ms", "Calibrated speeds",                        \
+         "Simulated mutator time per allocated byte: allocating this many bytes advances the "   \
+         "clock by 1 ms, on top of the time the workload spends itself")                         \
+  DOUBLE(scavenge_fixed_ms, 0.12, 0, 1000, "ms", "Calibrated speeds",                            \
+         "Fixed cost of a scavenge (roots, safepoint, task start)")                              \
+  DOUBLE(scavenge_copy_speed, 8.6e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                   \
+         "Bytes a scavenge copies inside new space per ms")                                      \
+  DOUBLE(scavenge_promote_speed, 4.5e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                \
+         "Bytes a scavenge promotes to old space per ms")                                        \
+  DOUBLE(scavenge_slot_speed, 1e5, 1, 1e12, "slots/ms", "Calibrated speeds",                     \
+         "Slots a scavenge visits per ms (surviving objects' fields, remembered set)")           \
+  DOUBLE(mark_compact_fixed_ms, 1.0, 0, 1000, "ms", "Calibrated speeds",                         \
+         "Fixed cost of the atomic pause of a mark-compact")                                     \
+  DOUBLE(marking_speed, 1.5e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                         \
+         "Bytes marked per ms on the main thread (incremental steps and the atomic pause)")      \
+  DOUBLE(concurrent_marking_speed, 2e6, 0, 1e12, "bytes/ms", "Calibrated speeds",                \
+         "Bytes marked per ms of wall time by the concurrent markers while the mutator runs")    \
+  DOUBLE(evacuation_speed, 1e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                        \
+         "Bytes a mark-compact evacuates (promotes or compacts) per ms")                         \
+  DOUBLE(pointer_update_speed, 4e5, 1, 1e12, "slots/ms", "Calibrated speeds",                    \
+         "Slots updated per ms after evacuation")                                                \
+  DOUBLE(sweeping_speed, 2e7, 1, 1e12, "bytes/ms", "Calibrated speeds",                          \
          "Bytes of pages swept per ms by the concurrent sweepers (not part of the pause)")

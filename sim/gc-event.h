@@ -76,6 +76,7 @@ struct GCEvent {
   double current_mu = 1.0;
   // Heap growing after a mark-compact.
   double growing_factor = 0;
+  std::size_t end_object_size_bytes = 0;       // all objects after a mark-compact
   std::size_t old_generation_size_bytes = 0;   // old generation after the GC
   std::size_t old_generation_limit_bytes = 0;  // allocation limit after the GC
   std::size_t heap_limit_bytes = 0;

@@ -96,4 +96,17 @@ double GCTracer::AverageSpeed(const Ring& ring, double time_frame_ms) {
   return std::clamp(bytes / ms, 1.0, 1024.0 * 1024 * 1024);
 }
 
+void GCTracer::AddSurvivalRatio(double percent) {
+  survival_ratios_.push_back(percent);
+  if (survival_ratios_.size() > kRingBufferMaxSize) survival_ratios_.pop_front();
+}
+
+double GCTracer::AverageSurvivalRatio() const {
+  if (survival_ratios_.empty()) return 0;
+  double sum = 0;
+  for (double r : survival_ratios_)
+    sum += r;
+  return sum / static_cast<double>(survival_ratios_.size());
+}
+
 }  // namespace heaplab

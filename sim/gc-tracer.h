@@ -46,6 +46,14 @@ class GCTracer {
   // New-space allocation bytes/ms over the last 5 s of samples; 0 without samples.
   double CurrentNewSpaceAllocationThroughputInBytesPerMillisecond() const;
 
+  // GCTracer::AddSurvivalRatio: a GC's young survival (promoted + copied) in percent of the
+  // young generation at its start; the last 10 are kept.
+  void AddSurvivalRatio(double percent);
+  // GCTracer::AverageSurvivalRatio over the kept samples, in percent; 0 without samples.
+  double AverageSurvivalRatio() const;
+  // GCTracer::SurvivalEventsRecorded.
+  bool SurvivalEventsRecorded() const { return !survival_ratios_.empty(); }
+
  private:
   using Ring = std::deque<std::pair<double, double>>;  // (bytes, ms)
   static void Push(Ring& ring, double bytes, double ms);
@@ -61,6 +69,7 @@ class GCTracer {
   double incremental_ms_ = 0;
   Ring mark_compacts_, final_incremental_, scavenges_;
   Ring new_space_allocations_, old_generation_allocations_;  // (bytes, ms)
+  std::deque<double> survival_ratios_;                       // percent
   bool allocation_sampled_ = false;
   double allocation_time_ms_ = 0;
   std::size_t new_space_counter_ = 0;

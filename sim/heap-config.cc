@@ -173,7 +173,14 @@ HeapConfiguration ConfigureHeap(const HeapFlags& flags) {
       static_cast<int>(std::max<std::int64_t>(2, flags.semi_space_growth_factor));
 
   // Initial old-generation allocation limit: kMaxInitialOldGenerationSize capped at max_old/2.
-  c.initial_old_generation_bytes = std::min(kMaxInitialOldGenerationSize, max_old / 2);
+  std::size_t initial_old = kMaxInitialOldGenerationSize;
+  if (flags.initial_old_space_size > 0) {
+    initial_old = static_cast<std::size_t>(flags.initial_old_space_size) * MB;
+    c.old_generation_size_configured = true;
+  }
+  c.initial_old_generation_bytes = RoundDown(std::min(initial_old, max_old / 2), kPageSize);
+  // Configured explicitly, the initial size is also the minimum: no full GC below it.
+  if (c.old_generation_size_configured) c.min_old_generation_bytes = c.initial_old_generation_bytes;
 
   // Heap::MaxReserved(): 2 semi-spaces + new large-object space + old generation.
   c.heap_size_limit_bytes = YoungGenerationSizeFromSemiSpaceSize(max_semi) + max_old;

@@ -25,6 +25,8 @@ struct HeapConfiguration {
   std::size_t min_old_generation_bytes = 0;
   // The first old-generation allocation limit (Heap::ConfigureHeap initial_old_generation_size_).
   std::size_t initial_old_generation_bytes = 0;
+  // --initial-old-space-size was given: the first limit is not lowered by survival.
+  bool old_generation_size_configured = false;
   // v8.getHeapStatistics().heap_size_limit == Heap::MaxReserved().
   std::size_t heap_size_limit_bytes = 0;
 };

@@ -67,6 +67,7 @@ Heap::Heap(const HeapFlags& flags, HeapOptions options)
       std::make_unique<LargeObjectSpace>(AllocationSpace::kCodeLargeObject, &allocator_);
   new_lo_space_->SetCapacity(new_space_->Capacity());
   old_generation_allocation_limit_ = config_.initial_old_generation_bytes;
+  old_generation_size_configured_ = config_.old_generation_size_configured;
   sites_.emplace_back();  // id 0: no site
   sites_[0].name = "(none)";
   if (options_.startup_snapshot) CreateStartupHeap();
@@ -924,6 +925,14 @@ void Heap::PerformGarbageCollection(GarbageCollector collector,
   if (collector == GarbageCollector::kMarkCompactor) {
     tracer_.RecordMutatorUtilization(now_ms_, ev.pause_ms + ev.incremental_ms);
     RecomputeLimits(ev);
+    // GCTracer::StopObservablePause records the cycle's speed after Heap::RecomputeLimits ran
+    // inside the pause, so the first mark-compact grows the limit by the maximum factor
+    // (node's --trace-gc-verbose: "speed_ratio=0 (gc=0, ...)").
+    if (ev.incremental)
+      tracer_.AddFinalIncrementalMarkCompact(static_cast<double>(ev.end_object_size_bytes),
+                                             ev.pause_ms);
+    else
+      tracer_.AddMarkCompact(static_cast<double>(ev.end_object_size_bytes), ev.pause_ms);
     const double mu = tracer_.AverageMarkCompactMutatorUtilization();
     // Heap::CheckIneffectiveMarkCompact.
     if (static_cast<double>(ev.old_generation_size_bytes) >=
@@ -946,6 +955,11 @@ void Heap::PerformGarbageCollection(GarbageCollector collector,
     if (throughput != 0 && throughput < kLowAllocationThroughput) new_space_->Shrink();
   }
   ProcessPretenuringFeedback();
+  if (collector == GarbageCollector::kMarkCompactor) old_generation_size_configured_ = true;
+  UpdateSurvivalStatistics(ev);
+  ConfigureInitialOldGenerationSize();
+  if (collector == GarbageCollector::kScavenger)
+    ev.old_generation_limit_bytes = old_generation_allocation_limit_;
   ev.heap_limit_bytes = config_.heap_size_limit_bytes;
   ev.new_space_capacity_bytes = new_space_->Capacity();
   ev.after = SpaceStatistics();
@@ -991,6 +1005,28 @@ void Heap::RecomputeLimits(GCEvent& ev) {
   ev.mutator_speed = mutator_speed;
   ev.old_generation_size_bytes = old_size;
   ev.old_generation_limit_bytes = old_generation_allocation_limit_;
+}
+
+void Heap::UpdateSurvivalStatistics(const GCEvent& ev) {
+  const std::size_t young_before =
+      ev.before[static_cast<std::size_t>(AllocationSpace::kNew)].used_bytes +
+      ev.before[static_cast<std::size_t>(AllocationSpace::kNewLargeObject)].used_bytes;
+  if (young_before == 0) return;
+  tracer_.AddSurvivalRatio(100.0 * static_cast<double>(ev.promoted_bytes + ev.survived_bytes) /
+                           static_cast<double>(young_before));
+}
+
+void Heap::ConfigureInitialOldGenerationSize() {
+  if (old_generation_size_configured_ || !tracer_.SurvivalEventsRecorded()) return;
+  const double shrunk = static_cast<double>(old_generation_allocation_limit_) *
+                        (tracer_.AverageSurvivalRatio() / 100);
+  const std::size_t limit = std::max(
+      OldGenerationSizeOfObjects() + MinimumAllocationLimitGrowingStep(CurrentHeapGrowingMode()),
+      static_cast<std::size_t>(shrunk));
+  if (limit < old_generation_allocation_limit_)
+    old_generation_allocation_limit_ = limit;
+  else
+    old_generation_size_configured_ = true;
 }
 
 // ------------------------------------------------------------------ pretenuring

@@ -296,6 +296,12 @@ class Heap {
   void CheckIneffectiveMarkCompact(std::size_t old_gen_size, double mutator_utilization);
   HeapGrowingMode CurrentHeapGrowingMode() const;
   void ProcessPretenuringFeedback();
+  // Heap::UpdateSurvivalStatistics: records the GC's young survival with the tracer.
+  void UpdateSurvivalStatistics(const GCEvent& ev);
+  // Heap::ConfigureInitialOldGenerationSize: until the first mark-compact, each GC lowers the
+  // initial (512 MB) limit by the average survival ratio, never below the old generation's
+  // size plus the minimum growing step, and stops once it would no longer shrink.
+  void ConfigureInitialOldGenerationSize();
   void EvaluateOldSpaceLocalPretenuring(std::size_t size_of_objects_before_gc);
   void RecordMementoFound(const HeapObject& o);
   [[noreturn]] void FatalProcessOutOfMemory(const std::string& location);
@@ -349,6 +355,7 @@ class Heap {
 
   // Limits and counters.
   std::size_t old_generation_allocation_limit_ = 0;
+  bool old_generation_size_configured_ = false;  // set by the first mark-compact
   std::size_t survived_since_last_expansion_ = 0;
   int consecutive_ineffective_mark_compacts_ = 0;
   double now_ms_ = 0;

@@ -152,11 +152,8 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
   ev.marking_walltime_ms = heap_.now_ms_ + ev.pause_ms - heap_.marking_start_ms_;
   if (ev.evacuated_bytes > 0 && evacuate_ms > 0)
     heap_.compaction_speed_ = static_cast<double>(ev.evacuated_bytes) / evacuate_ms;
-  const double end_size = static_cast<double>(heap_.SizeOfObjects());
-  if (was_incremental)
-    heap_.tracer_.AddFinalIncrementalMarkCompact(end_size, ev.pause_ms);
-  else
-    heap_.tracer_.AddMarkCompact(end_size, ev.pause_ms);
+  // The heap records the speed sample once the new limits are computed.
+  ev.end_object_size_bytes = heap_.SizeOfObjects();
 }
 
 void MarkCompactCollector::EvacuateYoungGeneration(GCEvent& ev) {

@@ -23,7 +23,8 @@ std::uint32_t RetainList(Heap& heap, std::size_t mb, std::uint32_t head = UINT32
 
 TEST(HeapLimits, IncrementalMarkingStartsNearTheLimitAndFinalizes) {
   HeapFlags f = TestFlags();
-  f.max_old_space_size = 64;  // initial limit = 32 MB
+  f.max_old_space_size = 64;
+  f.initial_old_space_size = 32;  // a fixed first limit, not lowered by survival
   Heap heap(f);
   RecordingSink sink;
   heap.set_sink(&sink);
@@ -45,6 +46,71 @@ TEST(HeapLimits, IncrementalMarkingStartsNearTheLimitAndFinalizes) {
   EXPECT_EQ(mc->collector_reason, CollectorReason::kOldSpaceRequested);
   EXPECT_GT(mc->old_generation_limit_bytes, mc->old_generation_size_bytes);
   ExpectHealthy(heap);
+}
+
+// Keeps every other 1 KB object of `mb` megabytes alive: young survival about 50%.
+std::uint32_t RetainHalf(Heap& heap, std::size_t mb, std::uint32_t head) {
+  for (std::size_t i = 0; i < mb * 1024; ++i) {
+    heap.OpenHandleScope();
+    auto n = heap.CreateLocal(heap.Allocate(1024, 1, ObjectKind::kObject));
+    if (i % 2 == 0) {
+      heap.WriteSlot(heap.Local(n), 0, heap.Global(head));
+      heap.SetGlobal(head, heap.Local(n));
+    }
+    heap.CloseHandleScope();
+  }
+  return head;
+}
+
+TEST(HeapLimits, InitialLimitShrinksBySurvivalUntilTheFirstMarkCompact) {
+  // Heap::ConfigureInitialOldGenerationSize: each GC multiplies the 512 MB initial limit by the
+  // average survival ratio, down to the old generation's size plus 8 MB, so the first
+  // mark-compact comes at a few MB of old space (node runs it at 8-12 MB), not at 512 MB.
+  HeapFlags f = TestFlags();
+  Heap heap(f);
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  const std::size_t initial = heap.old_generation_allocation_limit();
+  EXPECT_EQ(initial, 512 * MB);
+  std::uint32_t head = heap.CreateGlobal(kNullRef);
+  RetainHalf(heap, 4, head);
+  ASSERT_GE(sink.Count(GarbageCollector::kScavenger), 2u);
+  EXPECT_EQ(sink.Count(GarbageCollector::kMarkCompactor), 0u);
+  EXPECT_LT(heap.old_generation_allocation_limit(), initial / 2);
+  // The scavenge lines report the lowered limit.
+  std::size_t previous = initial;
+  for (const auto& e : sink.events) {
+    EXPECT_LE(e.old_generation_limit_bytes, previous);
+    previous = e.old_generation_limit_bytes;
+  }
+  // Keep going: the limit bottoms out at old size + 8 MB and a mark-compact follows.
+  RetainHalf(heap, 60, head);
+  ASSERT_GE(sink.Count(GarbageCollector::kMarkCompactor), 1u);
+  const GCEvent* first_mc = nullptr;
+  for (const auto& e : sink.events)
+    if (e.collector == GarbageCollector::kMarkCompactor) {
+      first_mc = &e;
+      break;
+    }
+  ASSERT_NE(first_mc, nullptr);
+  EXPECT_LT(TotalUsed(first_mc->before), 64 * MB);
+  // After it, the limit comes from the growing factor only: at the first mark-compact the
+  // tracer has no mark-compact speed yet, so the factor is the maximum (4.0 above 2 GB).
+  EXPECT_DOUBLE_EQ(first_mc->growing_factor, 4.0);
+  ExpectHealthy(heap);
+}
+
+TEST(HeapLimits, ExplicitInitialOldSpaceSizeIsNotLowered) {
+  HeapFlags f = TestFlags();
+  f.initial_old_space_size = 300;
+  Heap heap(f);
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  std::uint32_t head = heap.CreateGlobal(kNullRef);
+  RetainHalf(heap, 8, head);
+  ASSERT_GE(sink.Count(GarbageCollector::kScavenger), 2u);
+  EXPECT_EQ(heap.old_generation_allocation_limit(), 300 * MB);
+  EXPECT_EQ(sink.Count(GarbageCollector::kMarkCompactor), 0u);
 }
 
 TEST(HeapLimits, NoIncrementalMarkingMeansAtomicMarkCompacts) {
