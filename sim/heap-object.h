@@ -44,7 +44,8 @@ struct HeapObject {
   std::uint32_t kind : 3;       // ObjectKind
   std::uint32_t color : 2;      // MarkColor
   std::uint32_t forwarded : 1;  // moved; slots_begin holds the forwarding reference
-  std::uint32_t site : 11;      // allocation site id, 0 = none
+  std::uint32_t memento : 1;    // an AllocationMemento follows it (young, unoptimized literal)
+  std::uint32_t site : 10;      // allocation site id, 0 = none
   std::uint32_t size_bytes;     // 0 marks a free record
   std::uint32_t slots_begin;    // index of the first slot in the page's slot array
   std::uint32_t slot_count;
@@ -62,6 +63,6 @@ struct HeapObject {
 };
 static_assert(sizeof(HeapObject) == 16);
 
-inline constexpr std::uint32_t kMaxAllocationSites = (1u << 11) - 1;
+inline constexpr std::uint32_t kMaxAllocationSites = (1u << 10) - 1;
 
 }  // namespace heaplab

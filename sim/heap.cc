@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "sim/heap-verifier.h"
@@ -37,6 +38,15 @@ constexpr std::uint32_t kMinMementoCount = 100;
 constexpr double kLowAllocationThroughput = 1000;
 // heap.cc AllocationLimitOvershotByLargeMargin kMarginForSmallHeaps.
 constexpr std::size_t kMarginForSmallHeaps = 32 * MB;
+}  // namespace
+
+namespace {
+// The literal of `size` bytes at `site`: its counter of unoptimized allocations.
+std::uint32_t& LiteralCounter(AllocationSite& site, std::size_t size) {
+  const std::size_t words = size / kTaggedSize;
+  if (site.literal_allocations.size() <= words) site.literal_allocations.resize(words + 1, 0);
+  return site.literal_allocations[words];
+}
 }  // namespace
 
 std::string_view ToString(PretenureDecision decision) {
@@ -257,8 +267,16 @@ ObjectRef Heap::Allocate(std::size_t size_bytes,
     throw HeapUsageError("unknown allocation site " + std::to_string(site));
   if (gc_requested_) HandleGCRequest();
 
-  const bool tenured = flags_.allocation_site_pretenuring && site != 0 &&
-                       sites_[site].decision == PretenureDecision::kTenure;
+  // Pretenuring: only optimized code follows a site's decision; unoptimized code allocates
+  // literals young with a memento.
+  const bool literal = kind == ObjectKind::kObject || kind == ObjectKind::kArray;
+  bool tenured = false;
+  bool unoptimized_literal = false;
+  if (flags_.allocation_site_pretenuring && site != 0) {
+    unoptimized_literal = literal && UnoptimizedAllocationsLeft(sites_[site], size) > 0;
+    tenured = (!unoptimized_literal || flags_.unoptimized_literal_allocations == 0) &&
+              sites_[site].decision == PretenureDecision::kTenure;
+  }
   const bool old = type == AllocationType::kOld || tenured;
   AllocationSpace space;
   if (kind == ObjectKind::kCode) {
@@ -301,10 +319,12 @@ ObjectRef Heap::Allocate(std::size_t size_bytes,
     ++s.allocated_objects;
     s.allocated_bytes += size;
     if (tenured) ++s.pretenured_objects;
-    // Only object and array literals carry allocation mementos.
-    if (young && flags_.allocation_site_pretenuring &&
-        (kind == ObjectKind::kObject || kind == ObjectKind::kArray))
+    // Only object and array literals carry allocation mementos, and only from unoptimized code.
+    if (young && unoptimized_literal) {
+      o.memento = 1;
       ++s.memento_create_count;
+      if (flags_.unoptimized_literal_allocations > 0) ++LiteralCounter(s, size);
+    }
   }
   allocated_total_bytes_ += size;
   if (young)
@@ -329,10 +349,20 @@ std::size_t Heap::TryAllocateYoungRun(std::size_t count,
       (chain && slot_count == 0) || kind == ObjectKind::kCode || size % kTaggedSize != 0 ||
       size < kTaggedSize * (std::size_t{slot_count} + 1) || site >= sites_.size())
     return 0;
-  if (flags_.allocation_site_pretenuring && site != 0 &&
-      sites_[site].decision == PretenureDecision::kTenure)
-    return 0;
   std::size_t n = std::min(count, new_space_->RoomInCurrentPage(size));
+  bool mementos = false;
+  if (flags_.allocation_site_pretenuring && site != 0) {
+    const std::size_t unoptimized = kind == ObjectKind::kObject || kind == ObjectKind::kArray
+                                        ? UnoptimizedAllocationsLeft(sites_[site], size)
+                                        : 0;
+    if (sites_[site].decision == PretenureDecision::kTenure &&
+        (unoptimized == 0 || flags_.unoptimized_literal_allocations == 0))
+      return 0;  // (optimized) code allocates this literal in old space
+    if (unoptimized > 0) {
+      mementos = true;
+      n = std::min(n, unoptimized);
+    }
+  }
   // Stay below the minor-GC task trigger and the incremental-marking step granularity, so
   // that tasks and steps happen where single allocations would put them.
   const double trigger = kMinorGCTaskTrigger * static_cast<double>(new_space_->Capacity());
@@ -351,8 +381,10 @@ std::size_t Heap::TryAllocateYoungRun(std::size_t count,
   if (page->object_count + n > kMaxObjectsPerPage) return 0;
   const std::uint32_t first = page->AddObjectRun(offset, static_cast<std::uint32_t>(size), kind,
                                                  site, slot_count, static_cast<std::uint32_t>(n));
-  for (std::size_t i = 0; i < n; ++i)
+  for (std::size_t i = 0; i < n; ++i) {
     out[i] = MakeRef(page->id, first + static_cast<std::uint32_t>(i));
+    if (mementos) page->objects[first + i].memento = 1;
+  }
   if (chain) {
     // Initializing stores into fresh young objects need no barrier (SKIP_WRITE_BARRIER).
     ObjectRef* slots = page->slots.data() + page->objects[first].slots_begin;
@@ -367,9 +399,11 @@ std::size_t Heap::TryAllocateYoungRun(std::size_t count,
     AllocationSite& s = sites_[site];
     s.allocated_objects += n;
     s.allocated_bytes += bytes;
-    if (flags_.allocation_site_pretenuring &&
-        (kind == ObjectKind::kObject || kind == ObjectKind::kArray))
+    if (mementos) {
       s.memento_create_count += static_cast<std::uint32_t>(n);
+      if (flags_.unoptimized_literal_allocations > 0)
+        LiteralCounter(s, size) += static_cast<std::uint32_t>(n);
+    }
   }
   allocated_total_bytes_ += bytes;
   new_space_allocation_counter_ += bytes;
@@ -889,6 +923,8 @@ void Heap::PerformGarbageCollection(GarbageCollector collector,
   gc_requested_ = false;
   tracer_.SampleAllocation(now_ms_, new_space_allocation_counter_,
                            old_generation_allocation_counter_);
+  // Heap::GarbageCollectionPrologue counts maximum-size scavenges before new space may grow.
+  maximum_size_scavenge_ = new_space_->IsAtMaximumCapacity();
   CheckNewSpaceExpansionCriteria();
 
   GCEvent ev;
@@ -1033,17 +1069,31 @@ void Heap::ConfigureInitialOldGenerationSize() {
 
 void Heap::RecordMementoFound(const HeapObject& o) {
   // PretenuringHandler::UpdateAllocationSite: an object evacuated for the first time still has
-  // its memento behind it.
-  if (o.site == 0 || !flags_.allocation_site_pretenuring) return;
-  ObjectKind k = o.object_kind();
-  if (k != ObjectKind::kObject && k != ObjectKind::kArray) return;
+  // its memento behind it (copies leave it behind).
+  if (o.site == 0 || !o.memento || !flags_.allocation_site_pretenuring) return;
   ++sites_[o.site].memento_found_count;
+}
+
+std::size_t Heap::UnoptimizedAllocationsLeft(AllocationSite& site, std::size_t size) {
+  const auto budget = static_cast<std::uint32_t>(flags_.unoptimized_literal_allocations);
+  if (budget == 0) return std::numeric_limits<std::size_t>::max();
+  const std::uint32_t done = LiteralCounter(site, size);
+  return done < budget ? budget - done : 0;
+}
+
+void Heap::DeoptimizeDependentCode(AllocationSite& site) {
+  // AllocationSite::set_deopt_dependent_code: optimized code that inlined the old decision is
+  // thrown away; the literals run unoptimized again until they are re-optimized.
+  const auto budget = static_cast<std::uint32_t>(flags_.unoptimized_literal_allocations);
+  for (std::uint32_t& done : site.literal_allocations)
+    if (done >= budget) done = 0;
 }
 
 void Heap::ProcessPretenuringFeedback() {
   if (!flags_.allocation_site_pretenuring) return;
-  // PretenuringHandler::ProcessPretenuringFeedback: digest sites with found mementos.
-  const bool maximum_size_scavenge = new_space_->IsAtMaximumCapacity();
+  // PretenuringHandler::ProcessPretenuringFeedback: digest sites with found mementos. Only a
+  // GC that began with new space at its maximum tenures.
+  const bool maximum_size_scavenge = maximum_size_scavenge_;
   for (std::size_t i = 1; i < sites_.size(); ++i) {
     AllocationSite& s = sites_[i];
     if (s.memento_found_count == 0) continue;
@@ -1058,6 +1108,7 @@ void Heap::ProcessPretenuringFeedback() {
         if (maximum_size_scavenge) {
           s.decision = PretenureDecision::kTenure;
           ++s.tenure_changes;
+          DeoptimizeDependentCode(s);
         } else {
           s.decision = PretenureDecision::kMaybeTenure;
         }
@@ -1067,6 +1118,13 @@ void Heap::ProcessPretenuringFeedback() {
     }
     s.memento_found_count = 0;
     s.memento_create_count = 0;
+  }
+  // DeoptMaybeTenuredAllocationSites: in the GC in which new space reached its maximum, the
+  // code of "maybe tenure" sites is deoptimized, so that their literals leave mementos again
+  // and the next (maximum-size) scavenge can tenure them.
+  if (new_space_->IsAtMaximumCapacity() && !maximum_size_scavenge) {
+    for (std::size_t i = 1; i < sites_.size(); ++i)
+      if (sites_[i].decision == PretenureDecision::kMaybeTenure) DeoptimizeDependentCode(sites_[i]);
   }
 }
 
@@ -1083,6 +1141,7 @@ void Heap::EvaluateOldSpaceLocalPretenuring(std::size_t size_of_objects_before_g
     s.memento_found_count = 0;
     s.memento_create_count = 0;
     ++s.tenure_changes;
+    DeoptimizeDependentCode(s);
   }
 }
 

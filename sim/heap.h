@@ -56,7 +56,10 @@ struct AllocationSite {
   std::uint64_t allocated_bytes = 0;
   std::uint64_t pretenured_objects = 0;  // allocated straight into old space
   int tenure_changes = 0;                // times the decision switched to or from tenure
-  ObjectRef map = kNullRef;              // the site's map (map space in the legacy profile)
+  // Per literal (object size in words): allocations since its code was last (de)optimized,
+  // counted up to --unoptimized-literal-allocations.
+  std::vector<std::uint32_t> literal_allocations;
+  ObjectRef map = kNullRef;  // the site's map (map space in the legacy profile)
 };
 
 // Run-time options that are not V8 flags.
@@ -296,6 +299,12 @@ class Heap {
   void CheckIneffectiveMarkCompact(std::size_t old_gen_size, double mutator_utilization);
   HeapGrowingMode CurrentHeapGrowingMode() const;
   void ProcessPretenuringFeedback();
+  // How many of the next allocations of `site`'s object or array literal of `size` bytes run
+  // in unoptimized code (young, with a memento, whatever the decision); 0 once its optimized
+  // code runs. Without tiers (--unoptimized-literal-allocations=0) always unlimited.
+  std::size_t UnoptimizedAllocationsLeft(AllocationSite& site, std::size_t size);
+  // Deoptimizes the site's optimized literals (its decision flipped between young and old).
+  void DeoptimizeDependentCode(AllocationSite& site);
   // Heap::UpdateSurvivalStatistics: records the GC's young survival with the tracer.
   void UpdateSurvivalStatistics(const GCEvent& ev);
   // Heap::ConfigureInitialOldGenerationSize: until the first mark-compact, each GC lowers the
@@ -356,6 +365,7 @@ class Heap {
   // Limits and counters.
   std::size_t old_generation_allocation_limit_ = 0;
   bool old_generation_size_configured_ = false;  // set by the first mark-compact
+  bool maximum_size_scavenge_ = false;  // the current GC began with new space at its maximum
   std::size_t survived_since_last_expansion_ = 0;
   int consecutive_ineffective_mark_compacts_ = 0;
   double now_ms_ = 0;

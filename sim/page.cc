@@ -27,7 +27,8 @@ std::uint32_t Page::AddObject(std::uint32_t offset_bytes,
   o.kind = static_cast<std::uint32_t>(kind) & 7u;
   o.color = 0;
   o.forwarded = 0;
-  o.site = site & 0x7ffu;
+  o.memento = 0;
+  o.site = site & 0x3ffu;
   o.size_bytes = size_bytes;
   o.slots_begin = static_cast<std::uint32_t>(slots.size());
   o.slot_count = slot_count;
@@ -60,7 +61,8 @@ std::uint32_t Page::AddObjectRun(std::uint32_t offset_bytes,
   o.kind = static_cast<std::uint32_t>(kind) & 7u;
   o.color = 0;
   o.forwarded = 0;
-  o.site = site & 0x7ffu;
+  o.memento = 0;
+  o.site = site & 0x3ffu;
   o.size_bytes = size_bytes;
   o.slot_count = slot_count;
   for (std::uint32_t i = 0; i < n; ++i) {

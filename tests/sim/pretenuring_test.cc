@@ -14,7 +14,9 @@ HeapFlags AtMaxSemiSpace() {
 }
 
 TEST(Pretenuring, SiteSwitchesOnAndBackOff) {
-  Heap heap(AtMaxSemiSpace(), BareOptions());
+  HeapFlags f = AtMaxSemiSpace();
+  f.unoptimized_literal_allocations = 0;  // no tiers: every allocation follows the decision
+  Heap heap(f, BareOptions());
   const std::uint32_t site = heap.RegisterAllocationSite("cache.js:12");
   // 200 objects of the site, all surviving their first scavenge: ratio 1.0 >= 0.85.
   std::vector<std::uint32_t> keep;
@@ -78,6 +80,95 @@ TEST(Pretenuring, StringsCarryNoMementosAndFlagTurnsItOff) {
   heap2.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
   EXPECT_EQ(heap2.site(s2).decision, PretenureDecision::kUndecided);
   EXPECT_EQ(heap2.space_of(heap2.Allocate(64, 0, ObjectKind::kObject, s2)), AllocationSpace::kNew);
+}
+
+// Tiers: unoptimized code allocates a literal young with a memento whatever the decision;
+// optimized code (after --unoptimized-literal-allocations per literal) follows it.
+HeapFlags WithTiers(int unoptimized) {
+  HeapFlags f = AtMaxSemiSpace();
+  f.unoptimized_literal_allocations = unoptimized;
+  return f;
+}
+
+TEST(PretenuringTiers, TenuredSiteAllocatesOldOnlyFromOptimizedCode) {
+  Heap heap(WithTiers(300), BareOptions());
+  const std::uint32_t site = heap.RegisterAllocationSite("cache.js:12");
+  std::vector<std::uint32_t> keep;
+  for (int i = 0; i < 200; ++i)
+    keep.push_back(heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject, site)));
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  ASSERT_EQ(heap.site(site).decision, PretenureDecision::kTenure);
+  // The 64-byte literal has run 200 times unoptimized; 100 more stay young with mementos.
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(heap.space_of(heap.Allocate(64, 1, ObjectKind::kObject, site)),
+              AllocationSpace::kNew);
+  EXPECT_EQ(heap.site(site).memento_create_count, 100u);
+  // Then its optimized code allocates in old space and leaves no memento.
+  for (int i = 0; i < 50; ++i)
+    EXPECT_EQ(heap.space_of(heap.Allocate(64, 1, ObjectKind::kObject, site)),
+              AllocationSpace::kOld);
+  EXPECT_EQ(heap.site(site).memento_create_count, 100u);
+  EXPECT_EQ(heap.site(site).pretenured_objects, 50u);
+  // Another size is another literal, with its own 300 unoptimized allocations.
+  EXPECT_EQ(heap.space_of(heap.Allocate(72, 1, ObjectKind::kObject, site)), AllocationSpace::kNew);
+  // Strings carry no memento: they follow the decision at once.
+  EXPECT_EQ(heap.space_of(heap.Allocate(64, 0, ObjectKind::kString, site)), AllocationSpace::kOld);
+  ExpectHealthy(heap);
+}
+
+TEST(PretenuringTiers, OptimizedCodeLeavesNoMementosSoTheSiteStaysUndecided) {
+  Heap heap(WithTiers(100), BareOptions());
+  const std::uint32_t site = heap.RegisterAllocationSite("s");
+  std::vector<std::uint32_t> keep;
+  for (int i = 0; i < 400; ++i)
+    keep.push_back(heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject, site)));
+  // Only the first 100 allocations left a memento: 100 created, all found.
+  EXPECT_EQ(heap.site(site).memento_create_count, 100u);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.site(site).decision, PretenureDecision::kTenure);
+  // The tenure decision deoptimized the literal's code: 100 more unoptimized allocations.
+  EXPECT_EQ(heap.space_of(heap.Allocate(64, 1, ObjectKind::kObject, site)), AllocationSpace::kNew);
+  for (int i = 0; i < 99; ++i)
+    heap.Allocate(64, 1, ObjectKind::kObject, site);
+  EXPECT_EQ(heap.space_of(heap.Allocate(64, 1, ObjectKind::kObject, site)), AllocationSpace::kOld);
+
+  // With 99 created (under kPretenureMinimumCreated = 100) a site is never digested.
+  Heap few(WithTiers(99), BareOptions());
+  const std::uint32_t s2 = few.RegisterAllocationSite("s");
+  for (int i = 0; i < 400; ++i)
+    keep.push_back(few.CreateGlobal(few.Allocate(64, 1, ObjectKind::kObject, s2)));
+  few.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(few.site(s2).decision, PretenureDecision::kUndecided);
+}
+
+TEST(PretenuringTiers, MaybeTenureSitesDeoptimizeWhenNewSpaceReachesItsMaximum) {
+  HeapFlags f = TestFlags();
+  f.max_semi_space_size = 2;  // 1 MB, growing to 2 MB
+  f.unoptimized_literal_allocations = 300;
+  Heap heap(f, BareOptions());
+  const std::uint32_t site = heap.RegisterAllocationSite("s");
+  std::vector<std::uint32_t> keep;
+  auto allocate_kept = [&](int n) {
+    for (int i = 0; i < n; ++i)
+      keep.push_back(heap.CreateGlobal(heap.Allocate(256, 1, ObjectKind::kObject, site)));
+  };
+  allocate_kept(300);  // unoptimized: mementos; the literal is optimized after these
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  ASSERT_EQ(heap.site(site).decision, PretenureDecision::kMaybeTenure);
+  allocate_kept(50);  // optimized, undecided code: young, no mementos
+  EXPECT_EQ(heap.site(site).memento_create_count, 0u);
+  // Grow new space: survivors since the last growth exceed its 1 MB capacity.
+  allocate_kept(4000);
+  while (!heap.new_space().IsAtMaximumCapacity())
+    heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  // That GC deoptimized the maybe-tenure code: mementos again, and the next scavenge (new
+  // space already at its maximum when it starts) tenures the site.
+  const std::uint32_t created = heap.site(site).memento_create_count;
+  allocate_kept(200);
+  EXPECT_EQ(heap.site(site).memento_create_count, created + 200);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.site(site).decision, PretenureDecision::kTenure);
+  ExpectHealthy(heap);
 }
 
 }  // namespace
