@@ -182,6 +182,11 @@ ObjectRef Heap::AllocateRaw(AllocationSpace space,
     case AllocationSpace::kCode:
     case AllocationSpace::kMap: {
       PagedSpace* ps = paged_space(space);
+      // PagedSpace::AllocateRawSlow: a refill of the linear area (from the free list or a new
+      // page) first checks whether incremental marking should start, so that old-space
+      // allocation right after a mark-compact near a small limit restarts marking at once.
+      if (!gc_origin && !ps->LinearAreaFits(size))
+        StartIncrementalMarkingIfAllocationLimitIsReached();
       page = ps->TryAllocate(size, &offset);
       if (page == nullptr) {
         // PagedSpace::RawRefillLabMain: a new page only within the old-generation limits.

@@ -85,6 +85,10 @@ class PagedSpace {
   // Allocates `size` bytes from the linear area or the free list, without adding pages.
   // Returns the page and offset, or nullptr.
   Page* TryAllocate(std::size_t size, std::uint32_t* offset);
+  // True if `size` bytes fit the linear allocation area (the fast path, no refill).
+  bool LinearAreaFits(std::size_t size) const {
+    return lab_page_ != nullptr && lab_top_ + size <= lab_limit_;
+  }
   // Adds a page (the caller checked the old-generation limits) and makes it the linear area.
   Page* Expand();
   // Returns the unused rest of the linear allocation area to the free list.
