@@ -112,6 +112,7 @@ int Compare(const std::vector<std::string>& raw) {
   int node_runs = 3;
   std::uint64_t seed = 1;
   double duration = 0;
+  bool no_pace = false;
   desc.add_options()("help,h", "show this help")("node", po::value<std::string>(&node_path),
                                                  "the node binary (default: node on PATH)")(
       "node-runs", po::value<int>(&node_runs)->default_value(3), "node runs; medians are compared")(
@@ -119,7 +120,11 @@ int Compare(const std::vector<std::string>& raw) {
       "out-dir", po::value<std::string>(&out_dir),
       "where the traces go (default: compare-<workload>)")(
       "seed", po::value<std::uint64_t>(&seed)->default_value(1), "random seed of the workload")(
-      "duration", po::value<double>(&duration)->default_value(0), "simulated run length in ms");
+      "duration", po::value<double>(&duration)->default_value(0), "simulated run length in ms")(
+      "no-pace", po::bool_switch(&no_pace),
+      "run node as fast as it can: idle time and sim.work take no wall time (by default the "
+      "twin keeps the virtual clock in real time, as HeapLab's simulated clock runs, so that "
+      "concurrent marking and GC tasks see the same time)");
   po::options_description all;
   all.add(desc);
   for (auto& g : HeapFlagGroups(false))
@@ -194,6 +199,7 @@ int Compare(const std::vector<std::string>& raw) {
     argv.insert(argv.end(), v8_flags.begin(), v8_flags.end());
     argv.insert(argv.end(), {twin, workload, "--seed=" + std::to_string(seed)});
     if (duration > 0) argv.push_back("--duration=" + std::to_string(duration));
+    if (!no_pace) argv.push_back("--pace");
     Side side;
     side.trace_file = out_dir + "/node-" + std::to_string(run) + ".log";
     const std::string err_file = out_dir + "/node-" + std::to_string(run) + ".stderr";
@@ -295,8 +301,8 @@ int Compare(const std::vector<std::string>& raw) {
     o << "{\"workload\": \"" << workload << "\", \"flags\": [";
     for (std::size_t i = 0; i < v8_flags.size(); ++i)
       o << (i ? ", " : "") << "\"" << v8_flags[i] << "\"";
-    o << "], \"node_runs\": " << node_runs << ", \"node\": " << Json(node)
-      << ", \"heaplab\": " << Json(sim) << "}\n";
+    o << "], \"node_runs\": " << node_runs << ", \"paced\": " << (no_pace ? "false" : "true")
+      << ", \"node\": " << Json(node) << ", \"heaplab\": " << Json(sim) << "}\n";
     if (auto err = WriteFileAtomically(json_path, o.str())) {
       std::cerr << "heaplab-cli compare: --json: " << *err << "\n";
       return 2;

@@ -100,7 +100,15 @@ compare)
     for (const side of ["node","heaplab"]) for (const k of ["p50","p95","max"]) if (typeof j[side].scavenge_pause_ms[k] !== "number") throw new Error("pause " + k);
     if (!Number.isInteger(j.node.scavenges) || j.node.scavenges < 1) throw new Error("node scavenges");
     if (j.heaplab.oom !== false || j.heaplab.oom_message !== null) throw new Error("oom fields");
+    // Paced by default: node lasts at least the 1.5 s of virtual time it simulated.
+    if (j.paced !== true || j.node.wall_s < 1.4) throw new Error("node was not paced: " + j.node.wall_s + " s");
   ' "$tmp/c.json" || fail "compare JSON shape"
+  # --no-pace: node runs as fast as it can (request-churn's 1.5 s take a fraction of that).
+  "$cli" compare workloads/request-churn.js --duration=1500 --no-pace --node-runs 1 --json "$tmp/f.json" --out-dir "$tmp/f" >/dev/null 2>"$tmp/err" || { cat "$tmp/err"; fail "compare --no-pace exited $?"; }
+  node -e '
+    const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    if (j.paced !== false || !(j.node.wall_s < 1.4)) throw new Error("--no-pace still paced: " + j.node.wall_s + " s");
+  ' "$tmp/f.json" || fail "compare --no-pace"
   echo "ok: compare"; cat "$tmp/out" ;;
 steps)
   # Step mode in the terminal: every lesson resolves its stops; a workload's steps are numbered

@@ -12,7 +12,7 @@
 // - Every allocation really happens: each new object is stored into a global sink slot (escape
 //   analysis cannot remove it; node20-observed §6) without keeping it alive.
 //
-// Usage: node [V8 flags] twin.js WORKLOAD.js [--seed N] [--duration MS]
+// Usage: node [V8 flags] twin.js WORKLOAD.js [--seed N] [--duration MS] [--pace]
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -182,17 +182,23 @@ function setSlot(o, i, v) {
 function getSlot(o, i) { return Array.isArray(o) ? o[i] : o["f" + i]; }
 
 // ---------------------------------------------------------------- the API
+// Milliseconds of wall time since the twin started, for --pace.
+const wallStart = performance.now();
+function wallMs() { return performance.now() - wallStart; }
+function busyUntil(virtualMs) { while (wallMs() < virtualMs) { /* the mutator works */ } }
+
 function main() {
   const args = process.argv.slice(2);
-  let file = null, seed = 1, duration = 0;
+  let file = null, seed = 1, duration = 0, pace = false;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--seed") seed = Number(args[++i]);
     else if (args[i].startsWith("--seed=")) seed = Number(args[i].slice(7));
     else if (args[i] === "--duration") duration = Number(args[++i]);
     else if (args[i].startsWith("--duration=")) duration = Number(args[i].slice(11));
+    else if (args[i] === "--pace") pace = true;
     else file = args[i];
   }
-  if (!file) { console.error("usage: node [flags] twin.js WORKLOAD.js [--seed N] [--duration MS]"); process.exit(2); }
+  if (!file) { console.error("usage: node [flags] twin.js WORKLOAD.js [--seed N] [--duration MS] [--pace]"); process.exit(2); }
   const source = fs.readFileSync(file, "utf8");
   const uniform = makeRng(seed);
   let now = 0, seq = 0, nextTimer = 1, stopped = false;
@@ -305,7 +311,7 @@ function main() {
     Object.defineProperty(Function.prototype, name, { value: fn, writable: true, configurable: true });
   const sim = {
     now: () => now,
-    work: (ms) => { now += ms; expire(); },
+    work: (ms) => { now += ms; if (pace) busyUntil(now); expire(); },
     every: (ms, fn) => { const id = nextTimer++; push({ due: now + ms, seq: seq++, id, interval: ms, remaining: -1, index: 0, fn }); return id; },
     after: (ms, fn) => { const id = nextTimer++; push({ due: now + ms, seq: seq++, id, interval: 0, remaining: 1, index: 0, fn }); return id; },
     cancel: (id) => cancelled.add(id),
@@ -320,12 +326,22 @@ function main() {
   vm.runInContext(source, context, { filename: file });
   const end = duration > 0 ? duration : info.durationMs || 0;
   const turn = () => new Promise((resolve) => setImmediate(resolve));
+  // --pace: the virtual clock is also kept in real time. A callback waits (the event loop idle,
+  // V8's GC tasks free to run) until its due time has passed on the wall clock, and sim.work
+  // keeps the main thread busy for its duration, so that concurrent marking, GC tasks and
+  // allocation rates see the time HeapLab simulates. Without it idle time and work take no time.
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  async function waitUntil(due) {
+    for (let ahead = due - wallMs(); ahead > 0; ahead = due - wallMs())
+      await (ahead >= 2 ? sleep(Math.floor(ahead - 1)) : turn());
+  }
   (async () => {
     while (!stopped && timers.length) {
       const t = pop();
       if (cancelled.has(t.id)) continue;
       if (end > 0 && t.due > end) break;
       await turn();  // the event loop is idle: V8's GC tasks may run
+      if (pace) await waitUntil(t.due);
       if (t.due > now) now = t.due;
       expire();
       t.fn(t.index);
