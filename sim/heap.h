@@ -311,6 +311,8 @@ class Heap {
   // initial (512 MB) limit by the average survival ratio, never below the old generation's
   // size plus the minimum growing step, and stops once it would no longer shrink.
   void ConfigureInitialOldGenerationSize();
+  // Shrinks new space and sets the new large-object space's capacity to follow it.
+  void ShrinkNewSpace();
   void EvaluateOldSpaceLocalPretenuring(std::size_t size_of_objects_before_gc);
   void RecordMementoFound(const HeapObject& o);
   [[noreturn]] void FatalProcessOutOfMemory(const std::string& location);

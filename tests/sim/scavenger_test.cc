@@ -171,6 +171,28 @@ TEST(Scavenger, YoungLargeObjectPromotedByPageOnFirstSurvival) {
   ExpectHealthy(heap);
 }
 
+TEST(Scavenger, NewLargeObjectCapacityRaisedByABigFirstObjectStaysUntilAResize) {
+  // NewLargeObjectSpace::AllocateRaw: the first object always fits and the capacity becomes
+  // max(capacity, size); in V8 11.3 only a new-space resize sets it again. Node at a 1 MB
+  // semi-space, after one 1.25 MB array: "New large object space ... available: 1250 KB".
+  HeapFlags f = TestFlags();
+  f.max_semi_space_size = 1;  // new space never resizes
+  Heap heap(f, BareOptions());
+  EXPECT_EQ(heap.new_lo_space().capacity(), 1006 * KB);
+  heap.Allocate(1280016, 0, ObjectKind::kArray);  // dies
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.new_lo_space().capacity(), 1280016u);
+  // Two 600 KB strings now fit together (1.2 MB <= 1.25 MB) without a scavenge.
+  const std::uint64_t scavenges = heap.scavenge_count();
+  heap.Allocate(600 * KB, 0, ObjectKind::kString);
+  heap.Allocate(600 * KB, 0, ObjectKind::kString);
+  EXPECT_EQ(heap.scavenge_count(), scavenges);
+  // A third does not.
+  heap.Allocate(600 * KB, 0, ObjectKind::kString);
+  EXPECT_EQ(heap.scavenge_count(), scavenges + 1);
+  ExpectHealthy(heap);
+}
+
 TEST(Scavenger, NewSpaceGrowsWhenSurvivorsExceedCapacity) {
   Heap heap(TestFlags(), BareOptions());
   RecordingSink sink;

@@ -154,7 +154,17 @@ function factoryFor(site, fields) {
   }
   return f;
 }
-const stringBase = "x".repeat(1 << 22);
+// The flat string the twin's strings are cut from. It is kept small (256 KB, under new space's
+// smallest capacity of 1 MB) and doubled only when a longer string is asked for: in V8 11.3 a
+// young large object bigger than the new large-object space's capacity raises that capacity
+// for the rest of the run (NewLargeObjectSpace::AllocateRaw keeps max(capacity, size), and only
+// a new-space resize sets it back), so the 4 MB base the twin had once let node keep four times
+// more young large objects between scavenges than the workload alone would.
+let stringBase = "x".repeat(1 << 18).toUpperCase();  // toUpperCase: one flat copy
+function baseOfAtLeast(n) {
+  while (stringBase.length < n) stringBase = (stringBase + stringBase).toUpperCase();
+  return stringBase;
+}
 function roundSize(size, slots) { return Math.max(Math.round(size), 8 * (slots + 1), 8); }
 function makeObject(size, slots, kind, site) {
   size = roundSize(size, slots);
@@ -163,7 +173,7 @@ function makeObject(size, slots, kind, site) {
       // A flat one-byte string of size - 16 characters (SeqOneByteString: map and hash/length
       // words), made in one copy: toUpperCase of a slice of a shared base string. ("x".repeat
       // would build it by doubling, leaving a trail of intermediate strings.)
-      return escape(stringBase.substring(0, Math.max(1, size - 16)).toUpperCase());
+      return escape(baseOfAtLeast(size).substring(0, Math.max(1, size - 16)).toUpperCase());
     case "closure": {
       // A closure keeps its captured variables in its context: the slots live there.
       const captured = new Array(slots).fill(null);
