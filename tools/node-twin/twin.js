@@ -195,7 +195,13 @@ function getSlot(o, i) { return Array.isArray(o) ? o[i] : o["f" + i]; }
 // Milliseconds of wall time since the twin started, for --pace.
 const wallStart = performance.now();
 function wallMs() { return performance.now() - wallStart; }
-function busyUntil(virtualMs) { while (wallMs() < virtualMs) { /* the mutator works */ } }
+// Holds the main thread until the wall clock reaches `virtualMs`. Atomics.wait blocks without
+// allocating (a spin on performance.now() boxes a number per turn and fills new space).
+const waitCell = new Int32Array(new SharedArrayBuffer(4));
+function busyUntil(virtualMs) {
+  const ms = virtualMs - wallMs();
+  if (ms > 0) Atomics.wait(waitCell, 0, 0, ms);
+}
 
 function main() {
   const args = process.argv.slice(2);
@@ -341,9 +347,12 @@ function main() {
   // keeps the main thread busy for its duration, so that concurrent marking, GC tasks and
   // allocation rates see the time HeapLab simulates. Without it idle time and work take no time.
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  // Sleeps allocate a little (a timer and a promise per wait); the last fraction of a
+  // millisecond is waited out without allocating (spinning on setImmediate fills new space).
   async function waitUntil(due) {
-    for (let ahead = due - wallMs(); ahead > 0; ahead = due - wallMs())
-      await (ahead >= 2 ? sleep(Math.floor(ahead - 1)) : turn());
+    for (let ahead = due - wallMs(); ahead >= 1.5; ahead = due - wallMs())
+      await sleep(Math.floor(ahead - 0.5));
+    busyUntil(due);
   }
   (async () => {
     while (!stopped && timers.length) {
