@@ -96,6 +96,15 @@ double GCTracer::AverageSpeed(const Ring& ring, double time_frame_ms) {
   return std::clamp(bytes / ms, 1.0, 1024.0 * 1024 * 1024);
 }
 
+double GCTracer::Throughput(const Ring& ring) {
+  double bytes = 0, ms = 0;
+  for (const auto& [b, d] : ring) {
+    bytes += b;
+    ms += d;
+  }
+  return ms > 0 ? bytes / ms : 0;
+}
+
 void GCTracer::AddSurvivalRatio(double percent) {
   survival_ratios_.push_back(percent);
   if (survival_ratios_.size() > kRingBufferMaxSize) survival_ratios_.pop_front();

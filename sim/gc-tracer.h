@@ -46,6 +46,16 @@ class GCTracer {
   // New-space allocation bytes/ms over the last 5 s of samples; 0 without samples.
   double CurrentNewSpaceAllocationThroughputInBytesPerMillisecond() const;
 
+  // GCTracer::NewSpaceAllocationThroughputInBytesPerMillisecond(0): over every kept sample;
+  // 0 without samples or when nothing was allocated.
+  double NewSpaceAllocationThroughputInBytesPerMillisecond() const {
+    return Throughput(new_space_allocations_);
+  }
+  // GCTracer::OldGenerationAllocationThroughputInBytesPerMillisecond(0), likewise.
+  double OldGenerationAllocationThroughputInBytesPerMillisecond() const {
+    return Throughput(old_generation_allocations_);
+  }
+
   // GCTracer::AddSurvivalRatio: a GC's young survival (promoted + copied) in percent of the
   // young generation at its start; the last 10 are kept.
   void AddSurvivalRatio(double percent);
@@ -59,6 +69,8 @@ class GCTracer {
   static void Push(Ring& ring, double bytes, double ms);
   // Σbytes/Σms clamped to [1, 1 GB/ms]; 0 without samples (GCTracer::AverageSpeed).
   static double AverageSpeed(const Ring& ring, double time_frame_ms = 0);
+  // Σbytes/Σms without clamping; 0 without samples.
+  static double Throughput(const Ring& ring);
 
   double average_mc_duration_ = 0;
   double average_mutator_duration_ = 0;

@@ -693,7 +693,7 @@ void Heap::StartIncrementalMarkingIfAllocationLimitIsReached() {
   }
 }
 
-void Heap::StartIncrementalMarking() {
+void Heap::StartIncrementalMarking(bool reduce_memory) {
   CheckAlive();
   if (marking_phase_ != MarkingPhase::kStopped || in_gc_) return;
   marking_phase_ = MarkingPhase::kMarking;
@@ -708,7 +708,7 @@ void Heap::StartIncrementalMarking() {
   old_allocated_since_step_ = 0;
   concurrent_marked_since_step_ = 0;
   // Heap::GCFlagsForIncrementalMarking: reduce memory when close to the limit.
-  reduce_memory_ = ShouldOptimizeForMemoryUsage();
+  reduce_memory_ = reduce_memory || ShouldOptimizeForMemoryUsage();
   marking_initial_old_size_ = OldGenerationSizeOfObjects();
   MarkCompactCollector::StartMarking(*this, true);
   // Starting marking (greying the roots) is the first main-thread step.
@@ -841,6 +841,15 @@ void Heap::AdvanceTime(double ms) {
   if (!(ms >= 0) || !std::isfinite(ms))
     throw HeapUsageError("time must advance by a finite, non-negative amount");
   if (gc_requested_) HandleGCRequest();
+  // The memory reducer's timer task runs when it falls due in the idle time.
+  for (double due = memory_reducer_.timer_due_ms(); due >= 0 && due <= now_ms_ + ms;
+       due = memory_reducer_.timer_due_ms()) {
+    const double step = std::max(0.0, due - now_ms_);
+    now_ms_ += step;
+    ConcurrentMarking(step);
+    ms -= step;
+    RunMemoryReducerTimerIfDue();
+  }
   now_ms_ += ms;
   ConcurrentMarking(ms);
   MaybeSample();
@@ -849,6 +858,7 @@ void Heap::AdvanceTime(double ms) {
 void Heap::RunPendingTasks() {
   CheckAlive();
   if (gc_requested_) HandleGCRequest();
+  RunMemoryReducerTimerIfDue();
   if (minor_gc_task_posted_) {
     minor_gc_task_posted_ = false;
     // ScavengeJob::Task: only if new space is still at least 80% full.
@@ -866,6 +876,55 @@ void Heap::RunPendingTasks() {
     }
   }
   MaybeSample();
+}
+
+void Heap::RunMemoryReducerTimerIfDue() {
+  const double due = memory_reducer_.timer_due_ms();
+  if (due < 0 || due > now_ms_ || in_gc_) return;
+  tracer_.SampleAllocation(now_ms_, new_space_allocation_counter_,
+                           old_generation_allocation_counter_);
+  const bool optimize_for_memory = ShouldOptimizeForMemoryUsage();
+  MemoryReducer::Event e;
+  e.type = MemoryReducer::EventType::kTimer;
+  e.time_ms = now_ms_;
+  e.committed_memory = CommittedOldGenerationMemory(SpaceStatistics());
+  e.should_start_incremental_gc = HasLowAllocationRate() || optimize_for_memory;
+  e.can_start_incremental_gc =
+      marking_phase_ == MarkingPhase::kStopped && flags_.incremental_marking;
+  if (memory_reducer_.NotifyTimer(e)) StartIncrementalMarking(true);
+}
+
+namespace {
+// Heap::ComputeMutatorUtilization: gc / (mutator + gc); 0 when nothing was allocated, and a
+// conservative 200 000 bytes/ms without a gc speed.
+double MutatorUtilization(double mutator_speed, double gc_speed) {
+  if (mutator_speed == 0) return 0.0;
+  if (gc_speed == 0) gc_speed = 200000;
+  return gc_speed / (mutator_speed + gc_speed);
+}
+// heap.cc kHighMutatorUtilization.
+constexpr double kHighMutatorUtilization = 0.993;
+}  // namespace
+
+bool Heap::HasLowYoungGenerationAllocationRate() const {
+  return MutatorUtilization(tracer_.NewSpaceAllocationThroughputInBytesPerMillisecond(),
+                            tracer_.ScavengeSpeedInBytesPerMillisecond()) > kHighMutatorUtilization;
+}
+
+bool Heap::HasLowAllocationRate() const {
+  return HasLowYoungGenerationAllocationRate() &&
+         MutatorUtilization(tracer_.OldGenerationAllocationThroughputInBytesPerMillisecond(),
+                            tracer_.CombinedMarkCompactSpeedInBytesPerMillisecond()) >
+             kHighMutatorUtilization;
+}
+
+std::size_t Heap::CommittedOldGenerationMemory(const SpaceStatsArray& s) {
+  std::size_t bytes = 0;
+  for (AllocationSpace space :
+       {AllocationSpace::kOld, AllocationSpace::kCode, AllocationSpace::kMap,
+        AllocationSpace::kLargeObject, AllocationSpace::kCodeLargeObject})
+    bytes += s[static_cast<std::size_t>(space)].committed_bytes;
+  return bytes;
 }
 
 // ------------------------------------------------------------------ collection
@@ -994,10 +1053,18 @@ void Heap::PerformGarbageCollection(GarbageCollector collector,
       consecutive_ineffective_mark_compacts_ = 0;
     }
     EvaluateOldSpaceLocalPretenuring(size_before);
+    // MemoryReducer::NotifyMarkCompact; Heap::HighFragmentation: committed > 2 × used + 16 MB.
+    if (flags_.incremental_marking) {
+      const SpaceStatsArray now = SpaceStatistics();
+      const std::size_t committed = CommittedOldGenerationMemory(now);
+      memory_reducer_.NotifyMarkCompact(now_ms_, CommittedOldGenerationMemory(ev.before), committed,
+                                        committed > 2 * OldGenerationSizeOfObjects() + 16 * MB);
+    }
     // A memory-reducing GC gives back new space (node20-observed §6.1).
     if (ev.reduce_memory) ShrinkNewSpace();
     reduce_memory_ = false;
   } else {
+    RecomputeLimits(ev);
     ev.old_generation_size_bytes = OldGenerationSizeOfObjects();
     ev.old_generation_limit_bytes = old_generation_allocation_limit_;
     // Heap::ReduceNewSpaceSize: shrink when allocation is slow.
@@ -1037,16 +1104,21 @@ HeapGrowingMode Heap::CurrentHeapGrowingMode() const {
 }
 
 void Heap::RecomputeLimits(GCEvent& ev) {
-  // Heap::RecomputeLimits for the mark-compactor.
+  // Heap::RecomputeLimits. After a mark-compact the limit is recomputed; after a young GC it
+  // is only lowered, and only when young allocation is slow and the size was configured.
+  const bool young = ev.collector == GarbageCollector::kScavenger;
+  if (young && !(old_generation_size_configured_ && HasLowYoungGenerationAllocationRate())) return;
   const double gc_speed = tracer_.CombinedMarkCompactSpeedInBytesPerMillisecond();
   const double mutator_speed =
       tracer_.CurrentOldGenerationAllocationThroughputInBytesPerMillisecond();
   double factor = GrowingFactor(config_.max_old_generation_bytes, gc_speed, mutator_speed);
   const HeapGrowingMode mode = CurrentHeapGrowingMode();
   const std::size_t old_size = OldGenerationSizeOfObjects();
-  old_generation_allocation_limit_ = CalculateAllocationLimit(
-      old_size, config_.min_old_generation_bytes, config_.max_old_generation_bytes,
-      new_space_->Capacity(), factor, mode);
+  const std::size_t limit = CalculateAllocationLimit(old_size, config_.min_old_generation_bytes,
+                                                     config_.max_old_generation_bytes,
+                                                     new_space_->Capacity(), factor, mode);
+  if (young && limit >= old_generation_allocation_limit_) return;
+  old_generation_allocation_limit_ = limit;
   if (mode == HeapGrowingMode::kMinimal) factor = V8HeapTrait::kMinGrowingFactor;
   if (mode == HeapGrowingMode::kConservative || mode == HeapGrowingMode::kSlow)
     factor = std::min(factor, V8HeapTrait::kConservativeGrowingFactor);

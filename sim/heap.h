@@ -17,6 +17,7 @@
 #include "sim/heap-controller.h"
 #include "sim/heap-object.h"
 #include "sim/heap-observer.h"
+#include "sim/memory-reducer.h"
 #include "sim/spaces.h"
 
 namespace heaplab {
@@ -176,8 +177,12 @@ class Heap {
   void CollectAllAvailableGarbage(GarbageCollectionReason reason);
 
   // Heap::StartIncrementalMarking: starts a marking cycle now (no-op while one runs). The
-  // heap starts one by itself near the allocation limit.
-  void StartIncrementalMarking();
+  // heap starts one by itself near the allocation limit, and the memory reducer starts
+  // memory-reducing ones (`reduce_memory`: the mark-compact shrinks new space and grows the
+  // limit by the minimal factor).
+  void StartIncrementalMarking(bool reduce_memory = false);
+  // The memory reducer's state (the timer it posted, the GCs it started).
+  const MemoryReducer& memory_reducer() const { return memory_reducer_; }
   // One main-thread marking step of at most `max_ms`, without requesting finalization.
   // Returns true once marking is complete. For tests and step mode.
   bool AdvanceIncrementalMarkingForTesting(double max_ms);
@@ -311,6 +316,15 @@ class Heap {
   // initial (512 MB) limit by the average survival ratio, never below the old generation's
   // size plus the minimum growing step, and stops once it would no longer shrink.
   void ConfigureInitialOldGenerationSize();
+  // MemoryReducer::TimerTask: runs the reducer's timer if it is due at now_ms_.
+  void RunMemoryReducerTimerIfDue();
+  // Heap::HasLowAllocationRate: young and old mutator utilization both above 0.993.
+  bool HasLowAllocationRate() const;
+  // Heap::HasLowYoungGenerationAllocationRate: new-space allocation against scavenge speed.
+  bool HasLowYoungGenerationAllocationRate() const;
+  // Heap::CommittedOldGenerationMemory: committed bytes of the old, code, map and large-object
+  // spaces in `s`.
+  static std::size_t CommittedOldGenerationMemory(const SpaceStatsArray& s);
   // Shrinks new space and sets the new large-object space's capacity to follow it.
   void ShrinkNewSpace();
   void EvaluateOldSpaceLocalPretenuring(std::size_t size_of_objects_before_gc);
@@ -386,6 +400,7 @@ class Heap {
   bool evacuating_ = false;      // a mark-compact evacuates: old space may grow past its limits
   double compaction_speed_ = 0;  // bytes/ms of the last compaction (0 before any)
   GCTracer tracer_;
+  MemoryReducer memory_reducer_;
   std::unique_ptr<OutOfMemoryEvent> oom_;
 };
 
