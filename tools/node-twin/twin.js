@@ -99,6 +99,9 @@ function parseDistribution(v, what) {
   if (typeof v.mean === "number") return { kind: "exponential", a: v.mean };
   throw new RangeError(`${what} must be a number or a distribution`);
 }
+// A size: rounded as HeapLab rounds it (std::round), and a small integer, so that V8 passes it
+// unboxed (a fractional number would be a 16-byte HeapNumber per object of garbage).
+function sampleSize(d, uniform) { return Math.round(sample(d, uniform)); }
 function sample(d, uniform) {
   switch (d.kind) {
     case "constant": return Math.max(0, d.a);
@@ -131,10 +134,17 @@ module.exports.lastAllocated = () => sink;
 // each literal its own AllocationSite, so allocation-site pretenuring behaves per named site
 // as in HeapLab (objects made by constructors are never pretenured). `__proto__` in the literal
 // gives them the Obj methods without changing their shape later.
+// Field names "f0", "f1", ... made once: `"f" + i` would allocate a string per slot access and
+// add garbage HeapLab's workload does not have.
+const fieldNames = [];
+function field(i) {
+  while (fieldNames.length <= i) fieldNames.push("f" + fieldNames.length);
+  return fieldNames[i];
+}
 const ObjProto = {
-  set(i, v) { this["f" + i] = v; return this; },
-  get(i) { const v = this["f" + i]; return v === undefined ? null : v; },
-  clear(i) { this["f" + i] = null; return this; },
+  set(i, v) { this[field(i)] = v; return this; },
+  get(i) { const v = this[field(i)]; return v === undefined ? null : v; },
+  clear(i) { this[field(i)] = null; return this; },
 };
 Object.defineProperty(ObjProto, "slots", { get() { return Object.keys(this).length; } });
 Object.defineProperty(ObjProto, "size", { get() { return 24 + 8 * Object.keys(this).length; } });
@@ -187,9 +197,9 @@ function makeObject(size, slots, kind, site) {
   }
 }
 function setSlot(o, i, v) {
-  if (Array.isArray(o)) o[i] = v; else o["f" + i] = v;
+  if (Array.isArray(o)) o[i] = v; else o[field(i)] = v;
 }
-function getSlot(o, i) { return Array.isArray(o) ? o[i] : o["f" + i]; }
+function getSlot(o, i) { return Array.isArray(o) ? o[i] : o[field(i)]; }
 
 // ---------------------------------------------------------------- the API
 // Milliseconds of wall time since the twin started, for --pace.
@@ -265,13 +275,13 @@ function main() {
     if (count === 0) return null;
     if (shape === "standalone") {
       for (let i = 0; i < count; i++) {
-        const o = makeObject(sample(size, uniform), slots, kind, site);
+        const o = makeObject(sampleSize(size, uniform), slots, kind, site);
         if (lifetime) hold(o, sample(lifetime, uniform));
       }
     } else if (shape === "list") {
       let head = null;
       for (let i = 0; i < count; i++) {
-        const o = makeObject(sample(size, uniform), slots, kind, site);
+        const o = makeObject(sampleSize(size, uniform), slots, kind, site);
         if (head) setSlot(o, 0, head);
         head = o;
       }
@@ -281,14 +291,14 @@ function main() {
       const parents = [];
       const parentCount = Math.floor((count - 1) / slots) + 1;
       for (let i = 0; i < count; i++) {
-        const o = makeObject(sample(size, uniform), slots, kind, site);
+        const o = makeObject(sampleSize(size, uniform), slots, kind, site);
         if (i < parentCount) parents.push(o);
         if (i > 0) setSlot(parents[Math.floor((i - 1) / slots)], (i - 1) % slots, o);
       }
       result = parents[0];
     } else if (shape === "array") {
       const array = escape(new Array(count).fill(null));
-      for (let i = 0; i < count; i++) array[i] = makeObject(sample(size, uniform), slots, kind, site);
+      for (let i = 0; i < count; i++) array[i] = makeObject(sampleSize(size, uniform), slots, kind, site);
       result = array;
     } else {
       throw new RangeError(`unknown shape "${shape}"`);
@@ -298,7 +308,7 @@ function main() {
   }
   const heap = {
     site: (name) => name,
-    alloc: (size, o) => { o = o || {}; return makeObject(sample(parseDistribution(size, "size"), uniform), o.slots || 0, o.kind || "object", o.site || ""); },
+    alloc: (size, o) => { o = o || {}; return makeObject(sampleSize(parseDistribution(size, "size"), uniform), o.slots || 0, o.kind || "object", o.site || ""); },
     allocMany,
     global: (o) => { roots.add(o); return o; },
     release: (o) => { if (!roots.delete(o)) throw new RangeError("heap.release: not a global handle, or already released"); },
@@ -341,26 +351,32 @@ function main() {
   context.Math.random = uniform;
   vm.runInContext(source, context, { filename: file });
   const end = duration > 0 ? duration : info.durationMs || 0;
-  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  // The event loop turns (setImmediate) at least every millisecond of wall time, and whenever
+  // a paced run waits, so that V8's GC tasks run as they do in a service. An Immediate per
+  // callback, or an async loop with a promise per turn (about 870 bytes per callback), would
+  // add garbage the workload does not have.
   // --pace: the virtual clock is also kept in real time. A callback waits (the event loop idle,
   // V8's GC tasks free to run) until its due time has passed on the wall clock, and sim.work
   // keeps the main thread busy for its duration, so that concurrent marking, GC tasks and
   // allocation rates see the time HeapLab simulates. Without it idle time and work take no time.
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  // Sleeps allocate a little (a timer and a promise per wait); the last fraction of a
-  // millisecond is waited out without allocating (spinning on setImmediate fills new space).
-  async function waitUntil(due) {
-    for (let ahead = due - wallMs(); ahead >= 1.5; ahead = due - wallMs())
-      await sleep(Math.floor(ahead - 0.5));
-    busyUntil(due);
-  }
-  (async () => {
+  // The last fraction of a millisecond is waited out in Atomics.wait, without allocating.
+  function loop() {
     while (!stopped && timers.length) {
-      const t = pop();
-      if (cancelled.has(t.id)) continue;
-      if (end > 0 && t.due > end) break;
-      await turn();  // the event loop is idle: V8's GC tasks may run
-      if (pace) await waitUntil(t.due);
+      const t = timers[0];
+      if (cancelled.has(t.id)) {
+        pop();
+        continue;
+      }
+      if (end > 0 && t.due > end) return;
+      if (pace) {
+        const ahead = t.due - wallMs();
+        if (ahead >= 1.5) {
+          setTimeout(loop, Math.floor(ahead - 0.5));
+          return;
+        }
+        busyUntil(t.due);
+      }
+      pop();
       if (t.due > now) now = t.due;
       expire();
       t.fn(t.index);
@@ -371,7 +387,16 @@ function main() {
         t.seq = seq++;
         push(t);
       }
+      // Turn the event loop at least every millisecond of wall time.
+      const wall = wallMs();
+      if (wall - lastTurnMs >= 1) {
+        lastTurnMs = wall;
+        setImmediate(loop);
+        return;
+      }
     }
-  })();
+  }
+  let lastTurnMs = 0;
+  setImmediate(loop);
 }
 main();
