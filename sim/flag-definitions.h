@@ -62,15 +62,15 @@
   DOUBLE(mutator_speed, 400000, 1, 1e12, "bytes/ms", "Calibrated speeds",                        \
          "Simulated mutator time per allocated byte: allocating this many bytes advances the "   \
          "clock by 1 ms, on top of the time the workload spends itself")                         \
-  DOUBLE(scavenge_fixed_ms, 0.12, 0, 1000, "ms", "Calibrated speeds",                            \
+  DOUBLE(scavenge_fixed_ms, 0.25, 0, 1000, "ms", "Calibrated speeds",                            \
          "Fixed cost of a scavenge (roots, safepoint, task start)")                              \
   DOUBLE(scavenge_copy_speed, 8.6e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                   \
          "Bytes a scavenge copies inside new space per ms")                                      \
   DOUBLE(scavenge_promote_speed, 4.5e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                \
          "Bytes a scavenge promotes to old space per ms")                                        \
-  DOUBLE(scavenge_slot_speed, 1e5, 1, 1e12, "slots/ms", "Calibrated speeds",                     \
+  DOUBLE(scavenge_slot_speed, 1e6, 1, 1e12, "slots/ms", "Calibrated speeds",                     \
          "Slots a scavenge visits per ms (surviving objects' fields, remembered set)")           \
-  DOUBLE(mark_compact_fixed_ms, 1.0, 0, 1000, "ms", "Calibrated speeds",                         \
+  DOUBLE(mark_compact_fixed_ms, 2.5, 0, 1000, "ms", "Calibrated speeds",                         \
          "Fixed cost of the atomic pause of a mark-compact")                                     \
   DOUBLE(marking_speed, 1.5e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                         \
          "Bytes marked per ms on the main thread (incremental steps and the atomic pause)")      \

@@ -85,6 +85,7 @@ int Calibrate(const std::vector<std::string>& args) {
   std::string node_path, out_path, workloads_arg, log_dir;
   int node_runs = 1;
   double duration = 4000;
+  bool no_pace = false;
   desc.add_options()("help,h", "show this help")("node", po::value(&node_path),
                                                  "node executable (default: node on PATH)")(
       "node-runs", po::value(&node_runs)->default_value(1), "node runs per workload")(
@@ -95,7 +96,11 @@ int Calibrate(const std::vector<std::string>& args) {
       "out", po::value(&out_path),
       "profile to write (default: $HEAPLAB_CALIBRATION or ~/.config/heaplab/calibration.flags)")(
       "logs", po::value(&log_dir)->default_value("calibration-logs"), "directory for node's logs")(
-      "dry-run", "fit and report, but write no profile");
+      "dry-run", "fit and report, but write no profile")(
+      "no-pace", po::bool_switch(&no_pace),
+      "run node as fast as it can; by default it runs paced, as compare runs it (a service's "
+      "GC pauses after idle time are longer than a busy loop's), and the mutator speed, "
+      "which only an unpaced run measures, is kept");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -175,6 +180,7 @@ int Calibrate(const std::vector<std::string>& args) {
       std::vector<std::string> argv{node_path, "--trace-gc-nvp"};
       argv.insert(argv.end(), node_flags.begin(), node_flags.end());
       argv.insert(argv.end(), {twin, w, "--seed=1", "--duration=" + std::to_string(duration)});
+      if (!no_pace) argv.push_back("--pace");
       const int rc = RunProcess(argv, base + ".log", base + ".stderr", &wall);
       TraceParseError perr;
       auto log = ParseTraceLog(ReadFile(base + ".log") + ReadFile(base + ".stderr"), &perr);
@@ -201,7 +207,16 @@ int Calibrate(const std::vector<std::string>& args) {
 
   // 2. The fit, from the table's defaults.
   const HeapFlags defaults;
-  const CalibrationFit fit = FitCalibration(samples, defaults);
+  // A paced run's mutator time includes the idle time between requests: it does not measure
+  // the program's own speed.
+  if (!no_pace)
+    for (CalibrationSample& s : samples)
+      s.mutator_ms = 0;
+  CalibrationFit fit = FitCalibration(samples, defaults);
+  if (!no_pace) {
+    std::erase(fit.notes, std::string("no mutator time in the logs: mutator speed kept"));
+    fit.notes.push_back("paced node runs: mutator speed kept (--no-pace fits it)");
+  }
   HeapFlags fitted = defaults;
   for (const auto& [name, value] : fit.values) {
     std::ostringstream v;
