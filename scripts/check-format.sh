@@ -3,7 +3,7 @@
 # (outside its script host) includes a Qt header.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-files=$(git ls-files '*.cpp' '*.h' 2>/dev/null || true)
+files=$(git ls-files '*.cc' '*.cpp' '*.h' 2>/dev/null || true)
 status=0
 if [ -n "$files" ]; then
   if ! clang-format --dry-run --Werror $files; then
@@ -11,7 +11,7 @@ if [ -n "$files" ]; then
     status=1
   fi
 fi
-if grep -rlE '#include *<Q' sim --include='*.h' --include='*.cpp' | grep -v '^sim/script/'; then
+if grep -rlE '#include *<Q' sim --include='*.h' --include='*.cc' --include='*.cpp' | grep -v '^sim/script/'; then
   echo "check-format: Qt headers in the simulator core (only sim/script/ may use Qt)." >&2
   status=1
 fi
