@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "sim/calibration.h"
 #include <cstdlib>
+#include "sim/calibration.h"
 
 namespace heaplab {
 
