@@ -171,6 +171,9 @@ function factoryFor(site, fields) {
 // a new-space resize sets it back), so the 4 MB base the twin had once let node keep four times
 // more young large objects between scavenges than the workload alone would.
 let stringBase = "x".repeat(1 << 18).toUpperCase();  // toUpperCase: one flat copy
+// Node's StringBytes::Encode makes an external string from EXTERN_APEX (0xFBEE9) bytes up.
+const kExternalStringFrom = 0xfbee9;
+const stringBytes = Buffer.alloc(kExternalStringFrom, "X");
 function baseOfAtLeast(n) {
   while (stringBase.length < n) stringBase = (stringBase + stringBase).toUpperCase();
   return stringBase;
@@ -179,11 +182,16 @@ function roundSize(size, slots) { return Math.max(Math.round(size), 8 * (slots +
 function makeObject(size, slots, kind, site) {
   size = roundSize(size, slots);
   switch (kind) {
-    case "string":
+    case "string": {
       // A flat one-byte string of size - 16 characters (SeqOneByteString: map and hash/length
-      // words), made in one copy: toUpperCase of a slice of a shared base string. ("x".repeat
-      // would build it by doubling, leaving a trail of intermediate strings.)
-      return escape(baseOfAtLeast(size).substring(0, Math.max(1, size - 16)).toUpperCase());
+      // words), made in one allocation: a Latin-1 decode of a byte buffer. (A slice of a base
+      // string would first make a 32-byte SlicedString of garbage; "x".repeat builds by
+      // doubling.) Node makes external strings from about 1 MB up, outside the V8 heap, so
+      // longer ones are cut from the flat base string and copied by toUpperCase instead.
+      const length = Math.max(1, size - 16);
+      if (length < kExternalStringFrom) return escape(stringBytes.latin1Slice(0, length));
+      return escape(baseOfAtLeast(size).substring(0, length).toUpperCase());
+    }
     case "closure": {
       // A closure keeps its captured variables in its context: the slots live there.
       const captured = new Array(slots).fill(null);
@@ -239,7 +247,7 @@ function main() {
     for (let i = timers.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (!less(timers[i], timers[p])) break;
-      [timers[i], timers[p]] = [timers[p], timers[i]];
+      const x = timers[i]; timers[i] = timers[p]; timers[p] = x;  // no temporary array
       i = p;
     }
   }
@@ -253,7 +261,7 @@ function main() {
         if (l < timers.length && less(timers[l], timers[m])) m = l;
         if (r < timers.length && less(timers[r], timers[m])) m = r;
         if (m === i) break;
-        [timers[i], timers[m]] = [timers[m], timers[i]];
+        const x = timers[i]; timers[i] = timers[m]; timers[m] = x;
         i = m;
       }
     }
