@@ -6,7 +6,9 @@ namespace heaplab {
 
 void GCTracer::RecordMutatorUtilization(double mc_end_ms, double mc_duration_ms) {
   const double total = mc_end_ms - previous_mc_end_ms_;
-  const double mutator = total - mc_duration_ms;
+  // Back-to-back mark-compacts leave no mutator time; rounding must not make it negative (a
+  // "current mu = -0.000" on the trace line).
+  const double mutator = std::max(0.0, total - mc_duration_ms);
   if (average_mc_duration_ == 0 && average_mutator_duration_ == 0) {
     average_mc_duration_ = mc_duration_ms;
     average_mutator_duration_ = mutator;
