@@ -274,13 +274,11 @@ ObjectRef Heap::Allocate(std::size_t size_bytes,
 
   // Pretenuring: only optimized code follows a site's decision; unoptimized code allocates
   // literals young with a memento.
-  const bool literal = kind == ObjectKind::kObject || kind == ObjectKind::kArray;
+  SiteTier tier;
   bool tenured = false;
-  bool unoptimized_literal = false;
   if (flags_.allocation_site_pretenuring && site != 0) {
-    unoptimized_literal = literal && UnoptimizedAllocationsLeft(sites_[site], size) > 0;
-    tenured = (!unoptimized_literal || flags_.unoptimized_literal_allocations == 0) &&
-              sites_[site].decision == PretenureDecision::kTenure;
+    tier = TierOf(sites_[site], size, kind);
+    tenured = tier.follows_decision && sites_[site].decision == PretenureDecision::kTenure;
   }
   const bool old = type == AllocationType::kOld || tenured;
   AllocationSpace space;
@@ -325,10 +323,10 @@ ObjectRef Heap::Allocate(std::size_t size_bytes,
     s.allocated_bytes += size;
     if (tenured) ++s.pretenured_objects;
     // Only object and array literals carry allocation mementos, and only from unoptimized code.
-    if (young && unoptimized_literal) {
+    if (young && tier.mementos_left > 0) {
       o.memento = 1;
       ++s.memento_create_count;
-      if (flags_.unoptimized_literal_allocations > 0) ++LiteralCounter(s, size);
+      if (tier.counter) ++*tier.counter;
     }
   }
   allocated_total_bytes_ += size;
@@ -355,19 +353,14 @@ std::size_t Heap::TryAllocateYoungRun(std::size_t count,
       size < kTaggedSize * (std::size_t{slot_count} + 1) || site >= sites_.size())
     return 0;
   std::size_t n = std::min(count, new_space_->RoomInCurrentPage(size));
-  bool mementos = false;
+  SiteTier tier;
   if (flags_.allocation_site_pretenuring && site != 0) {
-    const std::size_t unoptimized = kind == ObjectKind::kObject || kind == ObjectKind::kArray
-                                        ? UnoptimizedAllocationsLeft(sites_[site], size)
-                                        : 0;
-    if (sites_[site].decision == PretenureDecision::kTenure &&
-        (unoptimized == 0 || flags_.unoptimized_literal_allocations == 0))
-      return 0;  // (optimized) code allocates this literal in old space
-    if (unoptimized > 0) {
-      mementos = true;
-      n = std::min(n, unoptimized);
-    }
+    tier = TierOf(sites_[site], size, kind);
+    if (tier.follows_decision && sites_[site].decision == PretenureDecision::kTenure)
+      return 0;  // this allocation goes to old space
+    if (tier.mementos_left > 0) n = std::min(n, tier.mementos_left);
   }
+  const bool mementos = tier.mementos_left > 0;
   // Stay below the minor-GC task trigger and the incremental-marking step granularity, so
   // that tasks and steps happen where single allocations would put them.
   const double trigger = kMinorGCTaskTrigger * static_cast<double>(new_space_->Capacity());
@@ -406,8 +399,7 @@ std::size_t Heap::TryAllocateYoungRun(std::size_t count,
     s.allocated_bytes += bytes;
     if (mementos) {
       s.memento_create_count += static_cast<std::uint32_t>(n);
-      if (flags_.unoptimized_literal_allocations > 0)
-        LiteralCounter(s, size) += static_cast<std::uint32_t>(n);
+      if (tier.counter) *tier.counter += static_cast<std::uint32_t>(n);
     }
   }
   allocated_total_bytes_ += bytes;
@@ -1160,11 +1152,18 @@ void Heap::RecordMementoFound(const HeapObject& o) {
   ++sites_[o.site].memento_found_count;
 }
 
-std::size_t Heap::UnoptimizedAllocationsLeft(AllocationSite& site, std::size_t size) {
+Heap::SiteTier Heap::TierOf(AllocationSite& site, std::size_t size, ObjectKind kind) {
+  SiteTier tier;
+  if (kind != ObjectKind::kObject && kind != ObjectKind::kArray) return tier;
   const auto budget = static_cast<std::uint32_t>(flags_.unoptimized_literal_allocations);
-  if (budget == 0) return std::numeric_limits<std::size_t>::max();
-  const std::uint32_t done = LiteralCounter(site, size);
-  return done < budget ? budget - done : 0;
+  if (budget == 0) {
+    tier.mementos_left = std::numeric_limits<std::size_t>::max();
+    return tier;
+  }
+  tier.counter = &LiteralCounter(site, size);
+  tier.mementos_left = *tier.counter < budget ? budget - *tier.counter : 0;
+  tier.follows_decision = tier.mementos_left == 0;
+  return tier;
 }
 
 void Heap::DeoptimizeDependentCode(AllocationSite& site) {

@@ -304,10 +304,17 @@ class Heap {
   void CheckIneffectiveMarkCompact(std::size_t old_gen_size, double mutator_utilization);
   HeapGrowingMode CurrentHeapGrowingMode() const;
   void ProcessPretenuringFeedback();
-  // How many of the next allocations of `site`'s object or array literal of `size` bytes run
-  // in unoptimized code (young, with a memento, whatever the decision); 0 once its optimized
-  // code runs. Without tiers (--unoptimized-literal-allocations=0) always unlimited.
-  std::size_t UnoptimizedAllocationsLeft(AllocationSite& site, std::size_t size);
+  // How the next allocations at a named site run (--unoptimized-literal-allocations).
+  struct SiteTier {
+    std::size_t mementos_left = 0;     // allocations that still leave a memento
+    bool follows_decision = true;      // a tenure decision sends them to old space
+    std::uint32_t* counter = nullptr;  // the literal's unoptimized allocations, with tiers
+  };
+  // The tier of `site`'s allocation of `size` bytes of `kind`. Object and array literals run
+  // unoptimized (young, with a memento, whatever the decision) for their first allocations,
+  // then optimized (the decision, no memento); without tiers every literal allocation leaves a
+  // memento and follows the decision. Other kinds never leave mementos.
+  SiteTier TierOf(AllocationSite& site, std::size_t size, ObjectKind kind);
   // Deoptimizes the site's optimized literals (its decision flipped between young and old).
   void DeoptimizeDependentCode(AllocationSite& site);
   // Heap::UpdateSurvivalStatistics: records the GC's young survival with the tracer.

@@ -44,7 +44,7 @@ MemoryReducer::State MemoryReducer::Step(const State& state, const Event& event)
   return state;
 }
 
-bool MemoryReducer::NotifyMarkCompact(double now_ms,
+void MemoryReducer::NotifyMarkCompact(double now_ms,
                                       std::size_t committed_before,
                                       std::size_t committed_after,
                                       bool high_fragmentation) {
@@ -56,11 +56,8 @@ bool MemoryReducer::NotifyMarkCompact(double now_ms,
   e.next_gc_likely_to_collect_more =
       committed_before > committed_after + (1u << 20) || high_fragmentation;
   state_ = Step(state_, e);
-  if (old_id != Id::kWait && state_.id == Id::kWait) {
+  if (old_id != Id::kWait && state_.id == Id::kWait)
     ScheduleTimer(now_ms, state_.next_gc_start_ms - now_ms);
-    return true;
-  }
-  return false;
 }
 
 bool MemoryReducer::NotifyTimer(const Event& event) {

@@ -46,8 +46,8 @@ class MemoryReducer {
   static State Step(const State& state, const Event& event);
 
   // After a mark-compact ended at `now_ms` (committed old-generation memory before and after
-  // it). Returns true if the timer must be (re)scheduled, at timer_due_ms().
-  bool NotifyMarkCompact(double now_ms,
+  // it). Arming the reducer posts its timer (timer_due_ms()).
+  void NotifyMarkCompact(double now_ms,
                          std::size_t committed_before,
                          std::size_t committed_after,
                          bool high_fragmentation);
