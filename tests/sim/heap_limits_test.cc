@@ -6,20 +6,8 @@ namespace {
 using testing::BareOptions;
 using testing::ExpectHealthy;
 using testing::RecordingSink;
+using testing::RetainList;
 using testing::TestFlags;
-
-// Keeps `mb` megabytes of 1 KB objects alive in a linked list held by one global handle.
-std::uint32_t RetainList(Heap& heap, std::size_t mb, std::uint32_t head = UINT32_MAX) {
-  if (head == UINT32_MAX) head = heap.CreateGlobal(kNullRef);
-  for (std::size_t i = 0; i < mb * 1024; ++i) {
-    heap.OpenHandleScope();
-    auto n = heap.CreateLocal(heap.Allocate(1024, 1, ObjectKind::kObject));
-    heap.WriteSlot(heap.Local(n), 0, heap.Global(head));
-    heap.SetGlobal(head, heap.Local(n));
-    heap.CloseHandleScope();
-  }
-  return head;
-}
 
 TEST(HeapLimits, IncrementalMarkingStartsNearTheLimitAndFinalizes) {
   HeapFlags f = TestFlags();
@@ -50,16 +38,7 @@ TEST(HeapLimits, IncrementalMarkingStartsNearTheLimitAndFinalizes) {
 
 // Keeps every other 1 KB object of `mb` megabytes alive: young survival about 50%.
 std::uint32_t RetainHalf(Heap& heap, std::size_t mb, std::uint32_t head) {
-  for (std::size_t i = 0; i < mb * 1024; ++i) {
-    heap.OpenHandleScope();
-    auto n = heap.CreateLocal(heap.Allocate(1024, 1, ObjectKind::kObject));
-    if (i % 2 == 0) {
-      heap.WriteSlot(heap.Local(n), 0, heap.Global(head));
-      heap.SetGlobal(head, heap.Local(n));
-    }
-    heap.CloseHandleScope();
-  }
-  return head;
+  return RetainList(heap, mb, head, 2);
 }
 
 TEST(HeapLimits, InitialLimitShrinksBySurvivalUntilTheFirstMarkCompact) {

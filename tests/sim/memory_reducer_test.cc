@@ -7,6 +7,7 @@ namespace {
 
 using testing::ExpectHealthy;
 using testing::RecordingSink;
+using testing::RetainList;
 using testing::TestFlags;
 using Id = MemoryReducer::Id;
 using Type = MemoryReducer::EventType;
@@ -67,14 +68,7 @@ TEST(MemoryReducer, QuietHeapGetsMemoryReducingMarkCompactsAfterEightSeconds) {
   RecordingSink sink;
   heap.set_sink(&sink);
   // 14 MB kept alive, then a full GC: committed old generation over 10 MB arms the reducer.
-  std::uint32_t keep = heap.CreateGlobal(kNullRef);
-  for (int i = 0; i < 14 * 1024; ++i) {
-    heap.OpenHandleScope();
-    auto n = heap.CreateLocal(heap.Allocate(1024, 1, ObjectKind::kObject));
-    heap.WriteSlot(heap.Local(n), 0, heap.Global(keep));
-    heap.SetGlobal(keep, heap.Local(n));
-    heap.CloseHandleScope();
-  }
+  RetainList(heap, 14);
   heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
   const double mc_end = heap.now_ms();
   ASSERT_EQ(heap.memory_reducer().state().id, Id::kWait);
@@ -106,14 +100,7 @@ TEST(MemoryReducer, BusyProgramIsLeftAlone) {
   Heap heap(TestFlags());
   RecordingSink sink;
   heap.set_sink(&sink);
-  std::uint32_t keep = heap.CreateGlobal(kNullRef);
-  for (int i = 0; i < 14 * 1024; ++i) {
-    heap.OpenHandleScope();
-    auto n = heap.CreateLocal(heap.Allocate(1024, 1, ObjectKind::kObject));
-    heap.WriteSlot(heap.Local(n), 0, heap.Global(keep));
-    heap.SetGlobal(keep, heap.Local(n));
-    heap.CloseHandleScope();
-  }
+  RetainList(heap, 14);
   heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
   // 2 MB of garbage per 100 ms: the allocation rate is never low.
   for (int t = 0; t < 120; ++t) {
@@ -134,14 +121,7 @@ TEST(HeapLimits, SlowYoungAllocationLowersTheLimitAfterAScavenge) {
   Heap heap(TestFlags());
   RecordingSink sink;
   heap.set_sink(&sink);
-  std::uint32_t keep = heap.CreateGlobal(kNullRef);
-  for (int i = 0; i < 9 * 1024; ++i) {
-    heap.OpenHandleScope();
-    auto n = heap.CreateLocal(heap.Allocate(1024, 1, ObjectKind::kObject));
-    heap.WriteSlot(heap.Local(n), 0, heap.Global(keep));
-    heap.SetGlobal(keep, heap.Local(n));
-    heap.CloseHandleScope();
-  }
+  RetainList(heap, 9);
   heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
   const std::size_t after_mc = heap.old_generation_allocation_limit();
   // Slow allocation: 20 KB per 100 ms, with scavenges forced now and then.

@@ -26,6 +26,25 @@ inline HeapOptions BareOptions() {
   return o;
 }
 
+// Allocates `mb` megabytes of 1 KB objects and keeps every `keep_every`-th alive in a linked
+// list held by global handle `head` (a new one when UINT32_MAX). Returns the handle.
+inline std::uint32_t RetainList(Heap& heap,
+                                std::size_t mb,
+                                std::uint32_t head = UINT32_MAX,
+                                std::size_t keep_every = 1) {
+  if (head == UINT32_MAX) head = heap.CreateGlobal(kNullRef);
+  for (std::size_t i = 0; i < mb * 1024; ++i) {
+    heap.OpenHandleScope();
+    auto n = heap.CreateLocal(heap.Allocate(1024, 1, ObjectKind::kObject));
+    if (i % keep_every == 0) {
+      heap.WriteSlot(heap.Local(n), 0, heap.Global(head));
+      heap.SetGlobal(head, heap.Local(n));
+    }
+    heap.CloseHandleScope();
+  }
+  return head;
+}
+
 class RecordingSink : public HeapSink {
  public:
   void OnGCEvent(const GCEvent& e) override { events.push_back(e); }
