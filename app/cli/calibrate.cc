@@ -177,10 +177,8 @@ int Calibrate(const std::vector<std::string>& args) {
     for (int run = 1; run <= node_runs; ++run) {
       const std::string base = log_dir + "/" + row.workload + "-" + std::to_string(run);
       double wall = 0;
-      std::vector<std::string> argv{node_path, "--trace-gc-nvp"};
-      argv.insert(argv.end(), node_flags.begin(), node_flags.end());
-      argv.insert(argv.end(), {twin, w, "--seed=1", "--duration=" + std::to_string(duration)});
-      if (!no_pace) argv.push_back("--pace");
+      const std::vector<std::string> argv =
+          TwinCommand(node_path, node_flags, twin, w, 1, duration, !no_pace);
       const int rc = RunProcess(argv, base + ".log", base + ".stderr", &wall);
       TraceParseError perr;
       auto log = ParseTraceLog(ReadFile(base + ".log") + ReadFile(base + ".stderr"), &perr);

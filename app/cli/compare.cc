@@ -195,11 +195,8 @@ int Compare(const std::vector<std::string>& raw) {
   // Real node, through the twin, --node-runs times.
   std::vector<Side> node_sides;
   for (int run = 1; run <= node_runs; ++run) {
-    std::vector<std::string> argv = {node_path, "--trace-gc-nvp"};
-    argv.insert(argv.end(), v8_flags.begin(), v8_flags.end());
-    argv.insert(argv.end(), {twin, workload, "--seed=" + std::to_string(seed)});
-    if (duration > 0) argv.push_back("--duration=" + std::to_string(duration));
-    if (!no_pace) argv.push_back("--pace");
+    const std::vector<std::string> argv =
+        TwinCommand(node_path, v8_flags, twin, workload, seed, duration, !no_pace);
     Side side;
     side.trace_file = out_dir + "/node-" + std::to_string(run) + ".log";
     const std::string err_file = out_dir + "/node-" + std::to_string(run) + ".stderr";

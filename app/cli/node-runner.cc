@@ -95,6 +95,21 @@ int RunProcess(const std::vector<std::string>& argv,
   return -1;
 }
 
+std::vector<std::string> TwinCommand(const std::string& node_path,
+                                     const std::vector<std::string>& node_flags,
+                                     const std::string& twin,
+                                     const std::string& workload,
+                                     std::uint64_t seed,
+                                     double duration_ms,
+                                     bool pace) {
+  std::vector<std::string> argv = {node_path, "--trace-gc-nvp", "--expose-gc"};
+  argv.insert(argv.end(), node_flags.begin(), node_flags.end());
+  argv.insert(argv.end(), {twin, workload, "--seed=" + std::to_string(seed)});
+  if (duration_ms > 0) argv.push_back("--duration=" + std::to_string(duration_ms));
+  if (pace) argv.push_back("--pace");
+  return argv;
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;

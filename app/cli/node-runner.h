@@ -2,6 +2,7 @@
 // output in files. Shared by compare and calibrate.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,16 @@ int RunProcess(const std::vector<std::string>& argv,
 // The flags of `flags` that differ from the defaults and that real node understands, as node
 // spells them (--max-semi-space-size=1, --no-page-promotion...).
 std::vector<std::string> NodeFlags(const HeapFlags& flags);
+// The command that runs `workload` in node through the twin: node with --trace-gc-nvp,
+// --expose-gc (heap.gc() without loading the v8 module mid-run) and `node_flags`, then the
+// twin's own options; `duration_ms` 0 keeps the workload's own duration.
+std::vector<std::string> TwinCommand(const std::string& node_path,
+                                     const std::vector<std::string>& node_flags,
+                                     const std::string& twin,
+                                     const std::string& workload,
+                                     std::uint64_t seed,
+                                     double duration_ms,
+                                     bool pace);
 // The whole file, or "" if unreadable.
 std::string ReadFile(const std::string& path);
 

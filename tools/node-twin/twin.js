@@ -17,12 +17,19 @@
 const fs = require("fs");
 const path = require("path");
 const vm = require("vm");
-const v8 = require("v8");
 
-// heap.gc() forces real collections, as HeapLab's does, without node needing --expose-gc:
-// "young" is a scavenge (gc({type: "minor"})), "full" a mark-compact.
-v8.setFlagsFromString("--expose-gc");
-const forceGC = vm.runInNewContext("gc");
+// heap.gc() forces real collections, as HeapLab's does: "young" is a scavenge
+// (gc({type: "minor"})), "full" a mark-compact. `heaplab-cli compare` runs node with
+// --expose-gc; without it the gc function is made on first use (the v8 module and a new context
+// leave about 110 KB of young survivors, so not at start-up, where every workload would pay).
+let forceGC = typeof globalThis.gc === "function" ? globalThis.gc : null;
+function gcFunction() {
+  if (!forceGC) {
+    require("v8").setFlagsFromString("--expose-gc");
+    forceGC = vm.runInNewContext("gc");
+  }
+  return forceGC;
+}
 
 // ---------------------------------------------------------------- randomness (mt19937_64)
 // mt19937_64 on 32-bit halves in a Uint32Array: no allocation per draw (BigInt arithmetic
@@ -87,38 +94,44 @@ function makeRng(seed) {
   return () => mt.next53() * (1 / 9007199254740992);
 }
 
-function parseDistribution(v, what) {
+// A distribution is read straight from the workload's spec on each draw: a parsed object per
+// call (40-48 bytes) would be garbage the workload does not make. checkDistribution validates
+// a spec once per call and returns it.
+function checkDistribution(v, what) {
   if (typeof v === "number") {
     if (!(v >= 0)) throw new RangeError(`${what} must be a non-negative number`);
-    return { kind: "constant", a: v };
+    return v;
   }
   if (!v || typeof v !== "object") throw new RangeError(`${what} must be a number or a distribution`);
-  if (Array.isArray(v.values)) return { kind: "discrete", values: v.values, weights: v.weights || v.values.map(() => 1) };
-  if (typeof v.min === "number" && typeof v.max === "number") return { kind: "uniform", a: v.min, b: v.max };
-  if (typeof v.mean === "number" && typeof v.sd === "number") return { kind: "normal", a: v.mean, b: v.sd };
-  if (typeof v.mean === "number") return { kind: "exponential", a: v.mean };
+  if (Array.isArray(v.values) || (typeof v.min === "number" && typeof v.max === "number") ||
+      typeof v.mean === "number")
+    return v;
   throw new RangeError(`${what} must be a number or a distribution`);
 }
 // A size: rounded as HeapLab rounds it (std::round), and a small integer, so that V8 passes it
 // unboxed (a fractional number would be a 16-byte HeapNumber per object of garbage).
 function sampleSize(d, uniform) { return Math.round(sample(d, uniform)); }
 function sample(d, uniform) {
-  switch (d.kind) {
-    case "constant": return Math.max(0, d.a);
-    case "uniform": return Math.max(0, d.a + (d.b - d.a) * uniform());
-    case "exponential": return -d.a * Math.log(1 - uniform());
-    case "normal": {
-      const u1 = 1 - uniform(), u2 = uniform();
-      return Math.max(0, d.a + d.b * Math.sqrt(-2 * Math.log(u1)) * Math.cos(6.283185307179586 * u2));
+  if (typeof d === "number") return Math.max(0, d);
+  const values = d.values;
+  if (Array.isArray(values)) {
+    const weights = d.weights;
+    let total = 0;
+    for (let i = 0; i < values.length; i++) total += weights ? weights[i] : 1;
+    let x = uniform() * total;
+    for (let i = 0; i < values.length; i++) {
+      x -= weights ? weights[i] : 1;
+      if (x < 0) return Math.max(0, values[i]);
     }
-    case "discrete": {
-      const total = d.weights.reduce((s, w) => s + w, 0);
-      let x = uniform() * total;
-      for (let i = 0; i < d.values.length; i++) { x -= d.weights[i]; if (x < 0) return Math.max(0, d.values[i]); }
-      return Math.max(0, d.values[d.values.length - 1]);
-    }
+    return Math.max(0, values[values.length - 1]);
   }
-  return 0;
+  if (typeof d.min === "number" && typeof d.max === "number")
+    return Math.max(0, d.min + (d.max - d.min) * uniform());
+  if (typeof d.sd === "number") {
+    const u1 = 1 - uniform(), u2 = uniform();
+    return Math.max(0, d.mean + d.sd * Math.sqrt(-2 * Math.log(u1)) * Math.cos(6.283185307179586 * u2));
+  }
+  return -d.mean * Math.log(1 - uniform());  // exponential
 }
 
 // ---------------------------------------------------------------- objects of a given size
@@ -170,11 +183,14 @@ function factoryFor(site, fields) {
 // for the rest of the run (NewLargeObjectSpace::AllocateRaw keeps max(capacity, size), and only
 // a new-space resize sets it back), so the 4 MB base the twin had once let node keep four times
 // more young large objects between scavenges than the workload alone would.
-let stringBase = "x".repeat(1 << 18).toUpperCase();  // toUpperCase: one flat copy
+// It is made on first need: at start-up it would be a 256 KB young large object that every
+// workload promotes at its first scavenge.
+let stringBase = null;
 // Node's StringBytes::Encode makes an external string from EXTERN_APEX (0xFBEE9) bytes up.
 const kExternalStringFrom = 0xfbee9;
 const stringBytes = Buffer.alloc(kExternalStringFrom, "X");
 function baseOfAtLeast(n) {
+  if (stringBase === null) stringBase = "x".repeat(1 << 18).toUpperCase();  // one flat copy
   while (stringBase.length < n) stringBase = (stringBase + stringBase).toUpperCase();
   return stringBase;
 }
@@ -211,8 +227,15 @@ function getSlot(o, i) { return Array.isArray(o) ? o[i] : o[field(i)]; }
 
 // ---------------------------------------------------------------- the API
 // Milliseconds of wall time since the twin started, for --pace.
-const wallStart = performance.now();
-function wallMs() { return performance.now() - wallStart; }
+// Wall time since start-up from process.hrtime(), whose array the optimiser removes:
+// performance.now() leaves about 32 bytes of garbage per call and process.hrtime(start) 49,
+// several times per callback.
+function hrMs() {
+  const t = process.hrtime();
+  return t[0] * 1e3 + t[1] / 1e6;
+}
+const wallStart = hrMs();
+function wallMs() { return hrMs() - wallStart; }
 // Holds the main thread until the wall clock reaches `virtualMs`. Atomics.wait blocks without
 // allocating (a spin on performance.now() boxes a number per turn and fills new space).
 const waitCell = new Int32Array(new SharedArrayBuffer(4));
@@ -235,10 +258,16 @@ function main() {
   if (!file) { console.error("usage: node [flags] twin.js WORKLOAD.js [--seed N] [--duration MS] [--pace]"); process.exit(2); }
   const source = fs.readFileSync(file, "utf8");
   const uniform = makeRng(seed);
-  let now = 0, seq = 0, nextTimer = 1, stopped = false;
+  // The virtual clock lives in a Float64Array: a double in a closure variable is a new 16-byte
+  // HeapNumber on every write.
+  const clock = new Float64Array(1);  // [now]
+  let seq = 0, nextTimer = 1, stopped = false;
   const timers = [];  // binary heap on (due, seq)
   const cancelled = new Set();
-  const held = [];    // (expiry, object) kept alive for a lifetime
+  // Objects kept alive for a lifetime, with their expiry times, in two parallel arrays: a
+  // {until, object} record per held object would be garbage the workload does not make.
+  const heldUntil = [];
+  const heldObjects = [];
   const roots = new Set();
   let info = { durationMs: 0 };
   const less = (a, b) => a.due < b.due || (a.due === b.due && a.seq < b.seq);
@@ -268,23 +297,31 @@ function main() {
     return top;
   }
   function expire() {
-    for (let i = held.length - 1; i >= 0; i--) if (held[i].until <= now) { held[i] = held[held.length - 1]; held.pop(); }
+    for (let i = heldUntil.length - 1; i >= 0; i--) {
+      if (heldUntil[i] > clock[0]) continue;
+      const last = heldUntil.length - 1;
+      heldUntil[i] = heldUntil[last];
+      heldObjects[i] = heldObjects[last];
+      heldUntil.pop();
+      heldObjects.pop();
+    }
   }
-  const hold = (o, ms) => { held.push({ until: now + ms, o }); };
+  const hold = (o, ms) => { heldUntil.push(clock[0] + ms); heldObjects.push(o); };
+  const treeParents = [];
   function allocMany(spec) {
     const count = spec.count | 0;
     const slots = spec.slots || 0;
     const kind = spec.kind || "object";
     const shape = spec.shape || "standalone";
     const site = spec.site || "";
-    const size = parseDistribution(spec.size === undefined ? 64 : spec.size, "size");
-    const lifetime = spec.lifetime === undefined ? null : parseDistribution(spec.lifetime, "lifetime");
+    const size = checkDistribution(spec.size === undefined ? 64 : spec.size, "size");
+    const lifetime = spec.lifetime === undefined ? null : checkDistribution(spec.lifetime, "lifetime");
     let result = null;
     if (count === 0) return null;
     if (shape === "standalone") {
       for (let i = 0; i < count; i++) {
         const o = makeObject(sampleSize(size, uniform), slots, kind, site);
-        if (lifetime) hold(o, sample(lifetime, uniform));
+        if (lifetime !== null) hold(o, sample(lifetime, uniform));
       }
     } else if (shape === "list") {
       let head = null;
@@ -296,14 +333,17 @@ function main() {
       result = head;
     } else if (shape === "tree") {
       // Only the nodes that get children are remembered (as HeapLab's native loop does).
-      const parents = [];
-      const parentCount = Math.floor((count - 1) / slots) + 1;
+      // They are kept in one scratch array, cleared after each tree: a new array per call
+      // (and its growth) would be garbage the workload does not make.
+      const parents = treeParents;
+      const parentCount = Math.min(count, Math.floor((count - 1) / slots) + 1);
       for (let i = 0; i < count; i++) {
         const o = makeObject(sampleSize(size, uniform), slots, kind, site);
-        if (i < parentCount) parents.push(o);
+        if (i < parentCount) parents[i] = o;
         if (i > 0) setSlot(parents[Math.floor((i - 1) / slots)], (i - 1) % slots, o);
       }
       result = parents[0];
+      parents.fill(null, 0, parentCount);
     } else if (shape === "array") {
       const array = escape(new Array(count).fill(null));
       for (let i = 0; i < count; i++) array[i] = makeObject(sampleSize(size, uniform), slots, kind, site);
@@ -311,24 +351,24 @@ function main() {
     } else {
       throw new RangeError(`unknown shape "${shape}"`);
     }
-    if (result && lifetime) hold(result, sample(lifetime, uniform));
+    if (result && lifetime !== null) hold(result, sample(lifetime, uniform));
     return result;
   }
   const heap = {
     site: (name) => name,
-    alloc: (size, o) => { o = o || {}; return makeObject(sampleSize(parseDistribution(size, "size"), uniform), o.slots || 0, o.kind || "object", o.site || ""); },
+    alloc: (size, o) => { o = o || {}; return makeObject(sampleSize(checkDistribution(size, "size"), uniform), o.slots || 0, o.kind || "object", o.site || ""); },
     allocMany,
     global: (o) => { roots.add(o); return o; },
     release: (o) => { if (!roots.delete(o)) throw new RangeError("heap.release: not a global handle, or already released"); },
     hold: (o, ms) => hold(o, ms),
     scope: (fn) => fn(),
     gc: (kind) => {
-      if (kind === "young" || kind === "scavenge") forceGC({ type: "minor" });
-      else if (kind === undefined || kind === "full") forceGC();
+      if (kind === "young" || kind === "scavenge") gcFunction()({ type: "minor" });
+      else if (kind === undefined || kind === "full") gcFunction()();
       // "incremental": node starts incremental marking on its own schedule.
     },
     markStep: () => true,  // node marks incrementally on its own schedule
-    stats: () => ({ timeMs: now }),
+    stats: () => ({ timeMs: clock[0] }),
   };
   // Obj methods on the twin's arrays (its objects get them from their constructors).
   for (const [name, fn] of [["set", function (i, v) { this[i] = v; return this; }],
@@ -344,25 +384,33 @@ function main() {
                             ["clear", function (i) { this()[i] = null; return this; }]])
     Object.defineProperty(Function.prototype, name, { value: fn, writable: true, configurable: true });
   const sim = {
-    now: () => now,
-    work: (ms) => { now += ms; if (pace) busyUntil(now); expire(); },
-    every: (ms, fn) => { const id = nextTimer++; push({ due: now + ms, seq: seq++, id, interval: ms, remaining: -1, index: 0, fn }); return id; },
-    after: (ms, fn) => { const id = nextTimer++; push({ due: now + ms, seq: seq++, id, interval: 0, remaining: 1, index: 0, fn }); return id; },
+    now: () => clock[0],
+    work: (ms) => { clock[0] += ms; if (pace) busyUntil(clock[0]); expire(); },
+    every: (ms, fn) => { const id = nextTimer++; push({ due: clock[0] + ms, seq: seq++, id, interval: ms, remaining: -1, index: 0, fn }); return id; },
+    after: (ms, fn) => { const id = nextTimer++; push({ due: clock[0] + ms, seq: seq++, id, interval: 0, remaining: 1, index: 0, fn }); return id; },
     cancel: (id) => cancelled.add(id),
-    requests: (spec) => { const id = nextTimer++; push({ due: now + (spec.startMs || 0), seq: seq++, id, interval: 1000 / spec.rate, remaining: spec.count || -1, index: 0, fn: spec.handler }); return id; },
+    requests: (spec) => { const id = nextTimer++; push({ due: clock[0] + (spec.startMs || 0), seq: seq++, id, interval: 1000 / spec.rate, remaining: spec.count || -1, index: 0, fn: spec.handler }); return id; },
     random: () => uniform(),
     randomInt: (lo, hi) => lo + Math.floor(uniform() * (hi - lo + 1)),
     stop: () => { stopped = true; },
     log: (...a) => console.error(a.join(" ")),
   };
-  const context = vm.createContext({ heap, sim, workload: (i) => { info = Object.assign({ durationMs: 0 }, i); }, console, Math: Object.create(Math), Date: { now: () => now } });
-  context.Math.random = uniform;
-  vm.runInContext(source, context, { filename: file });
+  // The workload runs as a script in node's own context, as HeapLab runs it: its top-level
+  // declarations live for the whole run (in a function they would die when it returns). A new
+  // vm context would leave about 25 KB of young survivors. The API is global; Math.random and
+  // Date.now follow the seed and the virtual clock.
+  Object.assign(globalThis, {
+    heap, sim, workload: (i) => { info = Object.assign({ durationMs: 0 }, i); },
+  });
+  Math.random = uniform;
+  Date.now = () => clock[0];
+  vm.runInThisContext(source, { filename: file });
   const end = duration > 0 ? duration : info.durationMs || 0;
-  // The event loop turns (setImmediate) at least every millisecond of wall time, and whenever
-  // a paced run waits, so that V8's GC tasks run as they do in a service. An Immediate per
-  // callback, or an async loop with a promise per turn (about 870 bytes per callback), would
-  // add garbage the workload does not have.
+  // Each callback runs in its own turn of the event loop (setImmediate, or a timer when a paced
+  // run waits), as a service's I/O callbacks do, so that V8's GC tasks run between callbacks.
+  // A turn leaves about 250 bytes of node's own garbage (the Immediate, the loop's records);
+  // HeapLab allocates the same per callback (--callback-bytes). An async loop with a promise
+  // per turn would leave about 870.
   // --pace: the virtual clock is also kept in real time. A callback waits (the event loop idle,
   // V8's GC tasks free to run) until its due time has passed on the wall clock, and sim.work
   // keeps the main thread busy for its duration, so that concurrent marking, GC tasks and
@@ -385,7 +433,7 @@ function main() {
         busyUntil(t.due);
       }
       pop();
-      if (t.due > now) now = t.due;
+      if (t.due > clock[0]) clock[0] = t.due;
       expire();
       t.fn(t.index);
       if (t.remaining !== 1 && t.interval > 0) {
@@ -395,16 +443,10 @@ function main() {
         t.seq = seq++;
         push(t);
       }
-      // Turn the event loop at least every millisecond of wall time.
-      const wall = wallMs();
-      if (wall - lastTurnMs >= 1) {
-        lastTurnMs = wall;
-        setImmediate(loop);
-        return;
-      }
+      setImmediate(loop);
+      return;
     }
   }
-  let lastTurnMs = 0;
   setImmediate(loop);
 }
 main();
