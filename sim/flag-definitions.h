@@ -48,6 +48,15 @@
       "flips. V8 11.3 optimizes a small function after ~3 600 calls (interrupt budget 67 584 "   \
       "over a 19-byte literal function) plus its concurrent compile. 0 = no tiers: every "       \
       "allocation leaves a memento and follows the decision")                                    \
+  BOOL(script_objects, true, "Workload",                                                         \
+       "Allocate the workload script's own argument objects in new space, as V8 does when node " \
+       "runs the script: each object literal passed to heap.alloc or heap.allocMany (options, "  \
+       "size and lifetime distributions) is a JSObject of 24 bytes plus 8 per property, and "    \
+       "each array literal a JSArray with its elements; both die at once")                       \
+  INT(callback_bytes, 400, 0, 1048576, "bytes", "Workload",                                      \
+      "Young garbage node's event loop leaves per callback (timer, request): the Immediate or "  \
+      "Timeout, the async context and the loop's own records. Measured through the twin: about " \
+      "270 bytes when callbacks run back to back, 580 with idle time between them; 0 = none")    \
   BOOL(page_promotion, true, "Young generation",                                                 \
        "In a full GC, move a new-space page whole to old space when enough of it is live")       \
   INT(page_promotion_threshold, 70, 0, 100, "%", "Young generation",                             \

@@ -15,6 +15,9 @@ inline constexpr std::size_t GB = 1024 * MB;
 // Node 20 does not enable pointer compression, so a tagged slot is 8 bytes
 // (src/common/globals.h kTaggedSize) and Heap::kPointerMultiplier == kHeapLimitMultiplier == 2.
 inline constexpr std::size_t kTaggedSize = 8;
+// AllocationMemento::kSize: map and site words, right behind a young literal allocated by
+// unoptimized code. Left behind when the object is copied.
+inline constexpr std::size_t kAllocationMementoSize = 16;
 inline constexpr std::size_t kObjectAlignment = 8;
 inline constexpr std::size_t kPointerMultiplier = 2;
 inline constexpr std::size_t kHeapLimitMultiplier = 2;

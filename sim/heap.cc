@@ -89,27 +89,31 @@ Heap::~Heap() = default;
 // ------------------------------------------------------------------ start-up heap
 
 void Heap::CreateStartupHeap() {
-  // Node 20's heap right after start-up (node20-observed §1.3): old space 2800512 bytes used
-  // in 10.875 pages, code space 245712 bytes, one 262160-byte large object, and 374944 bytes of
-  // bootstrap garbage in new space. Modelled as a rooted tree of 96-byte objects with 4 slots,
-  // 240 code objects and one large array.
-  constexpr std::size_t kSnapshotObjects = 29172;  // x 96 bytes = 2800512
+  // Node 20's heap when a script starts, read off `node --trace-gc-nvp --trace-gc-verbose` on a
+  // one-line script that loads no module (docs/simulator.md, "The start-up heap"): old space
+  // 2536576 bytes, code space 244736, one 262160-byte large object. The first mark-compact keeps
+  // 2315168 bytes of old space and 10240 of code space; the rest is start-up garbage (code
+  // compiled for bootstrapping, transient loader state). Old space is modelled as a tree of
+  // 96-byte objects with 4 slots in breadth-first order, whose live part is a prefix; code
+  // space as 1024-byte code objects, the first 10 rooted.
+  constexpr std::size_t kSnapshotObjects = 26423;      // x 96 bytes = 2536608
+  constexpr std::size_t kSnapshotLiveObjects = 24116;  // x 96 bytes = 2315136
   std::vector<ObjectRef> nodes;
   nodes.reserve(kSnapshotObjects);
   for (std::size_t i = 0; i < kSnapshotObjects; ++i)
     nodes.push_back(AllocateRaw(AllocationSpace::kOld, 96, 4, ObjectKind::kObject, 0, false));
-  for (std::size_t i = 0; i < kSnapshotObjects; ++i) {
+  for (std::size_t i = 0; i < kSnapshotLiveObjects; ++i) {
     ObjectRef* slots = mutable_slots(nodes[i]);
     for (std::size_t c = 0; c < 4; ++c) {
       std::size_t child = 4 * i + 1 + c;
-      if (child < kSnapshotObjects) slots[c] = nodes[child];
+      if (child < kSnapshotLiveObjects) slots[c] = nodes[child];
     }
   }
   strong_roots_.push_back(nodes[0]);
-  for (int i = 0; i < 240; ++i) {
-    std::size_t size = i < 239 ? 1024 : 976;  // 245712 bytes in all
-    strong_roots_.push_back(
-        AllocateRaw(AllocationSpace::kCode, size, 0, ObjectKind::kCode, 0, false));
+  for (int i = 0; i < 239; ++i) {  // 244736 bytes in all
+    const ObjectRef code =
+        AllocateRaw(AllocationSpace::kCode, 1024, 0, ObjectKind::kCode, 0, false);
+    if (i < 10) strong_roots_.push_back(code);
   }
   strong_roots_.push_back(
       AllocateRaw(AllocationSpace::kLargeObject, 262160, 0, ObjectKind::kArray, 0, false));
@@ -119,9 +123,16 @@ void Heap::CreateStartupHeap() {
       strong_roots_.push_back(
           AllocateRaw(AllocationSpace::kMap, 80, 0, ObjectKind::kObject, 0, false));
   }
-  // Bootstrap garbage in new space (dies at the first scavenge).
-  for (std::size_t done = 0; done < 374944; done += 64)
-    AllocateRaw(AllocationSpace::kNew, 64, 2, ObjectKind::kObject, 0, false);
+  // Bootstrap objects in new space. Loading the main script leaves 63616 bytes of them alive
+  // (the module and its loader state): node runs a first scavenge that copies 63616 bytes and
+  // a second that promotes them (`node --trace-gc-nvp` on a one-line script). The rest is
+  // garbage that dies at the first scavenge.
+  constexpr std::size_t kBootstrapBytes = 374944;
+  constexpr std::size_t kBootstrapLiveBytes = 63616;
+  for (std::size_t done = 0; done < kBootstrapBytes; done += 64) {
+    const ObjectRef o = AllocateRaw(AllocationSpace::kNew, 64, 2, ObjectKind::kObject, 0, false);
+    if (done < kBootstrapLiveBytes) strong_roots_.push_back(o);
+  }
   // Start-up allocation is not the workload's.
   allocated_total_bytes_ = 0;
   allocated_at_last_gc_ = 0;
@@ -171,12 +182,13 @@ ObjectRef Heap::AllocateRaw(AllocationSpace space,
                             std::uint32_t slot_count,
                             ObjectKind kind,
                             std::uint32_t site,
-                            bool gc_origin) {
+                            bool gc_origin,
+                            std::size_t memento_bytes) {
   Page* page = nullptr;
   std::uint32_t offset = 0;
   switch (space) {
     case AllocationSpace::kNew:
-      page = new_space_->Allocate(size, &offset);
+      page = new_space_->Allocate(size + memento_bytes, &offset);
       break;
     case AllocationSpace::kOld:
     case AllocationSpace::kCode:
@@ -291,15 +303,20 @@ ObjectRef Heap::Allocate(std::size_t size_bytes,
     space = old ? AllocationSpace::kOld : AllocationSpace::kNew;
   }
   const bool young = IsYoungSpace(space);
+  // Only object and array literals carry allocation mementos, and only from unoptimized code.
+  const bool memento = young && tier.mementos_left > 0;
+  const std::size_t memento_bytes =
+      memento && space == AllocationSpace::kNew ? kAllocationMementoSize : 0;
+  const std::size_t footprint = size + memento_bytes;
 
   // The mutator's own time for the allocation (and initialising the object).
-  now_ms_ += static_cast<double>(size) / flags_.mutator_speed;
-  ConcurrentMarking(static_cast<double>(size) / flags_.mutator_speed);
+  now_ms_ += static_cast<double>(footprint) / flags_.mutator_speed;
+  ConcurrentMarking(static_cast<double>(footprint) / flags_.mutator_speed);
 
   ObjectRef ref = kNullRef;
   // HeapAllocator::AllocateRawWithRetryOrFailSlowPath: two GCs, then a last-resort GC.
   for (int attempt = 0; ref == kNullRef; ++attempt) {
-    ref = AllocateRaw(space, size, slot_count, kind, site, false);
+    ref = AllocateRaw(space, size, slot_count, kind, site, false, memento_bytes);
     if (ref != kNullRef) break;
     if (attempt < 2) {
       CollectGarbage(young ? AllocationSpace::kNew : space,
@@ -322,19 +339,18 @@ ObjectRef Heap::Allocate(std::size_t size_bytes,
     ++s.allocated_objects;
     s.allocated_bytes += size;
     if (tenured) ++s.pretenured_objects;
-    // Only object and array literals carry allocation mementos, and only from unoptimized code.
-    if (young && tier.mementos_left > 0) {
+    if (memento) {
       o.memento = 1;
       ++s.memento_create_count;
       if (tier.counter) ++*tier.counter;
     }
   }
-  allocated_total_bytes_ += size;
+  allocated_total_bytes_ += footprint;
   if (young)
-    new_space_allocation_counter_ += size;
+    new_space_allocation_counter_ += footprint;
   else
-    old_generation_allocation_counter_ += size;
-  OnAllocation(size, young);
+    old_generation_allocation_counter_ += footprint;
+  OnAllocation(footprint, young);
   MaybeSample();
   return ref;
 }
@@ -352,33 +368,36 @@ std::size_t Heap::TryAllocateYoungRun(std::size_t count,
       (chain && slot_count == 0) || kind == ObjectKind::kCode || size % kTaggedSize != 0 ||
       size < kTaggedSize * (std::size_t{slot_count} + 1) || site >= sites_.size())
     return 0;
-  std::size_t n = std::min(count, new_space_->RoomInCurrentPage(size));
   SiteTier tier;
   if (flags_.allocation_site_pretenuring && site != 0) {
     tier = TierOf(sites_[site], size, kind);
     if (tier.follows_decision && sites_[site].decision == PretenureDecision::kTenure)
       return 0;  // this allocation goes to old space
-    if (tier.mementos_left > 0) n = std::min(n, tier.mementos_left);
   }
   const bool mementos = tier.mementos_left > 0;
+  // Each object of the run is followed by its memento, if it has one.
+  const std::size_t stride = size + (mementos ? kAllocationMementoSize : 0);
+  std::size_t n = std::min(count, new_space_->RoomInCurrentPage(stride));
+  if (mementos) n = std::min(n, tier.mementos_left);
   // Stay below the minor-GC task trigger and the incremental-marking step granularity, so
   // that tasks and steps happen where single allocations would put them.
   const double trigger = kMinorGCTaskTrigger * static_cast<double>(new_space_->Capacity());
   const double used = static_cast<double>(new_space_->Size());
   if (!minor_gc_task_posted_ && used < trigger)
-    n = std::min(n, static_cast<std::size_t>((trigger - used) / static_cast<double>(size)) + 1);
+    n = std::min(n, static_cast<std::size_t>((trigger - used) / static_cast<double>(stride)) + 1);
   if (marking_phase_ == MarkingPhase::kMarking)
     n = std::min(n, (kYoungAllocationStepBytes -
                      std::min(kYoungAllocationStepBytes, young_allocated_since_step_)) /
-                            size +
+                            stride +
                         1);
   Page* page = nullptr;
   std::uint32_t offset = 0;
-  if (n == 0 || (page = new_space_->AllocateRunInCurrentPage(size, n, &offset)) == nullptr)
+  if (n == 0 || (page = new_space_->AllocateRunInCurrentPage(stride, n, &offset)) == nullptr)
     return 0;
   if (page->object_count + n > kMaxObjectsPerPage) return 0;
-  const std::uint32_t first = page->AddObjectRun(offset, static_cast<std::uint32_t>(size), kind,
-                                                 site, slot_count, static_cast<std::uint32_t>(n));
+  const std::uint32_t first =
+      page->AddObjectRun(offset, static_cast<std::uint32_t>(size), kind, site, slot_count,
+                         static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(stride));
   for (std::size_t i = 0; i < n; ++i) {
     out[i] = MakeRef(page->id, first + static_cast<std::uint32_t>(i));
     if (mementos) page->objects[first + i].memento = 1;
@@ -389,14 +408,14 @@ std::size_t Heap::TryAllocateYoungRun(std::size_t count,
     for (std::size_t i = 0; i < n; ++i, slots += slot_count)
       slots[0] = i == 0 ? previous : out[i - 1];
   }
-  const std::size_t bytes = size * n;
+  const std::size_t bytes = stride * n;
   const double ms = static_cast<double>(bytes) / flags_.mutator_speed;
   now_ms_ += ms;
   ConcurrentMarking(ms);
   if (site != 0) {
     AllocationSite& s = sites_[site];
     s.allocated_objects += n;
-    s.allocated_bytes += bytes;
+    s.allocated_bytes += size * n;
     if (mementos) {
       s.memento_create_count += static_cast<std::uint32_t>(n);
       if (tier.counter) *tier.counter += static_cast<std::uint32_t>(n);

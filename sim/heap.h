@@ -267,12 +267,14 @@ class Heap {
 
   // Places an object of `size` in `space` without triggering GCs; kNullRef if there is no
   // room. `gc_origin` lets the collectors expand old space beyond the allocation limit.
+  // `memento_bytes` (new space only) are taken right behind the object for its memento.
   ObjectRef AllocateRaw(AllocationSpace space,
                         std::size_t size,
                         std::uint32_t slot_count,
                         ObjectKind kind,
                         std::uint32_t site,
-                        bool gc_origin);
+                        bool gc_origin,
+                        std::size_t memento_bytes = 0);
   // Copies `from` into `space` (evacuation); forwards `from`. kNullRef if there is no room.
   ObjectRef MigrateObject(ObjectRef from, AllocationSpace space, bool gc_origin);
 

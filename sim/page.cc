@@ -51,7 +51,8 @@ std::uint32_t Page::AddObjectRun(std::uint32_t offset_bytes,
                                  ObjectKind kind,
                                  std::uint32_t site,
                                  std::uint32_t slot_count,
-                                 std::uint32_t n) {
+                                 std::uint32_t n,
+                                 std::uint32_t stride_bytes) {
   assert(free_indices.empty());
   const auto first = static_cast<std::uint32_t>(objects.size());
   std::uint32_t slot = static_cast<std::uint32_t>(slots.size());
@@ -66,7 +67,7 @@ std::uint32_t Page::AddObjectRun(std::uint32_t offset_bytes,
   o.size_bytes = size_bytes;
   o.slot_count = slot_count;
   for (std::uint32_t i = 0; i < n; ++i) {
-    o.offset_words = ((offset_bytes + i * size_bytes) / kTaggedSize) & 0x7fffu;
+    o.offset_words = ((offset_bytes + i * stride_bytes) / kTaggedSize) & 0x7fffu;
     o.slots_begin = slot;
     slot += slot_count;
     objects[first + i] = o;

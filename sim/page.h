@@ -50,14 +50,16 @@ class Page {
                           ObjectKind kind,
                           std::uint32_t site,
                           std::uint32_t slot_count);
-  // Appends `n` records of `size_bytes` each at consecutive offsets from `offset_bytes`, each
-  // with `slot_count` null slots. Returns the index of the first. Precondition: no free indices.
+  // Appends `n` records of `size_bytes` each, `stride_bytes` apart from `offset_bytes` (the
+  // gap holds a memento), each with `slot_count` null slots. Returns the index of the first.
+  // Precondition: no free indices.
   std::uint32_t AddObjectRun(std::uint32_t offset_bytes,
                              std::uint32_t size_bytes,
                              ObjectKind kind,
                              std::uint32_t site,
                              std::uint32_t slot_count,
-                             std::uint32_t n);
+                             std::uint32_t n,
+                             std::uint32_t stride_bytes);
   // Adds a record that copies `src` (kind, site, colour cleared) and its slots.
   std::uint32_t AddCopy(std::uint32_t offset_bytes,
                         const HeapObject& src,

@@ -55,7 +55,7 @@ constexpr const char* kPrelude = R"JS(
   const wrap = (h) => (h === 0 ? null : new Obj(h));
   global.heap = Object.freeze({
     site: (name) => native.site(String(name)),
-    alloc: (size, o) => { o = o || {}; return wrap(native.alloc(size, o.slots || 0, o.kind || "object", o.site || "", !!o.old)); },
+    alloc: (size, o) => { const a = o || {}; return wrap(native.alloc(size, a.slots || 0, a.kind || "object", a.site || "", !!a.old, o, size)); },
     allocMany: (spec) => wrap(native.allocMany(spec || {})),
     global: (obj) => wrap(native.makeGlobal(code(obj, "heap.global argument"))),
     release: (obj) => native.release(code(obj, "heap.release argument")),
@@ -155,10 +155,13 @@ class WorkloadBridge : public QObject {
                            double slot_count,
                            const QString& kind,
                            const QString& site_name,
-                           bool old) {
+                           bool old,
+                           const QJSValue& options,
+                           const QJSValue& size_argument) {
     return Guard("heap.alloc", [&] {
       AllocSpec s = BasicSpec(size, slot_count, kind, site_name, old);
       ++progress;
+      AllocateScriptObjects(ScriptObjectBytes(options) + ScriptObjectBytes(size_argument));
       ObjectRef r = heap_->Allocate(SampleSize(s.size), s.slot_count, s.kind, s.site,
                                     s.old ? AllocationType::kOld : AllocationType::kYoung);
       return Code(false, heap_->CreateLocal(r));
@@ -503,6 +506,37 @@ class WorkloadBridge : public QObject {
     return static_cast<std::size_t>(std::max(8.0, v));
   }
 
+  // The V8 heap bytes of an argument the script built with literals: a plain object is a
+  // JSObject of 24 bytes plus 8 per in-object property (an empty literal has 4), an array a
+  // 32-byte JSArray and a FixedArray of 16 bytes plus 8 per element; nested ones count too.
+  // Numbers, strings and heap objects add nothing (constants, Smis, existing objects).
+  static std::size_t ScriptObjectBytes(const QJSValue& v, int depth = 0) {
+    if (depth > 8 || !v.isObject() || v.isCallable() || v.isQObject() || v.hasOwnProperty("__h"))
+      return 0;
+    std::size_t bytes = 0;
+    std::size_t fields = 0;
+    if (v.isArray()) {
+      fields = static_cast<std::size_t>(v.property("length").toUInt());
+      bytes = 32 + (fields > 0 ? 16 + 8 * fields : 0);
+      for (std::uint32_t i = 0; i < fields && i < 64; ++i)
+        bytes += ScriptObjectBytes(v.property(i), depth + 1);
+      return bytes;
+    }
+    QJSValueIterator it(v);
+    while (it.hasNext()) {
+      it.next();
+      ++fields;
+      bytes += ScriptObjectBytes(it.value(), depth + 1);
+    }
+    return bytes + 24 + 8 * (fields == 0 ? 4 : fields);
+  }
+
+  // The script's own objects: young garbage allocated before the call uses them.
+  void AllocateScriptObjects(std::size_t bytes) {
+    if (bytes == 0 || !heap_->flags().script_objects) return;
+    heap_->Allocate(bytes, 0, ObjectKind::kObject, 0, AllocationType::kYoung);
+  }
+
   // Size big enough for `slots` slots even when the distribution draws less.
   std::size_t SampleSizeFor(const Distribution& d, std::uint32_t slot_count) {
     return std::max(SampleSize(d), kTaggedSize * (std::size_t{slot_count} + 1));
@@ -539,6 +573,7 @@ class WorkloadBridge : public QObject {
       throw HeapUsageError("shape \"" + shape + "\" needs at least one slot per object");
     if (shape != "standalone" && shape != "list" && shape != "tree" && shape != "array")
       throw HeapUsageError("unknown shape \"" + shape + "\" (standalone, list, tree, array)");
+    AllocateScriptObjects(ScriptObjectBytes(spec));
     if (count == 0) return 0;
     progress += count;
 
@@ -907,6 +942,10 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
       heap.RunPendingTasks();
       if (t.due > heap.now_ms()) heap.AdvanceTime(t.due - heap.now_ms());
       bridge.Expire();
+      // The event loop's own garbage for the turn that runs the callback.
+      if (heap.flags().callback_bytes > 0)
+        heap.Allocate(static_cast<std::size_t>(heap.flags().callback_bytes), 0, ObjectKind::kObject,
+                      0, AllocationType::kYoung);
     } catch (const OutOfMemoryError&) {
       result.out_of_memory = true;
       break;

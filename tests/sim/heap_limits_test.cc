@@ -165,14 +165,29 @@ TEST(HeapLimits, UsageErrorsDoNotCorruptTheHeap) {
   ExpectHealthy(heap);
 }
 
+// Node 20 running a one-line script (`node --trace-gc-nvp --trace-gc-verbose`): old space
+// 2476 KB, code space 239 KB and one 256 KB large object at start; 63616 bytes of the start-up
+// new space stay alive and are promoted by the second scavenge; a mark-compact then keeps
+// 2587568 bytes of the old generation (old space 2319 KB after it, with what it promoted).
 TEST(HeapLimits, StartupHeapMatchesNode20) {
   Heap heap(TestFlags());
-  EXPECT_EQ(heap.old_space().Size(), 2800512u + 0);  // node20-observed §1.3
-  EXPECT_EQ(heap.code_space().Size(), 245712u);
+  EXPECT_EQ(heap.old_space().Size(), 2536608u);
+  EXPECT_EQ(heap.code_space().Size(), 244736u);
   EXPECT_EQ(heap.lo_space().SizeOfObjects(), 262160u);
   EXPECT_EQ(heap.lo_space().Committed(), 270336u);
-  EXPECT_EQ(heap.old_space().pages().size(), 11u);
+  EXPECT_EQ(heap.old_space().pages().size(), 10u);
   EXPECT_EQ(heap.new_space().Committed(), 1 * MB);
+  ExpectHealthy(heap);
+
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.new_space().Size(), 63616u);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.new_space().Size(), 0u);
+  EXPECT_EQ(heap.old_space().Size(), 2536608u + 63616u);
+
+  heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.old_space().Size() + heap.code_space().Size() + heap.lo_space().SizeOfObjects(),
+            2315136u + 63616u + 10240u + 262160u);
   ExpectHealthy(heap);
 }
 

@@ -116,6 +116,34 @@ TEST(PretenuringTiers, TenuredSiteAllocatesOldOnlyFromOptimizedCode) {
   ExpectHealthy(heap);
 }
 
+// A memento is 16 bytes of new space right behind its object; a scavenge copies the object
+// and leaves the memento behind. Optimized code allocates the bare object.
+TEST(PretenuringTiers, MementosTakeNewSpaceAndAreLeftBehind) {
+  Heap heap(WithTiers(30), BareOptions());
+  const std::uint32_t site = heap.RegisterAllocationSite("s");
+  std::vector<std::uint32_t> keep;
+  const std::size_t start = heap.new_space().Size();
+  for (int i = 0; i < 10; ++i)
+    keep.push_back(heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject, site)));
+  EXPECT_EQ(heap.new_space().Size() - start, 10u * (64 + kAllocationMementoSize));
+  // A run of 30 (allocMany): 20 more with mementos, then 10 from optimized code.
+  ObjectRef run[30];
+  std::size_t done = 0;
+  while (done < 30) {
+    const std::size_t n =
+        heap.TryAllocateYoungRun(30 - done, 64, 1, ObjectKind::kObject, site, run + done);
+    ASSERT_GT(n, 0u);
+    done += n;
+  }
+  for (ObjectRef r : run)
+    keep.push_back(heap.CreateGlobal(r));
+  EXPECT_EQ(heap.new_space().Size() - start, 30u * (64 + kAllocationMementoSize) + 10u * 64);
+  EXPECT_EQ(heap.site(site).memento_create_count, 30u);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.new_space().Size(), 40u * 64);
+  ExpectHealthy(heap);
+}
+
 TEST(PretenuringTiers, OptimizedCodeLeavesNoMementosSoTheSiteStaysUndecided) {
   Heap heap(WithTiers(100), BareOptions());
   const std::uint32_t site = heap.RegisterAllocationSite("s");
