@@ -23,6 +23,12 @@ struct SpaceStats {
 };
 using SpaceStatsArray = std::array<SpaceStats, kNumberOfSpaces>;
 
+// Bytes of objects in the young generation (new space and new large-object space).
+inline std::size_t YoungGenerationBytes(const SpaceStatsArray& s) {
+  return s[static_cast<std::size_t>(AllocationSpace::kNew)].used_bytes +
+         s[static_cast<std::size_t>(AllocationSpace::kNewLargeObject)].used_bytes;
+}
+
 // Sum of used bytes over every space (Heap::SizeOfObjects).
 std::size_t TotalUsed(const SpaceStatsArray& s);
 // Sum of committed bytes over every space (Heap::CommittedMemory).

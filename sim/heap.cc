@@ -1141,9 +1141,7 @@ void Heap::RecomputeLimits(GCEvent& ev) {
 }
 
 void Heap::UpdateSurvivalStatistics(const GCEvent& ev) {
-  const std::size_t young_before =
-      ev.before[static_cast<std::size_t>(AllocationSpace::kNew)].used_bytes +
-      ev.before[static_cast<std::size_t>(AllocationSpace::kNewLargeObject)].used_bytes;
+  const std::size_t young_before = YoungGenerationBytes(ev.before);
   if (young_before == 0) return;
   tracer_.AddSurvivalRatio(100.0 * static_cast<double>(ev.promoted_bytes + ev.survived_bytes) /
                            static_cast<double>(young_before));

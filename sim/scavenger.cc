@@ -219,6 +219,9 @@ void ScavengerCollector::CollectGarbage(GCEvent& ev) {
                {"scavenge.update_refs", 0},
                {"scavenge.free_remembered_set", 0},
                {"scavenge", roots_ms + copy_ms + slots_ms}};
+  // GCTracer's minor-GC speed is over the bytes that survived (kForSurvivedObjects): node's
+  // --trace-mutator-utilization prints gc_speed=2 700 bytes/ms for lru-cache's 1 MB
+  // scavenges, which copy a few KB in 0.7 ms.
   heap_.tracer_.AddScavenge(static_cast<double>(copied_bytes_ + promoted_bytes_), ev.pause_ms);
 }
 

@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -522,11 +523,17 @@ class WorkloadBridge : public QObject {
         bytes += ScriptObjectBytes(v.property(i), depth + 1);
       return bytes;
     }
+    // Only these keys of an options object or a distribution hold objects of their own; the
+    // others' values (numbers, strings) are not looked at, which keeps this off the profile.
+    static const QString kNested[] = {QStringLiteral("size"), QStringLiteral("lifetime"),
+                                      QStringLiteral("values"), QStringLiteral("weights")};
     QJSValueIterator it(v);
     while (it.hasNext()) {
       it.next();
       ++fields;
-      bytes += ScriptObjectBytes(it.value(), depth + 1);
+      const QString name = it.name();
+      if (std::find(std::begin(kNested), std::end(kNested), name) != std::end(kNested))
+        bytes += ScriptObjectBytes(it.value(), depth + 1);
     }
     return bytes + 24 + 8 * (fields == 0 ? 4 : fields);
   }
