@@ -23,6 +23,10 @@ std::optional<WorkloadError> StepSession::RunOnce(const std::function<bool(std::
   WorkloadHost host(options_.workload);
   if (auto err = host.Load()) return err;
   HeapFlags flags = CalibratedDefaults();
+  // The step views show the workload's own objects only, as they leave out the start-up heap:
+  // no script literals or event-loop garbage unless the flags ask for them.
+  flags.script_objects = false;
+  flags.callback_bytes = 0;
   if (!host.info().suggested_flags.empty()) {
     if (auto err = ParseFlags(flags, host.info().suggested_flags))
       return WorkloadError{options_.workload.path, 0, 0, "workload flags: " + *err};
