@@ -91,8 +91,8 @@ Heap::~Heap() = default;
 void Heap::CreateStartupHeap() {
   // Node 20's heap when a script starts, read off `node --trace-gc-nvp --trace-gc-verbose` on a
   // one-line script that loads no module (docs/simulator.md, "The start-up heap"): old space
-  // 2536576 bytes, code space 244736, one 262160-byte large object. The first mark-compact keeps
-  // 2315168 bytes of old space and 10240 of code space; the rest is start-up garbage (code
+  // 2536608 bytes, code space 244736, one 262160-byte large object. The first mark-compact keeps
+  // 2315136 bytes of old space and 10240 of code space; the rest is start-up garbage (code
   // compiled for bootstrapping, transient loader state). Old space is modelled as a tree of
   // 96-byte objects with 4 slots in breadth-first order, whose live part is a prefix; code
   // space as 1024-byte code objects, the first 10 rooted.

@@ -56,7 +56,7 @@ constexpr const char* kPrelude = R"JS(
   const wrap = (h) => (h === 0 ? null : new Obj(h));
   global.heap = Object.freeze({
     site: (name) => native.site(String(name)),
-    alloc: (size, o) => { const a = o || {}; return wrap(native.alloc(size, a.slots || 0, a.kind || "object", a.site || "", !!a.old, o, size)); },
+    alloc: (size, o) => { const a = o || {}; return wrap(native.alloc(size, a.slots || 0, a.kind || "object", a.site || "", !!a.old, o)); },
     allocMany: (spec) => wrap(native.allocMany(spec || {})),
     global: (obj) => wrap(native.makeGlobal(code(obj, "heap.global argument"))),
     release: (obj) => native.release(code(obj, "heap.release argument")),
@@ -157,12 +157,11 @@ class WorkloadBridge : public QObject {
                            const QString& kind,
                            const QString& site_name,
                            bool old,
-                           const QJSValue& options,
-                           const QJSValue& size_argument) {
+                           const QJSValue& options) {
     return Guard("heap.alloc", [&] {
       AllocSpec s = BasicSpec(size, slot_count, kind, site_name, old);
       ++progress;
-      AllocateScriptObjects(ScriptObjectBytes(options) + ScriptObjectBytes(size_argument));
+      AllocateScriptObjects(options, size);
       ObjectRef r = heap_->Allocate(SampleSize(s.size), s.slot_count, s.kind, s.site,
                                     s.old ? AllocationType::kOld : AllocationType::kYoung);
       return Code(false, heap_->CreateLocal(r));
@@ -538,10 +537,12 @@ class WorkloadBridge : public QObject {
     return bytes + 24 + 8 * (fields == 0 ? 4 : fields);
   }
 
-  // The script's own objects: young garbage allocated before the call uses them.
-  void AllocateScriptObjects(std::size_t bytes) {
-    if (bytes == 0 || !heap_->flags().script_objects) return;
-    heap_->Allocate(bytes, 0, ObjectKind::kObject, 0, AllocationType::kYoung);
+  // The script's own objects among a call's arguments: young garbage allocated before the call
+  // uses them. Nothing is read from the arguments when --script-objects is off.
+  void AllocateScriptObjects(const QJSValue& a, const QJSValue& b = QJSValue()) {
+    if (!heap_->flags().script_objects) return;
+    const std::size_t bytes = ScriptObjectBytes(a) + ScriptObjectBytes(b);
+    if (bytes > 0) heap_->Allocate(bytes, 0, ObjectKind::kObject, 0, AllocationType::kYoung);
   }
 
   // Size big enough for `slots` slots even when the distribution draws less.
@@ -580,7 +581,7 @@ class WorkloadBridge : public QObject {
       throw HeapUsageError("shape \"" + shape + "\" needs at least one slot per object");
     if (shape != "standalone" && shape != "list" && shape != "tree" && shape != "array")
       throw HeapUsageError("unknown shape \"" + shape + "\" (standalone, list, tree, array)");
-    AllocateScriptObjects(ScriptObjectBytes(spec));
+    AllocateScriptObjects(spec);
     if (count == 0) return 0;
     progress += count;
 
