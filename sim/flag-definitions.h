@@ -49,10 +49,11 @@
       "over a 19-byte literal function) plus its concurrent compile. 0 = no tiers: every "       \
       "allocation leaves a memento and follows the decision")                                    \
   BOOL(script_objects, true, "Workload",                                                         \
-       "Allocate the workload script's own argument objects in new space, as V8 does when node " \
-       "runs the script: each object literal passed to heap.alloc or heap.allocMany (options, "  \
+       "Allocate the workload script's own objects in new space, as V8 does when node runs it "  \
+       "through the twin: its source text and the twin's state (about 52 KB), alive from the "   \
+       "start; and each object literal passed to heap.alloc or heap.allocMany (options, "        \
        "size and lifetime distributions) is a JSObject of 24 bytes plus 8 per property, and "    \
-       "each array literal a JSArray with its elements; both die at once")                       \
+       "each array literal a JSArray with its elements; the literals die at once")               \
   INT(callback_bytes, 400, 0, 1048576, "bytes", "Workload",                                      \
       "Young garbage node's event loop leaves per callback (timer, request): the Immediate or "  \
       "Timeout, the async context and the loop's own records. Measured through the twin: about " \

@@ -188,7 +188,7 @@ calibrate)
   echo "ok: calibrate"; grep -A3 "^Pause p50" "$tmp/out" ;;
 fidelity)
   # CI's fidelity check: two small workloads in real node and in HeapLab; the GC counts agree
-  # within 10%, and so does the old-space size after each mark-compact.
+  # within 10%, and so does the old-space size after each mark-compact; promoted bytes within 15%.
   for w in workloads/teaching-small.js workloads/lessons/02-promotion.js; do
     "$cli" compare "$w" --node-runs 1 --json "$tmp/c.json" --out-dir "$tmp/cmp" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err"; fail "compare $w exited $?"; }
     node -e '
@@ -199,8 +199,12 @@ fidelity)
       const a = j.node.old_after_mark_compact_mb, b = j.heaplab.old_after_mark_compact_mb;
       if (a.length !== b.length) throw new Error("mark-compact series differ in length");
       a.forEach((v, i) => { if (!within(v, b[i], 0.10)) throw new Error("old after MC " + i + ": " + v + " vs " + b[i]); });
+      // Little else is promoted: mostly what the running script keeps from its start.
+      if (!within(j.node.promoted_mb, j.heaplab.promoted_mb, 0.15))
+        throw new Error("promoted: node " + j.node.promoted_mb + " MB, heaplab " + j.heaplab.promoted_mb);
       console.log("ok: " + j.workload + ": scavenges " + j.node.scavenges + "/" + j.heaplab.scavenges +
-                  ", mark-compacts " + j.node.mark_compacts + "/" + j.heaplab.mark_compacts);
+                  ", mark-compacts " + j.node.mark_compacts + "/" + j.heaplab.mark_compacts +
+                  ", promoted MB " + j.node.promoted_mb.toFixed(3) + "/" + j.heaplab.promoted_mb.toFixed(3));
     ' "$tmp/c.json" || { cat "$tmp/out"; fail "$w: outside the count tolerance"; }
   done ;;
 *) fail "unknown test $name" ;;
