@@ -37,6 +37,13 @@
   BOOL(incremental_marking, true, "Old generation",                                              \
        "Mark the old generation incrementally (and concurrently) once free space under the "     \
        "allocation limit drops to one new-space capacity; otherwise every full GC is atomic")    \
+  BOOL(memory_reducer_for_small_heaps, true, "Old generation",                                   \
+       "Before the first mark-compact, arm the memory reducer once the old generation has "      \
+       "grown 1 MB past its start-up capacity (Heap::NotifyOldGenerationExpansion): after "      \
+       "--gc-memory-reducer-start-delay-ms, if allocation is slow, memory-reducing "             \
+       "mark-compacts run and shrink new space")                                                 \
+  INT(gc_memory_reducer_start_delay_ms, 8000, 0, 3600000, "ms", "Old generation",                \
+      "Delay before the memory reducer's first run when old-generation growth arms it")          \
   BOOL(allocation_site_pretenuring, true, "Young generation",                                    \
        "Track survival per allocation site and allocate a site's objects directly in old "       \
        "space once at least 85% of them survive their first scavenge")                           \

@@ -80,7 +80,11 @@ Heap::Heap(const HeapFlags& flags, HeapOptions options)
   old_generation_size_configured_ = config_.old_generation_size_configured;
   sites_.emplace_back();  // id 0: no site
   sites_[0].name = "(none)";
-  if (options_.startup_snapshot) CreateStartupHeap();
+  if (options_.startup_snapshot) {
+    CreateStartupHeap();
+    // Heap::NotifyBootstrapComplete: the capacity that later growth is measured from.
+    old_generation_capacity_after_bootstrap_ = OldGenerationCapacity();
+  }
   next_sample_ms_ = 0;
 }
 
@@ -205,6 +209,7 @@ ObjectRef Heap::AllocateRaw(AllocationSpace space,
         if (!gc_origin && !ShouldExpandOldGenerationOnSlowAllocation()) return kNullRef;
         if (!CanExpandOldGeneration(kPageAreaSize) && !(gc_origin && evacuating_)) return kNullRef;
         if (ps->Expand() == nullptr) FatalProcessOutOfMemory("MemoryAllocator::AllocatePage");
+        NotifyOldGenerationExpansion();
         page = ps->TryAllocate(size, &offset);
         if (!gc_origin) StartIncrementalMarkingIfAllocationLimitIsReached();
       }
@@ -221,6 +226,7 @@ ObjectRef Heap::AllocateRaw(AllocationSpace space,
       page = lo->AllocatePage(size);
       if (page == nullptr) FatalProcessOutOfMemory("MemoryAllocator::AllocateLargePage");
       if (!gc_origin) StartIncrementalMarkingIfAllocationLimitIsReached();
+      NotifyOldGenerationExpansion();
       break;
     }
     case AllocationSpace::kNewLargeObject: {
@@ -631,6 +637,20 @@ std::size_t Heap::OldGenerationSizeOfObjects() const {
   return s;
 }
 
+void Heap::NotifyOldGenerationExpansion() {
+  // Heap::NotifyOldGenerationExpansion (pages of the mutator, and those a scavenge's compaction
+  // spaces merge in): before the first mark-compact, 1 MB of growth past the start-up capacity
+  // tells the memory reducer there may be garbage.
+  constexpr std::size_t kMemoryReducerActivationThreshold = 1u << 20;
+  if (old_generation_capacity_after_bootstrap_ == 0 || mark_compact_count_ != 0 ||
+      in_mark_compact_ || !flags_.memory_reducer_for_small_heaps || !flags_.incremental_marking)
+    return;
+  if (OldGenerationCapacity() >=
+      old_generation_capacity_after_bootstrap_ + kMemoryReducerActivationThreshold)
+    memory_reducer_.NotifyPossibleGarbage(
+        now_ms_, static_cast<double>(flags_.gc_memory_reducer_start_delay_ms));
+}
+
 std::size_t Heap::OldGenerationCapacity() const {
   std::size_t c = old_space_->Capacity() + code_space_->Capacity() + lo_space_->SizeOfObjects() +
                   code_lo_space_->SizeOfObjects();
@@ -1029,7 +1049,9 @@ void Heap::PerformGarbageCollection(GarbageCollector collector,
     ScavengerCollector(*this).CollectGarbage(ev);
     ++scavenge_count_;
   } else {
+    in_mark_compact_ = true;
     MarkCompactCollector(*this).CollectGarbage(ev);
+    in_mark_compact_ = false;
     ++mark_compact_count_;
   }
 

@@ -254,6 +254,9 @@ class Heap {
   const OutOfMemoryEvent* out_of_memory() const { return oom_.get(); }
 
  private:
+  // The old generation got a new page: may arm the memory reducer (before the first
+  // mark-compact, --memory-reducer-for-small-heaps).
+  void NotifyOldGenerationExpansion();
   friend class ScavengerCollector;
   friend class MarkCompactCollector;
   friend class HeapVerifier;
@@ -404,6 +407,9 @@ class Heap {
   std::uint64_t gc_count_ = 0;
   std::uint64_t scavenge_count_ = 0;
   std::uint64_t mark_compact_count_ = 0;
+  bool in_mark_compact_ = false;  // Heap::ms_count_ counts a mark-compact from its start
+  // Heap::old_generation_capacity_after_bootstrap_ (0 without a start-up heap: never armed).
+  std::size_t old_generation_capacity_after_bootstrap_ = 0;
   double total_gc_pause_ms_ = 0;
   bool in_gc_ = false;
   bool evacuating_ = false;      // a mark-compact evacuates: old space may grow past its limits

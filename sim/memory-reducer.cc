@@ -9,6 +9,8 @@ MemoryReducer::State MemoryReducer::Step(const State& state, const Event& event)
   switch (state.id) {
     case Id::kDone:
       if (event.type == EventType::kTimer) return state;
+      if (event.type == EventType::kPossibleGarbage)
+        return State{Id::kWait, 0, event.time_ms + event.start_delay_ms, state.last_gc_time_ms, 0};
       // A mark-compact arms the reducer once committed memory grew enough since its last run.
       if (static_cast<double>(event.committed_memory) <
           std::max(static_cast<double>(state.committed_memory_at_last_run) * kCommittedMemoryFactor,
@@ -17,6 +19,7 @@ MemoryReducer::State MemoryReducer::Step(const State& state, const Event& event)
       next = State{Id::kWait, 0, event.time_ms + kLongDelayMs, event.time_ms, 0};
       return next;
     case Id::kWait:
+      if (event.type == EventType::kPossibleGarbage) return state;
       if (event.type == EventType::kMarkCompact) {
         next.next_gc_start_ms = event.time_ms + kLongDelayMs;
         next.last_gc_time_ms = event.time_ms;
@@ -55,6 +58,17 @@ void MemoryReducer::NotifyMarkCompact(double now_ms,
   e.committed_memory = committed_after;
   e.next_gc_likely_to_collect_more =
       committed_before > committed_after + (1u << 20) || high_fragmentation;
+  state_ = Step(state_, e);
+  if (old_id != Id::kWait && state_.id == Id::kWait)
+    ScheduleTimer(now_ms, state_.next_gc_start_ms - now_ms);
+}
+
+void MemoryReducer::NotifyPossibleGarbage(double now_ms, double start_delay_ms) {
+  const Id old_id = state_.id;
+  Event e;
+  e.type = EventType::kPossibleGarbage;
+  e.time_ms = now_ms;
+  e.start_delay_ms = start_delay_ms;
   state_ = Step(state_, e);
   if (old_id != Id::kWait && state_.id == Id::kWait)
     ScheduleTimer(now_ms, state_.next_gc_start_ms - now_ms);

@@ -1,7 +1,9 @@
-// The memory reducer (src/heap/memory-reducer.h): after a mark-compact it waits 8 s, and if the
-// program then allocates little, starts up to three memory-reducing incremental mark-compacts
-// (which shrink new space and grow the old generation's limit by the minimal factor). In node
-// it is what runs "(reduce)" mark-compacts in a service that goes quiet.
+// The memory reducer (src/heap/memory-reducer.h): after a mark-compact, or once the old
+// generation has grown by 1 MB before the first one (--memory-reducer-for-small-heaps), it
+// waits 8 s, and if the program then allocates little, starts up to three memory-reducing
+// incremental mark-compacts (which shrink new space and grow the old generation's limit by the
+// minimal factor). In node it is what runs "(reduce)" mark-compacts in a service that goes
+// quiet.
 #pragma once
 
 #include <cstddef>
@@ -31,7 +33,7 @@ class MemoryReducer {
     double last_gc_time_ms = 0;
     std::size_t committed_memory_at_last_run = 0;
   };
-  enum class EventType { kTimer, kMarkCompact };
+  enum class EventType { kTimer, kMarkCompact, kPossibleGarbage };
   // MemoryReducer::Event.
   struct Event {
     EventType type = EventType::kTimer;
@@ -40,6 +42,7 @@ class MemoryReducer {
     bool next_gc_likely_to_collect_more = false;
     bool should_start_incremental_gc = false;  // low allocation rate (or optimizing for memory)
     bool can_start_incremental_gc = false;     // marking is stopped and may start
+    double start_delay_ms = kLongDelayMs;      // kPossibleGarbage: the wait before the first run
   };
 
   // MemoryReducer::Step: the state machine's transition, a pure function.
@@ -51,6 +54,9 @@ class MemoryReducer {
                          std::size_t committed_before,
                          std::size_t committed_after,
                          bool high_fragmentation);
+  // MemoryReducer::NotifyPossibleGarbage at `now_ms`: from kDone, waits `start_delay_ms`
+  // (--gc-memory-reducer-start-delay-ms) and posts its timer.
+  void NotifyPossibleGarbage(double now_ms, double start_delay_ms);
   // The timer fired. Returns true if a memory-reducing incremental marking must start now;
   // otherwise the timer may have been rescheduled (timer_due_ms()).
   bool NotifyTimer(const Event& event);

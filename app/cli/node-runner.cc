@@ -20,10 +20,17 @@ namespace heaplab::cli {
 namespace {
 
 // The V8 flags of the table that real node understands, as node spells them.
-const char* const kNodeFlags[] = {
-    "max_semi_space_size",         "min_semi_space_size", "semi_space_growth_factor",
-    "max_old_space_size",          "max_heap_size",       "incremental_marking",
-    "allocation_site_pretenuring", "page_promotion",      "page_promotion_threshold"};
+const char* const kNodeFlags[] = {"max_semi_space_size",
+                                  "min_semi_space_size",
+                                  "semi_space_growth_factor",
+                                  "max_old_space_size",
+                                  "max_heap_size",
+                                  "incremental_marking",
+                                  "allocation_site_pretenuring",
+                                  "page_promotion",
+                                  "page_promotion_threshold",
+                                  "memory_reducer_for_small_heaps",
+                                  "gc_memory_reducer_start_delay_ms"};
 
 }  // namespace
 

@@ -64,6 +64,7 @@ TEST(MemoryReducer, StateMachineFollowsV8) {
 
 TEST(MemoryReducer, QuietHeapGetsMemoryReducingMarkCompactsAfterEightSeconds) {
   HeapFlags f = TestFlags();
+  f.memory_reducer_for_small_heaps = false;  // armed by the mark-compact alone
   Heap heap(f);
   RecordingSink sink;
   heap.set_sink(&sink);
@@ -97,7 +98,9 @@ TEST(MemoryReducer, QuietHeapGetsMemoryReducingMarkCompactsAfterEightSeconds) {
 }
 
 TEST(MemoryReducer, BusyProgramIsLeftAlone) {
-  Heap heap(TestFlags());
+  HeapFlags f = TestFlags();
+  f.memory_reducer_for_small_heaps = false;
+  Heap heap(f);
   RecordingSink sink;
   heap.set_sink(&sink);
   RetainList(heap, 14);
@@ -112,6 +115,106 @@ TEST(MemoryReducer, BusyProgramIsLeftAlone) {
   for (const auto& e : sink.events)
     EXPECT_FALSE(e.collector == GarbageCollector::kMarkCompactor && e.reduce_memory);
   EXPECT_EQ(heap.memory_reducer().state().id, Id::kWait);
+}
+
+TEST(MemoryReducer, PossibleGarbageArmsItOnlyFromDone) {
+  MemoryReducer::Event e;
+  e.type = Type::kPossibleGarbage;
+  e.time_ms = 300;
+  e.start_delay_ms = 8000;
+  MemoryReducer::State s;
+  s.last_gc_time_ms = 42;
+  // MemoryReducer::Step: kDone waits --gc-memory-reducer-start-delay-ms, keeping the last GC time.
+  const MemoryReducer::State armed = MemoryReducer::Step(s, e);
+  ASSERT_EQ(armed.id, Id::kWait);
+  EXPECT_EQ(armed.next_gc_start_ms, 8300);
+  EXPECT_EQ(armed.last_gc_time_ms, 42);
+  EXPECT_EQ(armed.started_gcs, 0);
+  // Already waiting or running: nothing changes.
+  e.time_ms = 5000;
+  EXPECT_EQ(MemoryReducer::Step(armed, e).next_gc_start_ms, 8300);
+  MemoryReducer::State running;
+  running.id = Id::kRun;
+  running.started_gcs = 1;
+  EXPECT_EQ(MemoryReducer::Step(running, e).id, Id::kRun);
+}
+
+// Fills old space with `mb` MB kept alive, as pretenured objects, without any GC.
+void GrowOldGeneration(Heap& heap, std::size_t mb) {
+  const std::uint32_t head = heap.CreateGlobal(kNullRef);
+  for (std::size_t i = 0; i < mb * 64; ++i) {
+    const ObjectRef o = heap.Allocate(16 * 1024, 1, ObjectKind::kArray, 0, AllocationType::kOld);
+    heap.WriteSlot(o, 0, heap.Global(head));
+    heap.SetGlobal(head, o);
+  }
+}
+
+TEST(MemoryReducer, OldGenerationGrowthBeforeTheFirstMarkCompactArmsIt) {
+  // Heap::NotifyOldGenerationExpansion (--memory-reducer-for-small-heaps): 1 MB of old
+  // generation past its start-up capacity, before any mark-compact, posts the reducer's timer
+  // for 8 s later; a program that then goes quiet gets memory-reducing mark-compacts.
+  Heap heap(TestFlags());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  heap.AdvanceTime(300);
+  const double start_ms = heap.now_ms();
+  GrowOldGeneration(heap, 1);
+  ASSERT_EQ(sink.Count(GarbageCollector::kMarkCompactor), 0u);
+  ASSERT_EQ(heap.memory_reducer().state().id, Id::kWait);
+  const double armed_ms = heap.now_ms();
+  EXPECT_GE(heap.memory_reducer().timer_due_ms(), start_ms + 8000 + 100);
+  EXPECT_LE(heap.memory_reducer().timer_due_ms(), armed_ms + 8000 + 100);
+  // Scavenges give the tracer its allocation samples (with none, no rate is low).
+  for (int i = 0; i < 2; ++i) {
+    heap.AdvanceTime(100);
+    heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  }
+  for (int t = 0; t < 100; ++t) {
+    heap.Allocate(64, 0, ObjectKind::kObject);
+    heap.AdvanceTime(100);
+    heap.RunPendingTasks();
+  }
+  std::vector<const GCEvent*> reducing;
+  for (const auto& e : sink.events)
+    if (e.collector == GarbageCollector::kMarkCompactor && e.reduce_memory) reducing.push_back(&e);
+  ASSERT_EQ(reducing.size(), 2u);
+  EXPECT_GE(reducing[0]->start_ms, armed_ms + 8100);
+  EXPECT_LT(reducing[0]->start_ms, armed_ms + 8300);
+  ExpectHealthy(heap);
+}
+
+TEST(MemoryReducer, SmallHeapRuleNeedsTheFlagAndNoMarkCompactYet) {
+  {
+    // Off: growth alone never arms it.
+    HeapFlags f = TestFlags();
+    f.memory_reducer_for_small_heaps = false;
+    Heap heap(f);
+    GrowOldGeneration(heap, 2);
+    EXPECT_EQ(heap.memory_reducer().state().id, Id::kDone);
+    EXPECT_LT(heap.memory_reducer().timer_due_ms(), 0);
+  }
+  {
+    // Less than 1 MB of growth: not yet.
+    Heap heap(TestFlags());
+    GrowOldGeneration(heap, 0);
+    heap.Allocate(16 * 1024, 0, ObjectKind::kArray, 0, AllocationType::kOld);
+    EXPECT_EQ(heap.memory_reducer().state().id, Id::kDone);
+  }
+  {
+    // After a mark-compact (which leaves the reducer done on a small heap), growth does not
+    // arm it: only later mark-compacts can.
+    Heap heap(TestFlags());
+    heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+    ASSERT_EQ(heap.memory_reducer().state().id, Id::kDone);
+    GrowOldGeneration(heap, 2);
+    EXPECT_EQ(heap.memory_reducer().state().id, Id::kDone);
+  }
+  {
+    // A bare heap (no start-up heap) has no bootstrap capacity to grow from.
+    Heap heap(TestFlags(), testing::BareOptions());
+    GrowOldGeneration(heap, 2);
+    EXPECT_EQ(heap.memory_reducer().state().id, Id::kDone);
+  }
 }
 
 TEST(HeapLimits, SlowYoungAllocationLowersTheLimitAfterAScavenge) {
