@@ -30,6 +30,14 @@ MemoryReducer::Event Timer(double t, bool low_allocation, bool can_start = true)
   return e;
 }
 
+// The memory-reducing ("(reduce)") mark-compacts the sink saw, in order.
+std::vector<const GCEvent*> ReducingMarkCompacts(const RecordingSink& sink) {
+  std::vector<const GCEvent*> reducing;
+  for (const auto& e : sink.events)
+    if (e.collector == GarbageCollector::kMarkCompactor && e.reduce_memory) reducing.push_back(&e);
+  return reducing;
+}
+
 TEST(MemoryReducer, StateMachineFollowsV8) {
   MemoryReducer::State s;
   // A mark-compact arms it only once committed memory grew by 10 MB since its last run.
@@ -82,9 +90,7 @@ TEST(MemoryReducer, QuietHeapGetsMemoryReducingMarkCompactsAfterEightSeconds) {
     heap.RunPendingTasks();
   }
   // Two memory-reducing mark-compacts, the first just after 8.1 s, the second ~0.6 s later.
-  std::vector<const GCEvent*> reducing;
-  for (const auto& e : sink.events)
-    if (e.collector == GarbageCollector::kMarkCompactor && e.reduce_memory) reducing.push_back(&e);
+  const std::vector<const GCEvent*> reducing = ReducingMarkCompacts(sink);
   ASSERT_EQ(sink.Count(GarbageCollector::kMarkCompactor), mcs + 2);
   ASSERT_EQ(reducing.size(), 2u);
   EXPECT_GE(reducing[0]->start_ms, mc_end + 8100);
@@ -139,10 +145,10 @@ TEST(MemoryReducer, PossibleGarbageArmsItOnlyFromDone) {
   EXPECT_EQ(MemoryReducer::Step(running, e).id, Id::kRun);
 }
 
-// Fills old space with `mb` MB kept alive, as pretenured objects, without any GC.
-void GrowOldGeneration(Heap& heap, std::size_t mb) {
+// Fills old space with `kb` KB kept alive, as pretenured 16 KB arrays, without any GC.
+void GrowOldGeneration(Heap& heap, std::size_t kb) {
   const std::uint32_t head = heap.CreateGlobal(kNullRef);
-  for (std::size_t i = 0; i < mb * 64; ++i) {
+  for (std::size_t i = 0; i < kb / 16; ++i) {
     const ObjectRef o = heap.Allocate(16 * 1024, 1, ObjectKind::kArray, 0, AllocationType::kOld);
     heap.WriteSlot(o, 0, heap.Global(head));
     heap.SetGlobal(head, o);
@@ -158,7 +164,7 @@ TEST(MemoryReducer, OldGenerationGrowthBeforeTheFirstMarkCompactArmsIt) {
   heap.set_sink(&sink);
   heap.AdvanceTime(300);
   const double start_ms = heap.now_ms();
-  GrowOldGeneration(heap, 1);
+  GrowOldGeneration(heap, 1024);
   ASSERT_EQ(sink.Count(GarbageCollector::kMarkCompactor), 0u);
   ASSERT_EQ(heap.memory_reducer().state().id, Id::kWait);
   const double armed_ms = heap.now_ms();
@@ -174,9 +180,7 @@ TEST(MemoryReducer, OldGenerationGrowthBeforeTheFirstMarkCompactArmsIt) {
     heap.AdvanceTime(100);
     heap.RunPendingTasks();
   }
-  std::vector<const GCEvent*> reducing;
-  for (const auto& e : sink.events)
-    if (e.collector == GarbageCollector::kMarkCompactor && e.reduce_memory) reducing.push_back(&e);
+  const std::vector<const GCEvent*> reducing = ReducingMarkCompacts(sink);
   ASSERT_EQ(reducing.size(), 2u);
   EXPECT_GE(reducing[0]->start_ms, armed_ms + 8100);
   EXPECT_LT(reducing[0]->start_ms, armed_ms + 8300);
@@ -189,15 +193,16 @@ TEST(MemoryReducer, SmallHeapRuleNeedsTheFlagAndNoMarkCompactYet) {
     HeapFlags f = TestFlags();
     f.memory_reducer_for_small_heaps = false;
     Heap heap(f);
-    GrowOldGeneration(heap, 2);
+    GrowOldGeneration(heap, 2048);
     EXPECT_EQ(heap.memory_reducer().state().id, Id::kDone);
     EXPECT_LT(heap.memory_reducer().timer_due_ms(), 0);
   }
   {
-    // Less than 1 MB of growth: not yet.
+    // Less than 1 MB of growth (new pages, but under the threshold): not yet.
     Heap heap(TestFlags());
-    GrowOldGeneration(heap, 0);
-    heap.Allocate(16 * 1024, 0, ObjectKind::kArray, 0, AllocationType::kOld);
+    const std::size_t capacity = heap.OldGenerationCapacity();
+    GrowOldGeneration(heap, 512);
+    EXPECT_GT(heap.OldGenerationCapacity(), capacity);
     EXPECT_EQ(heap.memory_reducer().state().id, Id::kDone);
   }
   {
@@ -206,13 +211,13 @@ TEST(MemoryReducer, SmallHeapRuleNeedsTheFlagAndNoMarkCompactYet) {
     Heap heap(TestFlags());
     heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
     ASSERT_EQ(heap.memory_reducer().state().id, Id::kDone);
-    GrowOldGeneration(heap, 2);
+    GrowOldGeneration(heap, 2048);
     EXPECT_EQ(heap.memory_reducer().state().id, Id::kDone);
   }
   {
     // A bare heap (no start-up heap) has no bootstrap capacity to grow from.
     Heap heap(TestFlags(), testing::BareOptions());
-    GrowOldGeneration(heap, 2);
+    GrowOldGeneration(heap, 2048);
     EXPECT_EQ(heap.memory_reducer().state().id, Id::kDone);
   }
 }
