@@ -591,7 +591,10 @@ class WorkloadBridge : public QObject {
       // Constant-size young objects go through the heap's bulk path: a page-sized run per
       // call, the same objects and side effects as one Allocate each.
       const bool bulk = s.size.kind == Distribution::Kind::kConstant && !s.old;
-      const std::size_t fixed_size = RoundUp(SampleSizeFor(s.size, s.slot_count), kTaggedSize);
+      // Sampled only for a constant size: a distribution's draws must match the twin's, one
+      // per object.
+      const std::size_t fixed_size =
+          bulk ? RoundUp(SampleSizeFor(s.size, s.slot_count), kTaggedSize) : 0;
       std::vector<ObjectRef> run(bulk ? std::min<std::size_t>(count, 4096) : 0);
       if (shape == "standalone") {
         for (std::size_t i = 0; i < count;) {

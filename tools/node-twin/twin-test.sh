@@ -27,4 +27,26 @@ node tools/node-twin/twin.js "$tmp/rng.js" > "$tmp/twin-rng" 2>&1 || fail "twin 
 "$1" run "$tmp/rng.js" --no-summary > /dev/null 2> "$tmp/sim-rng" || fail "heaplab rng run"
 diff <(tr -s ' \n' ' ' < "$tmp/twin-rng") <(tr -s ' \n' ' ' < "$tmp/sim-rng") || fail "the twin's random numbers differ from HeapLab's"
 echo "ok: same random numbers: $(cat "$tmp/twin-rng")"
+# Every call that draws takes the same draws on both sides: each distribution in every shape,
+# with lifetimes (one extra draw per allocMany once made the streams part after the first).
+cat > "$tmp/draws.js" <<'JS'
+workload({});
+const out = [];
+const mark = () => out.push(sim.random().toFixed(12));
+const sizes = [{ min: 32, max: 96 }, { mean: 64 }, { mean: 64, sd: 8 }, { values: [32, 64], weights: [1, 3] }, 48];
+for (const size of sizes) {
+  for (const shape of ["standalone", "list", "tree", "array"]) {
+    heap.allocMany({ count: 7, size, slots: 2, shape, lifetime: { mean: 50 } });
+    mark();
+  }
+  heap.alloc(size);
+  mark();
+}
+out.push(sim.randomInt(1, 6), Math.random().toFixed(12));
+console.log(out.join(" "));
+JS
+node tools/node-twin/twin.js "$tmp/draws.js" > "$tmp/twin-draws" 2>&1 || fail "twin draws run"
+"$1" run "$tmp/draws.js" --no-summary > /dev/null 2> "$tmp/sim-draws" || fail "heaplab draws run"
+diff <(tr -s ' \n' '\n' < "$tmp/twin-draws") <(tr -s ' \n' '\n' < "$tmp/sim-draws") || fail "allocation draws differ between the twin and HeapLab"
+echo "ok: allocations draw the same random numbers ($(wc -w < "$tmp/twin-draws") checked)"
 echo "1 passed, 0 failed"
