@@ -850,11 +850,15 @@ void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
   }
 }
 
-void Heap::ConcurrentMarking(double elapsed_ms) {
-  if (marking_phase_ != MarkingPhase::kMarking || flags_.concurrent_marking_speed <= 0) return;
-  concurrent_marked_since_step_ +=
+double Heap::ConcurrentMarking(double elapsed_ms) {
+  if (marking_phase_ != MarkingPhase::kMarking || flags_.concurrent_marking_speed <= 0)
+    return elapsed_ms;
+  const std::size_t marked =
       MarkFromWorklist(static_cast<std::size_t>(elapsed_ms * flags_.concurrent_marking_speed));
-  if (marking_worklist_.empty()) marking_task_posted_ = true;
+  concurrent_marked_since_step_ += marked;
+  if (!marking_worklist_.empty()) return elapsed_ms;
+  marking_task_posted_ = true;
+  return std::min(elapsed_ms, static_cast<double>(marked) / flags_.concurrent_marking_speed);
 }
 
 void Heap::HandleGCRequest() {
@@ -883,6 +887,30 @@ void Heap::AdvanceTime(double ms) {
   }
   now_ms_ += ms;
   ConcurrentMarking(ms);
+  MaybeSample();
+}
+
+void Heap::AdvanceIdleTime(double ms) {
+  CheckAlive();
+  if (!(ms >= 0) || !std::isfinite(ms))
+    throw HeapUsageError("time must advance by a finite, non-negative amount");
+  const double end_ms = now_ms_ + ms;
+  RunPendingTasks();
+  while (now_ms_ < end_ms) {
+    const double due = memory_reducer_.timer_due_ms();
+    const bool timer_due = due >= 0 && due <= end_ms;
+    const double until_ms = timer_due ? std::max(due, now_ms_) : end_ms;
+    const double step = until_ms - now_ms_;
+    const double worked = ConcurrentMarking(step);
+    now_ms_ = worked < step ? now_ms_ + worked : until_ms;
+    if (worked < step) {
+      // The worklist ran empty: the next marking task finalizes (a mark-compact "via task").
+      RunPendingTasks();
+      if (marking_phase_ == MarkingPhase::kMarking && marking_worklist_.empty()) break;
+    } else if (timer_due) {
+      RunMemoryReducerTimerIfDue();
+    }
+  }
   MaybeSample();
 }
 

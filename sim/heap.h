@@ -165,6 +165,10 @@ class Heap {
   double now_ms() const { return now_ms_; }
   // The mutator works for `ms` without allocating. Concurrent marking progresses meanwhile.
   void AdvanceTime(double ms);
+  // The event loop is idle for `ms`: posted GC tasks run as they fall due. While marking runs,
+  // its task reposts itself (IncrementalMarkingJob::Task), so marking is finalized "via task"
+  // as soon as the concurrent markers empty the worklist, not in the next callback.
+  void AdvanceIdleTime(double ms);
   // The event loop is idle: runs posted GC tasks (the minor-GC task at 80% of new space,
   // incremental-marking steps and their finalization "via task").
   void RunPendingTasks();
@@ -295,7 +299,9 @@ class Heap {
   std::size_t MarkFromWorklist(std::size_t bytes);
   // An incremental step of at most `max_ms`; finalizes via `finalize_reason` when complete.
   void IncrementalMarkingStep(double max_ms, bool from_task);
-  void ConcurrentMarking(double elapsed_ms);
+  // The concurrent markers work for `elapsed_ms`; returns the milliseconds they worked, less
+  // than `elapsed_ms` when the worklist ran empty.
+  double ConcurrentMarking(double elapsed_ms);
   // Marks an object grey if it is white; pushes it on the worklist.
   void WhiteToGreyAndPush(ObjectRef ref, bool by_barrier);
   void MarkRoots();

@@ -986,8 +986,7 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
     if (duration > 0 && t.due > duration) break;
     try {
       // The event loop is idle until the next callback: GC tasks run, time passes.
-      heap.RunPendingTasks();
-      if (t.due > heap.now_ms()) heap.AdvanceTime(t.due - heap.now_ms());
+      heap.AdvanceIdleTime(std::max(0.0, t.due - heap.now_ms()));
       bridge.Expire();
       // The event loop's own garbage for the turn that runs the callback.
       if (heap.flags().callback_bytes > 0)

@@ -193,5 +193,46 @@ TEST(MarkCompact, EvacuationCandidateRule) {
   EXPECT_EQ(c.size(), 3u);
 }
 
+// IncrementalMarkingJob::Task reposts itself while marking runs, so an idle event loop
+// finalizes marking as soon as the concurrent markers are done (node: "finalize incremental
+// marking via task", walltime since start of marking 8 ms in large-objects). A busy main
+// thread (sim.work) runs no task: marking then waits for the next step or idle time.
+TEST(MarkCompact, IdleTimeFinalizesMarkingViaTaskWhenConcurrentMarkingIsDone) {
+  HeapFlags flags = TestFlags();
+  flags.concurrent_marking_speed = 1e6;  // 1 MB per ms
+  Heap heap(flags, BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  auto head = heap.CreateGlobal(kNullRef);
+  for (int i = 0; i < 4000; ++i) {  // about 4 MB of live old objects in a list
+    ObjectRef o = heap.Allocate(1024, 1, ObjectKind::kObject, 0, AllocationType::kOld);
+    heap.WriteSlot(o, 0, heap.Global(head));
+    heap.SetGlobal(head, o);
+  }
+  heap.StartIncrementalMarking();
+  ASSERT_TRUE(heap.IsMarking());
+  const double start_ms = heap.now_ms();
+
+  heap.AdvanceTime(50);  // busy: the markers finish, but no task runs
+  EXPECT_TRUE(sink.events.empty());
+  EXPECT_TRUE(heap.IsMarking());
+  heap.AdvanceIdleTime(100);  // the first task finalizes at once
+  ASSERT_EQ(sink.events.size(), 1u);
+  EXPECT_EQ(sink.events[0].reason, GarbageCollectionReason::kFinalizeMarkingViaTask);
+  EXPECT_NEAR(sink.events[0].start_ms, start_ms + 50, 1);
+  EXPECT_GE(heap.now_ms(), start_ms + 150);
+
+  heap.StartIncrementalMarking();
+  const double restart_ms = heap.now_ms();
+  heap.AdvanceIdleTime(100);  // idle from the start: done when ~4 MB are marked, ~4 ms
+  ASSERT_EQ(sink.events.size(), 2u);
+  EXPECT_EQ(sink.events[1].reason, GarbageCollectionReason::kFinalizeMarkingViaTask);
+  EXPECT_GT(sink.events[1].start_ms, restart_ms + 3);
+  EXPECT_LT(sink.events[1].start_ms, restart_ms + 6);
+  EXPECT_GE(heap.now_ms(), restart_ms + 100);
+  EXPECT_FALSE(heap.IsMarking());
+  ExpectHealthy(heap);
+}
+
 }  // namespace
 }  // namespace heaplab
