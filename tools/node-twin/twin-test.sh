@@ -49,4 +49,10 @@ node tools/node-twin/twin.js "$tmp/draws.js" > "$tmp/twin-draws" 2>&1 || fail "t
 "$1" run "$tmp/draws.js" --no-summary > /dev/null 2> "$tmp/sim-draws" || fail "heaplab draws run"
 diff <(tr -s ' \n' '\n' < "$tmp/twin-draws") <(tr -s ' \n' '\n' < "$tmp/sim-draws") || fail "allocation draws differ between the twin and HeapLab"
 echo "ok: allocations draw the same random numbers ($(wc -w < "$tmp/twin-draws") checked)"
+# The allocation profiler runs the twin and names the twin's own allocating functions.
+PROF_MS=300 node --expose-gc tools/node-twin/heap-profile.js workloads/timer-leak.js --pace --duration=1000 \
+  >/dev/null 2>"$tmp/prof" || fail "heap-profile.js run"
+grep -q "^sampled [0-9]* KB in the first 300 ms" "$tmp/prof" || fail "heap-profile.js printed no total"
+grep -q "factoryFor twin.js" "$tmp/prof" || fail "heap-profile.js did not attribute the twin's factories"
+echo "ok: heap-profile.js ($(head -1 "$tmp/prof"))"
 echo "1 passed, 0 failed"
