@@ -872,44 +872,40 @@ void Heap::HandleGCRequest() {
 // ------------------------------------------------------------------ time and tasks
 
 void Heap::AdvanceTime(double ms) {
-  CheckAlive();
-  if (!(ms >= 0) || !std::isfinite(ms))
-    throw HeapUsageError("time must advance by a finite, non-negative amount");
-  if (gc_requested_) HandleGCRequest();
-  // The memory reducer's timer task runs when it falls due in the idle time.
-  for (double due = memory_reducer_.timer_due_ms(); due >= 0 && due <= now_ms_ + ms;
-       due = memory_reducer_.timer_due_ms()) {
-    const double step = std::max(0.0, due - now_ms_);
-    now_ms_ += step;
-    ConcurrentMarking(step);
-    ms -= step;
-    RunMemoryReducerTimerIfDue();
-  }
-  now_ms_ += ms;
-  ConcurrentMarking(ms);
-  MaybeSample();
+  Advance(ms, false);
 }
 
 void Heap::AdvanceIdleTime(double ms) {
+  Advance(ms, true);
+}
+
+void Heap::Advance(double ms, bool idle) {
   CheckAlive();
   if (!(ms >= 0) || !std::isfinite(ms))
     throw HeapUsageError("time must advance by a finite, non-negative amount");
   const double end_ms = now_ms_ + ms;
-  RunPendingTasks();
-  while (now_ms_ < end_ms) {
+  if (idle)
+    RunPendingTasks();
+  else if (gc_requested_)
+    HandleGCRequest();
+  for (;;) {
+    // The memory reducer's timer task runs when it falls due.
     const double due = memory_reducer_.timer_due_ms();
     const bool timer_due = due >= 0 && due <= end_ms;
+    if (!timer_due && now_ms_ >= end_ms) break;
     const double until_ms = timer_due ? std::max(due, now_ms_) : end_ms;
     const double step = until_ms - now_ms_;
     const double worked = ConcurrentMarking(step);
-    now_ms_ = worked < step ? now_ms_ + worked : until_ms;
-    if (worked < step) {
+    if (idle && worked < step) {
       // The worklist ran empty: the next marking task finalizes (a mark-compact "via task").
+      now_ms_ += worked;
       RunPendingTasks();
       if (marking_phase_ == MarkingPhase::kMarking && marking_worklist_.empty()) break;
-    } else if (timer_due) {
-      RunMemoryReducerTimerIfDue();
+      continue;
     }
+    now_ms_ = until_ms;
+    if (!timer_due) break;
+    RunMemoryReducerTimerIfDue();
   }
   MaybeSample();
 }

@@ -302,6 +302,8 @@ class Heap {
   // The concurrent markers work for `elapsed_ms`; returns the milliseconds they worked, less
   // than `elapsed_ms` when the worklist ran empty.
   double ConcurrentMarking(double elapsed_ms);
+  // AdvanceTime (busy: no task runs) and AdvanceIdleTime (idle: tasks run as they fall due).
+  void Advance(double ms, bool idle);
   // Marks an object grey if it is white; pushes it on the worklist.
   void WhiteToGreyAndPush(ObjectRef ref, bool by_barrier);
   void MarkRoots();
