@@ -582,28 +582,23 @@ class WorkloadBridge : public QObject {
     if (seen.size() <= fields) seen.resize(fields + 1, false);
     if (seen[fields]) return;
     seen[fields] = true;
-    heap_->OpenHandleScope();
-    try {
-      if (!literal_factories_) literal_factories_ = heap_->CreateGlobal(kNullRef);
-      // Source text, parser and compiler garbage, then what stays: young, old and code.
-      heap_->Allocate(kLiteralFactoryYoungGarbage.Bytes(fields), 0, ObjectKind::kString, 0,
-                      AllocationType::kYoung);
-      const std::uint32_t young =
-          heap_->CreateLocal(heap_->Allocate(kLiteralFactoryYoungKept.Bytes(fields), 1,
-                                             ObjectKind::kClosure, 0, AllocationType::kYoung));
-      const std::uint32_t old = heap_->CreateLocal(heap_->Allocate(
-          kLiteralFactoryOldKeptBytes, 1, ObjectKind::kObject, 0, AllocationType::kOld));
-      heap_->Allocate(kLiteralFactoryOldGarbageBytes, 0, ObjectKind::kObject, 0,
-                      AllocationType::kOld);
-      heap_->Allocate(kLiteralFactoryCodeBytes, 0, ObjectKind::kCode, 0, AllocationType::kOld);
-      heap_->WriteSlot(heap_->Local(old), 0, heap_->Global(*literal_factories_));
-      heap_->WriteSlot(heap_->Local(young), 0, heap_->Local(old));
-      heap_->SetGlobal(*literal_factories_, heap_->Local(young));
-    } catch (...) {
-      if (!heap_->is_out_of_memory()) heap_->CloseHandleScope();
-      throw;
-    }
-    heap_->CloseHandleScope();
+    if (!literal_factories_) literal_factories_ = heap_->CreateGlobal(kNullRef);
+    const std::uint32_t kept = *literal_factories_;  // kept young -> kept old -> previous
+    // Source text, parser and compiler garbage, then what stays: young, old and code. Each
+    // kept object is in the list (rooted) before the next allocation can collect.
+    heap_->Allocate(kLiteralFactoryYoungGarbage.Bytes(fields), 0, ObjectKind::kString, 0,
+                    AllocationType::kYoung);
+    const ObjectRef young = heap_->Allocate(kLiteralFactoryYoungKept.Bytes(fields), 1,
+                                            ObjectKind::kClosure, 0, AllocationType::kYoung);
+    heap_->WriteSlot(young, 0, heap_->Global(kept));
+    heap_->SetGlobal(kept, young);
+    const ObjectRef old = heap_->Allocate(kLiteralFactoryOldKeptBytes, 1, ObjectKind::kObject, 0,
+                                          AllocationType::kOld);
+    heap_->WriteSlot(old, 0, heap_->ReadSlot(heap_->Global(kept), 0));
+    heap_->WriteSlot(heap_->Global(kept), 0, old);
+    heap_->Allocate(kLiteralFactoryOldGarbageBytes, 0, ObjectKind::kObject, 0,
+                    AllocationType::kOld);
+    heap_->Allocate(kLiteralFactoryCodeBytes, 0, ObjectKind::kCode, 0, AllocationType::kOld);
   }
 
   // One object of the spec: its literal factory first (CompileLiteralOnce), then the object.
