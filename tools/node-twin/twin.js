@@ -32,66 +32,66 @@ function gcFunction() {
 }
 
 // ---------------------------------------------------------------- randomness (mt19937_64)
-// mt19937_64 on 32-bit halves in a Uint32Array: no allocation per draw (BigInt arithmetic
-// would allocate on the V8 heap and distort the very GC behaviour being compared). BigInt is
-// used only to seed.
+// BigInt is used only to seed: BigInt arithmetic allocates on the V8 heap and would distort the
+// very GC behaviour being compared.
+// mt19937_64 on 16-bit limbs in a Uint16Array, four per word, most significant first. Every
+// intermediate value stays under 2^30, a small integer (Smi) in V8: the interpreter and the
+// baseline compiler box every other number in a new HeapNumber, and with 32-bit halves the
+// generator left 257 bytes of young garbage per draw until TurboFan optimized it, now 48
+// (three boxed doubles for the result; measured under --jitless).
 class MT19937_64 {
   constructor(seed) {
-    this.s = new Uint32Array(624);  // [hi, lo] per word
+    this.s = new Uint16Array(4 * 312);
     let x = BigInt.asUintN(64, seed);
     for (let i = 0; i < 312; i++) {
       if (i > 0) x = BigInt.asUintN(64, 6364136223846793005n * (x ^ (x >> 62n)) + BigInt(i));
-      this.s[2 * i] = Number(x >> 32n);
-      this.s[2 * i + 1] = Number(x & 0xffffffffn);
+      for (let k = 0; k < 4; k++) this.s[4 * i + k] = Number((x >> BigInt(48 - 16 * k)) & 0xffffn);
     }
     this.index = 312;
   }
   twist() {
     const s = this.s;
     for (let i = 0; i < 312; i++) {
-      const j = (i + 1) % 312, k = (i + 156) % 312;
+      const p = 4 * i, q = 4 * ((i + 1) % 312), r = 4 * ((i + 156) % 312);
       // x = (mt[i] & 0xFFFFFFFF80000000) | (mt[j] & 0x7FFFFFFF)
-      const xh = s[2 * i] >>> 0;
-      const xl = ((s[2 * i + 1] & 0x80000000) | (s[2 * j + 1] & 0x7fffffff)) >>> 0;
+      const x3 = s[p], x2 = s[p + 1], x1 = (s[p + 2] & 0x8000) | (s[q + 2] & 0x7fff), x0 = s[q + 3];
       // xa = x >> 1, ^ A (0xB5026F5AA96619E9) when x is odd
-      let ah = xh >>> 1;
-      let al = ((xl >>> 1) | ((xh & 1) << 31)) >>> 0;
-      if (xl & 1) {
-        ah = (ah ^ 0xb5026f5a) >>> 0;
-        al = (al ^ 0xa96619e9) >>> 0;
-      }
-      s[2 * i] = (s[2 * k] ^ ah) >>> 0;
-      s[2 * i + 1] = (s[2 * k + 1] ^ al) >>> 0;
+      let a3 = x3 >> 1, a2 = (x2 >> 1) | ((x3 & 1) << 15);
+      let a1 = (x1 >> 1) | ((x2 & 1) << 15), a0 = (x0 >> 1) | ((x1 & 1) << 15);
+      if (x0 & 1) { a3 ^= 0xb502; a2 ^= 0x6f5a; a1 ^= 0xa966; a0 ^= 0x19e9; }
+      s[p] = s[r] ^ a3; s[p + 1] = s[r + 1] ^ a2; s[p + 2] = s[r + 2] ^ a1; s[p + 3] = s[r + 3] ^ a0;
     }
     this.index = 0;
   }
-  // The next 64-bit output's top 53 bits, as a number in [0, 2^53).
-  next53() {
+  // The next output's top 53 bits times 2^-53: a uniform number in [0, 1).
+  nextUnit() {
     if (this.index >= 312) this.twist();
-    let h = this.s[2 * this.index], l = this.s[2 * this.index + 1];
-    this.index++;
-    // x ^= (x >> 29) & 0x5555555555555555
-    let th = h >>> 29, tl = ((l >>> 29) | (h << 3)) >>> 0;
-    h = (h ^ (th & 0x55555555)) >>> 0;
-    l = (l ^ (tl & 0x55555555)) >>> 0;
-    // x ^= (x << 17) & 0x71D67FFFEDA60000
-    th = ((h << 17) | (l >>> 15)) >>> 0;
-    tl = (l << 17) >>> 0;
-    h = (h ^ (th & 0x71d67fff)) >>> 0;
-    l = (l ^ (tl & 0xeda60000)) >>> 0;
-    // x ^= (x << 37) & 0xFFF7EEE000000000
-    th = (l << 5) >>> 0;
-    h = (h ^ (th & 0xfff7eee0)) >>> 0;
-    // x ^= x >> 43
-    l = (l ^ (h >>> 11)) >>> 0;
-    // (x >> 11): 21 bits of h and 32 - 11 bits of l
-    return (h >>> 11) * 4294967296 + (((l >>> 11) | ((h & 0x7ff) << 21)) >>> 0);
+    const p = 4 * this.index++;
+    let y3 = this.s[p], y2 = this.s[p + 1], y1 = this.s[p + 2], y0 = this.s[p + 3];
+    // y ^= (y >> 29) & 0x5555555555555555; y >> 29 is limbs (0, y3 >> 13, y3:y2 >> 13, y2:y1 >> 13)
+    y2 ^= (y3 >> 13) & 0x5555;
+    y1 ^= (((y3 & 0x1fff) << 3) | (y2 >> 13)) & 0x5555;
+    y0 ^= (((y2 & 0x1fff) << 3) | (y1 >> 13)) & 0x5555;
+    // y ^= (y << 17) & 0x71D67FFFEDA60000; y << 17 is limbs (y2:y1 << 1, y1:y0 << 1, y0 << 1, 0)
+    y3 ^= (((y2 & 0x7fff) << 1) | (y1 >> 15)) & 0x71d6;
+    y2 ^= (((y1 & 0x7fff) << 1) | (y0 >> 15)) & 0x7fff;
+    y1 ^= ((y0 & 0x7fff) << 1) & 0xeda6;
+    // y ^= (y << 37) & 0xFFF7EEE000000000; y << 37 is limbs (y1:y0 << 5, y0 << 5, 0, 0)
+    y3 ^= (((y1 & 0x7ff) << 5) | (y0 >> 11)) & 0xfff7;
+    y2 ^= ((y0 & 0x7ff) << 5) & 0xeee0;
+    // y ^= y >> 43; y >> 43 is limbs (0, 0, y3 >> 11, y3:y2 >> 11)
+    y1 ^= y3 >> 11;
+    y0 ^= (((y3 & 0x7ff) << 5) | (y2 >> 11));
+    // y >> 11 as 53 bits: 26 high (y3, y2 >> 6) and 27 low bits, each a small integer.
+    const hi = (y3 << 10) | (y2 >> 6);
+    const lo = ((y2 & 0x3f) << 21) | (y1 << 5) | (y0 >> 11);
+    return (hi * 134217728 + lo) * (1 / 9007199254740992);
   }
 }
 // HeapLab's MakeRng: seed * 0x9E3779B97F4A7C15 + 1; UniformUnit: (x >> 11) * 2^-53.
 function makeRng(seed) {
   const mt = new MT19937_64(BigInt.asUintN(64, BigInt(seed) * 0x9E3779B97F4A7C15n + 1n));
-  return () => mt.next53() * (1 / 9007199254740992);
+  return () => mt.nextUnit();
 }
 
 // A distribution is read straight from the workload's spec on each draw: a parsed object per
@@ -188,7 +188,20 @@ function factoryFor(site, fields) {
 let stringBase = null;
 // Node's StringBytes::Encode makes an external string from EXTERN_APEX (0xFBEE9) bytes up.
 const kExternalStringFrom = 0xfbee9;
-const stringBytes = Buffer.alloc(kExternalStringFrom, "X");
+// The bytes those strings are decoded from, grown on need to the longest string asked for (a
+// power of two from 4 KB). A Buffer's backing store is external memory, and until the first
+// mark-compact V8 subtracts all external memory from the room left under the old-generation
+// limit (Heap::OldGenerationSpaceAvailable, AllocatedExternalMemorySinceMarkCompact): a fixed
+// 1 MB buffer started node's first incremental marking 1 MB early in every workload.
+let stringBytes = null;
+function bytesOfAtLeast(n) {
+  if (stringBytes === null || stringBytes.length < n) {
+    let size = 4096;
+    while (size < n) size *= 2;
+    stringBytes = Buffer.alloc(Math.min(size, kExternalStringFrom), "X");
+  }
+  return stringBytes;
+}
 function baseOfAtLeast(n) {
   if (stringBase === null) stringBase = "x".repeat(1 << 18).toUpperCase();  // one flat copy
   while (stringBase.length < n) stringBase = (stringBase + stringBase).toUpperCase();
@@ -205,7 +218,7 @@ function makeObject(size, slots, kind, site) {
       // doubling.) Node makes external strings from about 1 MB up, outside the V8 heap, so
       // longer ones are cut from the flat base string and copied by toUpperCase instead.
       const length = Math.max(1, size - 16);
-      if (length < kExternalStringFrom) return escape(stringBytes.latin1Slice(0, length));
+      if (length < kExternalStringFrom) return escape(bytesOfAtLeast(length).latin1Slice(0, length));
       return escape(baseOfAtLeast(size).substring(0, length).toUpperCase());
     }
     case "closure": {
