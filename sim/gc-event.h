@@ -90,6 +90,10 @@ struct GCEvent {
   double gc_speed = 0;                       // bytes/ms the limit was computed with
   double mutator_speed = 0;
   double total_gc_ms = 0;  // cumulative pause time including this GC
+  // Heap::UpdateSurvivalStatistics, as --trace-gc-nvp prints them: the tracer's average young
+  // survival including this GC, and promoted bytes against the previous GC's semi-space copies.
+  double average_survival_ratio_percent = 0;
+  double promotion_rate_percent = 0;
 
   double end_ms() const { return start_ms + pause_ms; }
   std::size_t size_before_bytes() const { return TotalUsed(before); }

@@ -1186,11 +1186,17 @@ void Heap::RecomputeLimits(GCEvent& ev) {
   ev.old_generation_limit_bytes = old_generation_allocation_limit_;
 }
 
-void Heap::UpdateSurvivalStatistics(const GCEvent& ev) {
+void Heap::UpdateSurvivalStatistics(GCEvent& ev) {
   const std::size_t young_before = YoungGenerationBytes(ev.before);
   if (young_before == 0) return;
+  ev.promotion_rate_percent = previous_survived_bytes_ > 0
+                                  ? 100.0 * static_cast<double>(ev.promoted_bytes) /
+                                        static_cast<double>(previous_survived_bytes_)
+                                  : 0;
+  previous_survived_bytes_ = ev.survived_bytes;
   tracer_.AddSurvivalRatio(100.0 * static_cast<double>(ev.promoted_bytes + ev.survived_bytes) /
                            static_cast<double>(young_before));
+  ev.average_survival_ratio_percent = tracer_.AverageSurvivalRatio();
 }
 
 void Heap::ConfigureInitialOldGenerationSize() {

@@ -330,8 +330,9 @@ class Heap {
   SiteTier TierOf(AllocationSite& site, std::size_t size, ObjectKind kind);
   // Deoptimizes the site's optimized literals (its decision flipped between young and old).
   void DeoptimizeDependentCode(AllocationSite& site);
-  // Heap::UpdateSurvivalStatistics: records the GC's young survival with the tracer.
-  void UpdateSurvivalStatistics(const GCEvent& ev);
+  // Heap::UpdateSurvivalStatistics: records the GC's young survival with the tracer and fills
+  // the event's average survival ratio and promotion rate.
+  void UpdateSurvivalStatistics(GCEvent& ev);
   // Heap::ConfigureInitialOldGenerationSize: until the first mark-compact, each GC lowers the
   // initial (512 MB) limit by the average survival ratio, never below the old generation's
   // size plus the minimum growing step, and stops once it would no longer shrink.
@@ -401,6 +402,7 @@ class Heap {
   // Limits and counters.
   std::size_t old_generation_allocation_limit_ = 0;
   bool old_generation_size_configured_ = false;  // set by the first mark-compact
+  std::size_t previous_survived_bytes_ = 0;      // semi-space copies of the previous GC
   bool maximum_size_scavenge_ = false;  // the current GC began with new space at its maximum
   std::size_t survived_since_last_expansion_ = 0;
   int consecutive_ineffective_mark_compacts_ = 0;

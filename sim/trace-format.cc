@@ -136,8 +136,8 @@ std::string FormatTraceGCNvpLine(const GCEvent& e, const TraceContext& ctx) {
     num("nodes_copied_in_new", e.objects_copied);
     num("nodes_promoted", e.objects_promoted);
     pct("promotion_ratio", promotion_ratio);
-    pct("average_survival_ratio", promotion_ratio + survive_rate);
-    pct("promotion_rate", promotion_ratio);
+    pct("average_survival_ratio", e.average_survival_ratio_percent);
+    pct("promotion_rate", e.promotion_rate_percent);
     pct("new_space_survive_rate_", survive_rate);
     kv("new_space_allocation_throughput", Format("%.1f", throughput));
     num("unmapper_chunks", 0);
@@ -207,8 +207,8 @@ std::string FormatTraceGCNvpLine(const GCEvent& e, const TraceContext& ctx) {
   num("nodes_copied_in_new", e.objects_copied);
   num("nodes_promoted", e.objects_promoted);
   pct("promotion_ratio", promotion_ratio);
-  pct("average_survival_ratio", promotion_ratio + survive_rate);
-  pct("promotion_rate", promotion_ratio);
+  pct("average_survival_ratio", e.average_survival_ratio_percent);
+  pct("promotion_rate", e.promotion_rate_percent);
   pct("new_space_survive_rate", survive_rate);
   kv("new_space_allocation_throughput", Format("%.1f", throughput));
   num("unmapper_chunks", 0);

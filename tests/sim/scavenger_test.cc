@@ -95,6 +95,26 @@ TEST(Scavenger, PromotesOnSecondSurvival) {
   ExpectHealthy(heap);
 }
 
+// --trace-gc-nvp's average_survival_ratio is the tracer's average over the recent GCs, this one
+// included; promotion_rate is promoted bytes against the previous GC's semi-space copies.
+TEST(Scavenger, SurvivalStatisticsAverageTheRecentScavenges) {
+  Heap heap(TestFlags(), BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  auto x = heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject));
+  heap.Allocate(192, 0, ObjectKind::kObject);  // garbage: a quarter survives
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_DOUBLE_EQ(sink.events.back().average_survival_ratio_percent, 25.0);
+  EXPECT_DOUBLE_EQ(sink.events.back().promotion_rate_percent, 0.0);  // no previous copies
+  // The second scavenge promotes x (64 bytes) and keeps nothing else of 128 bytes: 50%.
+  heap.Allocate(64, 0, ObjectKind::kObject);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.space_of(heap.Global(x)), AllocationSpace::kOld);
+  EXPECT_DOUBLE_EQ(sink.events.back().average_survival_ratio_percent, (25.0 + 50.0) / 2);
+  EXPECT_DOUBLE_EQ(sink.events.back().promotion_rate_percent, 100.0);  // 64 of 64 copied
+  ExpectHealthy(heap);
+}
+
 TEST(Scavenger, PromotesEarlyWhenToSpaceOverflows) {
   HeapFlags f = TestFlags();
   f.max_semi_space_size = 1;  // 4 pages of 251.5 KB
