@@ -114,7 +114,12 @@ class WorkloadBridge : public QObject {
 
  public:
   WorkloadBridge(QJSEngine* engine, Heap* heap, const WorkloadOptions& options, WorkloadInfo* info)
-      : engine_(engine), heap_(heap), options_(options), info_(info), rng_(MakeRng(options.seed)) {}
+      : engine_(engine),
+        heap_(heap),
+        options_(options),
+        info_(info),
+        rng_(MakeRng(options.seed)),
+        persistent_page_anchor_(engine->newObject()) {}
 
   bool describe_only = false;
   bool stopped = false;
@@ -728,6 +733,12 @@ class WorkloadBridge : public QObject {
   WorkloadOptions options_;
   WorkloadInfo* info_;
   std::mt19937_64 rng_;
+  // Holds one slot of the engine's persistent-value storage for the whole run. Every QJSValue
+  // argument of an API call (alloc's size and options, allocMany's spec) takes a persistent
+  // slot, and Qt unmaps a storage page as soon as its last slot is freed: without this anchor a
+  // loop of API calls maps and unmaps a page per call (memfd_create, mmap, munmap and a TLB
+  // shoot-down each; lru-cache's 20 000-entry fill made 40 000 of them).
+  QJSValue persistent_page_anchor_;
   std::vector<std::vector<bool>> compiled_literals_;  // by site, then field count
   std::optional<std::uint32_t> literal_factories_;    // global handle: the factories kept
   int next_timer_id_ = 1;
