@@ -4,7 +4,6 @@
 #include <QFileInfo>
 #include <QJSEngine>
 #include <QJSValue>
-#include <QJSValueIterator>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -36,52 +35,111 @@ namespace {
 constexpr const char* kPrelude = R"JS(
 (function (native, global) {
   "use strict";
+  // The native methods, looked up once: every `native.x` lookup makes a new method object.
+  const { setSlot, getSlot, sizeOf, slotCount, spaceOf, kindOf, site, alloc, allocMany,
+          makeGlobal, release, hold, openScope, closeScope, gc, markStep, stats, now, work,
+          every, after, cancel, requests, random, stop, log, describe } = native;
+  const scriptObjects = native.scriptObjects();
+  const H = Symbol("heap handle");
   function code(v, what) {
     if (v === null || v === undefined) return 0;
     if (!(v instanceof Obj)) throw new TypeError((what || "value") + " must be a heap object");
-    return v.__h;
+    return v[H];
   }
   class Obj {
-    constructor(h) { Object.defineProperty(this, "__h", { value: h }); }
-    set(slot, value) { native.setSlot(this.__h, slot, code(value, "slot value")); return this; }
-    get(slot) { const h = native.getSlot(this.__h, slot); return h === 0 ? null : new Obj(h); }
-    clear(slot) { native.setSlot(this.__h, slot, 0); return this; }
-    get size() { return native.sizeOf(this.__h); }
-    get slots() { return native.slotCount(this.__h); }
-    get space() { return native.spaceOf(this.__h); }
-    get kind() { return native.kindOf(this.__h); }
-    get isGlobal() { return this.__h > 0; }
+    constructor(h) { this[H] = h; }
+    set(slot, value) { setSlot(this[H], slot, code(value, "slot value")); return this; }
+    get(slot) { const h = getSlot(this[H], slot); return h === 0 ? null : new Obj(h); }
+    clear(slot) { setSlot(this[H], slot, 0); return this; }
+    get size() { return sizeOf(this[H]); }
+    get slots() { return slotCount(this[H]); }
+    get space() { return spaceOf(this[H]); }
+    get kind() { return kindOf(this[H]); }
+    get isGlobal() { return this[H] > 0; }
     toString() { return "[heap " + this.kind + " " + this.size + " B]"; }
   }
   const wrap = (h) => (h === 0 ? null : new Obj(h));
+  // The heap bytes V8 gives an argument the script built with literals (--script-objects): a
+  // plain object is a JSObject of 24 bytes plus 8 per in-object property (an empty literal has
+  // 4), an array a 32-byte JSArray and a FixedArray of 16 bytes plus 8 per element. Nested
+  // literals count under the keys that hold them (size, lifetime, values, weights) and in
+  // arrays. Numbers, strings, functions and heap objects add nothing.
+  const hasOwn = Object.prototype.hasOwnProperty;
+  function literalBytes(v, depth) {
+    if (depth > 8 || v === null || typeof v !== "object" || v instanceof Obj || v === native)
+      return 0;
+    if (Array.isArray(v)) {
+      const n = v.length >>> 0;
+      let bytes = 32 + (n > 0 ? 16 + 8 * n : 0);
+      for (let i = 0; i < n && i < 64; i++) bytes += literalBytes(v[i], depth + 1);
+      return bytes;
+    }
+    const fields = Object.keys(v).length;
+    let bytes = 24 + 8 * (fields === 0 ? 4 : fields);
+    // Looked up by name: comparing each key with these names costs more.
+    const size = v.size, lifetime = v.lifetime, values = v.values, weights = v.weights;
+    if (typeof size === "object" && hasOwn.call(v, "size")) bytes += literalBytes(size, depth + 1);
+    if (typeof lifetime === "object" && hasOwn.call(v, "lifetime"))
+      bytes += literalBytes(lifetime, depth + 1);
+    if (typeof values === "object" && hasOwn.call(v, "values"))
+      bytes += literalBytes(values, depth + 1);
+    if (typeof weights === "object" && hasOwn.call(v, "weights"))
+      bytes += literalBytes(weights, depth + 1);
+    return bytes;
+  }
+  // A scheduled callback's line is looked up in the stack of the call that scheduled it.
+  const stack = () => new Error().stack;
   global.heap = Object.freeze({
-    site: (name) => native.site(String(name)),
-    alloc: (size, o) => { const a = o || {}; return wrap(native.alloc(size, a.slots || 0, a.kind || "object", a.site || "", !!a.old, o)); },
-    allocMany: (spec) => wrap(native.allocMany(spec || {})),
-    global: (obj) => wrap(native.makeGlobal(code(obj, "heap.global argument"))),
-    release: (obj) => native.release(code(obj, "heap.release argument")),
-    hold: (obj, ms) => native.hold(code(obj, "heap.hold argument"), ms),
-    scope: (fn) => { native.openScope(); try { return fn(); } finally { native.closeScope(); } },
-    gc: (kind) => native.gc(kind || "full"),
-    markStep: (ms) => native.markStep(ms),
-    stats: () => native.stats(),
+    site: (name) => site(String(name)),
+    alloc: (size, o) => {
+      const a = o || {};
+      return wrap(alloc(size, a.slots || 0, a.kind || "object", a.site || "", !!a.old,
+                        scriptObjects ? literalBytes(o, 0) + literalBytes(size, 0) : 0));
+    },
+    allocMany: (spec) => {
+      const s = spec || {};
+      if (typeof s !== "object" && typeof s !== "function")
+        return wrap(allocMany(false, 0, undefined, NaN, NaN, "", "", 0, false, "", undefined, 0));
+      // Defaults inline: a call to a helper per field costs more than the test.
+      const kind = s.kind, site = s.site, slots = s.slots, shape = s.shape, size = s.size;
+      // A {min, max} size (the common one) is read here; the native parser reads the rest.
+      let min = NaN, max = NaN;
+      if (typeof size === "object" && size !== null && !Array.isArray(size.values)) {
+        const a = size.min, b = size.max;
+        if (typeof a === "number" && typeof b === "number") { min = a; max = b; }
+      }
+      const h = allocMany(true, Number(s.count), size === undefined ? 64 : size, min, max,
+                          kind === undefined ? "object" : String(kind),
+                          site === undefined ? "" : String(site),
+                          slots === undefined ? 0 : Number(slots), !!s.old,
+                          shape === undefined ? "standalone" : String(shape), s.lifetime,
+                          scriptObjects ? literalBytes(s, 0) : 0);
+      return h === 0 ? null : new Obj(h);
+    },
+    global: (obj) => wrap(makeGlobal(code(obj, "heap.global argument"))),
+    release: (obj) => release(code(obj, "heap.release argument")),
+    hold: (obj, ms) => hold(code(obj, "heap.hold argument"), ms),
+    scope: (fn) => { openScope(); try { return fn(); } finally { closeScope(); } },
+    gc: (kind) => gc(kind || "full"),
+    markStep: (ms) => markStep(ms),
+    stats: () => stats(),
   });
   global.sim = Object.freeze({
-    now: () => native.now(),
-    work: (ms) => native.work(ms),
-    every: (ms, fn) => native.every(ms, fn),
-    after: (ms, fn) => native.after(ms, fn),
-    cancel: (id) => native.cancel(id),
-    requests: (spec) => native.requests(spec || {}),
-    random: () => native.random(),
-    randomInt: (lo, hi) => lo + Math.floor(native.random() * (hi - lo + 1)),
-    stop: () => native.stop(),
-    log: (...args) => native.log(args.join(" ")),
+    now: () => now(),
+    work: (ms) => work(ms),
+    every: (ms, fn) => every(ms, fn, stack()),
+    after: (ms, fn) => after(ms, fn, stack()),
+    cancel: (id) => cancel(id),
+    requests: (spec) => requests(spec || {}, stack()),
+    random: () => random(),
+    randomInt: (lo, hi) => lo + Math.floor(random() * (hi - lo + 1)),
+    stop: () => stop(),
+    log: (...args) => log(args.join(" ")),
   });
-  global.workload = (info) => native.describe(info || {});
-  global.console = Object.freeze({ log: (...a) => native.log(a.join(" ")), error: (...a) => native.log(a.join(" ")) });
-  Math.random = () => native.random();
-  Date.now = () => native.now();
+  global.workload = (info) => describe(info || {});
+  global.console = Object.freeze({ log: (...a) => log(a.join(" ")), error: (...a) => log(a.join(" ")) });
+  Math.random = () => random();
+  Date.now = () => now();
 })(__native, this);
 )JS";
 
@@ -175,24 +233,46 @@ class WorkloadBridge : public QObject {
     });
   }
 
+  // Whether the prelude measures the script's own literals (--script-objects).
+  Q_INVOKABLE bool scriptObjects() const { return heap_->flags().script_objects; }
+
+  // heap.alloc(size, {slots, kind, site, old}); script_bytes is what the prelude measured of
+  // the call's literals (0 unless --script-objects).
   Q_INVOKABLE double alloc(const QJSValue& size,
                            double slot_count,
                            const QString& kind,
                            const QString& site_name,
                            bool old,
-                           const QJSValue& options) {
+                           double script_bytes) {
     return Guard("heap.alloc", [&] {
       AllocSpec s = BasicSpec(size, slot_count, kind, site_name, old);
       ++progress;
-      AllocateScriptObjects(options, size);
+      AllocateScriptObjects(script_bytes);
       ObjectRef r = AllocateObject(s, SampleSize(s.size),
                                    s.old ? AllocationType::kOld : AllocationType::kYoung);
       return Code(false, heap_->CreateLocal(r));
     });
   }
 
-  Q_INVOKABLE double allocMany(const QJSValue& spec) {
-    return Guard("heap.allocMany", [&] { return AllocMany(spec); });
+  // heap.allocMany(spec) with the spec's fields read by the prelude (their defaults applied):
+  // an API call's object arguments are slow to read from C++, one property at a time.
+  Q_INVOKABLE double allocMany(bool is_object,
+                               double count,
+                               const QJSValue& size,
+                               double size_min,
+                               double size_max,
+                               const QString& kind,
+                               const QString& site_name,
+                               double slot_count,
+                               bool old,
+                               const QString& shape,
+                               const QJSValue& lifetime,
+                               double script_bytes) {
+    return Guard("heap.allocMany", [&] {
+      if (!is_object) throw HeapUsageError("allocMany takes an object");
+      return AllocMany(count, size, {size_min, size_max}, kind, site_name, slot_count, old,
+                       shape.toStdString(), lifetime, script_bytes);
+    });
   }
 
   Q_INVOKABLE void setSlot(double host, double slot, double value) {
@@ -321,14 +401,15 @@ class WorkloadBridge : public QObject {
     });
   }
 
-  Q_INVOKABLE double every(double ms, const QJSValue& fn) {
-    return Schedule("sim.every", ms, fn, ms, -1);
+  // The scheduling calls take the script's stack at the call (for the callback's line).
+  Q_INVOKABLE double every(double ms, const QJSValue& fn, const QString& stack) {
+    return Schedule("sim.every", ms, fn, ms, -1, stack);
   }
-  Q_INVOKABLE double after(double ms, const QJSValue& fn) {
-    return Schedule("sim.after", ms, fn, 0, 1);
+  Q_INVOKABLE double after(double ms, const QJSValue& fn, const QString& stack) {
+    return Schedule("sim.after", ms, fn, 0, 1, stack);
   }
 
-  Q_INVOKABLE double requests(const QJSValue& spec) {
+  Q_INVOKABLE double requests(const QJSValue& spec, const QString& stack) {
     return Guard("sim.requests", [&] {
       QJSValue handler = spec.property("handler");
       if (!handler.isCallable()) throw HeapUsageError("sim.requests needs a handler function");
@@ -342,7 +423,8 @@ class WorkloadBridge : public QObject {
       const double start =
           spec.property("startMs").isNumber() ? spec.property("startMs").toNumber() : 0;
       const double interval = 1000.0 / rate;
-      return static_cast<double>(Push(heap_->now_ms() + start, interval, count, handler));
+      return static_cast<double>(
+          Push(heap_->now_ms() + start, interval, count, handler, CallerLine(stack)));
     });
   }
 
@@ -359,16 +441,14 @@ class WorkloadBridge : public QObject {
     timers.push(std::move(t));
   }
 
-  int Push(double due, double interval, std::int64_t remaining, const QJSValue& fn) {
+  int Push(double due, double interval, std::int64_t remaining, const QJSValue& fn, int line) {
     const int id = next_timer_id_++;
-    timers.push(Timer{due, seq_++, id, interval, remaining, 0, fn, CallerLine()});
+    timers.push(Timer{due, seq_++, id, interval, remaining, 0, fn, line});
     return id;
   }
 
-  // The line of the innermost frame of the workload file calling into the API. Costs an
-  // evaluate, so only rare calls (scheduling) use it.
-  int CallerLine() {
-    const QString stack = engine_->evaluate(QStringLiteral("(new Error()).stack")).toString();
+  // The line of the innermost frame of the workload file in a script stack (Error.stack).
+  int CallerLine(const QString& stack) const {
     const QString file = QString::fromStdString(options_.path);
     for (const QString& frame : stack.split('\n')) {
       const auto at = frame.lastIndexOf(':');
@@ -412,13 +492,15 @@ class WorkloadBridge : public QObject {
                   double delay,
                   const QJSValue& fn,
                   double interval,
-                  std::int64_t remaining) {
+                  std::int64_t remaining,
+                  const QString& stack) {
     return Guard(method, [&] {
       if (!fn.isCallable()) throw HeapUsageError("needs a function");
       if (!(delay >= 0) || !std::isfinite(delay))
         throw HeapUsageError("delay must be a non-negative number of ms");
       if (remaining < 0 && !(interval > 0)) throw HeapUsageError("interval must be positive");
-      return static_cast<double>(Push(heap_->now_ms() + delay, interval, remaining, fn));
+      return static_cast<double>(
+          Push(heap_->now_ms() + delay, interval, remaining, fn, CallerLine(stack)));
     });
   }
 
@@ -458,7 +540,11 @@ class WorkloadBridge : public QObject {
     return static_cast<std::uint32_t>(slot);
   }
 
-  Distribution ParseDistribution(const QJSValue& v, const char* what) {
+  // `uniform` is {min, max} when the prelude already read them from v (a uniform distribution
+  // with no values array), NaNs otherwise: reading them again from C++ costs more.
+  Distribution ParseDistribution(const QJSValue& v,
+                                 const char* what,
+                                 std::pair<double, double> uniform = {NAN, NAN}) {
     Distribution d;
     if (v.isNumber()) {
       d.a = v.toNumber();
@@ -471,7 +557,13 @@ class WorkloadBridge : public QObject {
           std::string(what) +
           " must be a number or a distribution {min,max} | {mean} | {mean,sd} | {values,weights}");
     auto num = [&](const char* key) { return v.property(key).toNumber(); };
-    if (v.property("values").isArray()) {
+    if (!std::isnan(uniform.first) && !std::isnan(uniform.second)) {
+      d.kind = Distribution::Kind::kUniform;
+      d.a = uniform.first;
+      d.b = uniform.second;
+      if (!(d.a >= 0 && d.b >= d.a))
+        throw HeapUsageError(std::string(what) + " needs 0 <= min <= max");
+    } else if (v.property("values").isArray()) {
       d.kind = Distribution::Kind::kDiscrete;
       QJSValue vals = v.property("values"), ws = v.property("weights");
       const int n = vals.property("length").toInt();
@@ -507,9 +599,10 @@ class WorkloadBridge : public QObject {
                       double slot_count,
                       const QString& kind,
                       const QString& site_name,
-                      bool old) {
+                      bool old,
+                      std::pair<double, double> uniform_size = {NAN, NAN}) {
     AllocSpec s;
-    s.size = ParseDistribution(size, "size");
+    s.size = ParseDistribution(size, "size", uniform_size);
     if (s.size.kind == Distribution::Kind::kConstant && s.size.a <= 0)
       throw HeapUsageError("size must be positive, got " +
                            std::to_string(static_cast<long long>(s.size.a)));
@@ -529,43 +622,12 @@ class WorkloadBridge : public QObject {
     return static_cast<std::size_t>(std::max(8.0, v));
   }
 
-  // The V8 heap bytes of an argument the script built with literals: a plain object is a
-  // JSObject of 24 bytes plus 8 per in-object property (an empty literal has 4), an array a
-  // 32-byte JSArray and a FixedArray of 16 bytes plus 8 per element; nested ones count too.
-  // Numbers, strings and heap objects add nothing (constants, Smis, existing objects).
-  static std::size_t ScriptObjectBytes(const QJSValue& v, int depth = 0) {
-    if (depth > 8 || !v.isObject() || v.isCallable() || v.isQObject() || v.hasOwnProperty("__h"))
-      return 0;
-    std::size_t bytes = 0;
-    std::size_t fields = 0;
-    if (v.isArray()) {
-      fields = static_cast<std::size_t>(v.property("length").toUInt());
-      bytes = 32 + (fields > 0 ? 16 + 8 * fields : 0);
-      for (std::uint32_t i = 0; i < fields && i < 64; ++i)
-        bytes += ScriptObjectBytes(v.property(i), depth + 1);
-      return bytes;
-    }
-    // Only these keys of an options object or a distribution hold objects of their own; the
-    // others' values (numbers, strings) are not looked at, which keeps this off the profile.
-    static const QString kNested[] = {QStringLiteral("size"), QStringLiteral("lifetime"),
-                                      QStringLiteral("values"), QStringLiteral("weights")};
-    QJSValueIterator it(v);
-    while (it.hasNext()) {
-      it.next();
-      ++fields;
-      const QString name = it.name();
-      if (std::find(std::begin(kNested), std::end(kNested), name) != std::end(kNested))
-        bytes += ScriptObjectBytes(it.value(), depth + 1);
-    }
-    return bytes + 24 + 8 * (fields == 0 ? 4 : fields);
-  }
-
-  // The script's own objects among a call's arguments: young garbage allocated before the call
-  // uses them. Nothing is read from the arguments when --script-objects is off.
-  void AllocateScriptObjects(const QJSValue& a, const QJSValue& b = QJSValue()) {
-    if (!heap_->flags().script_objects) return;
-    const std::size_t bytes = ScriptObjectBytes(a) + ScriptObjectBytes(b);
-    if (bytes > 0) heap_->Allocate(bytes, 0, ObjectKind::kObject, 0, AllocationType::kYoung);
+  // The script's own objects among a call's arguments (measured by the prelude's
+  // literalBytes): young garbage allocated before the call uses them.
+  void AllocateScriptObjects(double bytes) {
+    if (bytes > 0)
+      heap_->Allocate(static_cast<std::size_t>(bytes), 0, ObjectKind::kObject, 0,
+                      AllocationType::kYoung);
   }
 
   // Size big enough for `slots` slots even when the distribution draws less.
@@ -617,33 +679,28 @@ class WorkloadBridge : public QObject {
     held_.push({heap_->now_ms() + ms, {hold_seq_++, g}});
   }
 
-  double AllocMany(const QJSValue& spec) {
-    if (!spec.isObject()) throw HeapUsageError("allocMany takes an object");
-    const double count_d = spec.property("count").toNumber();
+  double AllocMany(double count_d,
+                   const QJSValue& size,
+                   std::pair<double, double> uniform_size,
+                   const QString& kind,
+                   const QString& site,
+                   double slot_count,
+                   bool old,
+                   const std::string& shape,
+                   const QJSValue& lifetime_spec,
+                   double script_bytes) {
     if (!(count_d >= 0) || count_d != std::floor(count_d) || count_d > 1e9)
       throw HeapUsageError("count must be a non-negative integer");
     const auto count = static_cast<std::size_t>(count_d);
-    QJSValue size = spec.property("size");
-    if (size.isUndefined()) size = QJSValue(64);
-    const QString kind = spec.property("kind").isUndefined() ? QStringLiteral("object")
-                                                             : spec.property("kind").toString();
-    const QString site =
-        spec.property("site").isUndefined() ? QString() : spec.property("site").toString();
-    const double slot_count =
-        spec.property("slots").isUndefined() ? 0 : spec.property("slots").toNumber();
-    AllocSpec s = BasicSpec(size, slot_count, kind, site, spec.property("old").toBool());
-    const std::string shape = spec.property("shape").isUndefined()
-                                  ? "standalone"
-                                  : spec.property("shape").toString().toStdString();
+    AllocSpec s = BasicSpec(size, slot_count, kind, site, old, uniform_size);
     std::optional<Distribution> lifetime;
-    if (!spec.property("lifetime").isUndefined())
-      lifetime = ParseDistribution(spec.property("lifetime"), "lifetime");
+    if (!lifetime_spec.isUndefined()) lifetime = ParseDistribution(lifetime_spec, "lifetime");
     const AllocationType type = s.old ? AllocationType::kOld : AllocationType::kYoung;
     if ((shape == "list" || shape == "tree") && s.slot_count == 0)
       throw HeapUsageError("shape \"" + shape + "\" needs at least one slot per object");
     if (shape != "standalone" && shape != "list" && shape != "tree" && shape != "array")
       throw HeapUsageError("unknown shape \"" + shape + "\" (standalone, list, tree, array)");
-    AllocateScriptObjects(spec);
+    AllocateScriptObjects(script_bytes);
     if (count == 0) return 0;
     progress += count;
 

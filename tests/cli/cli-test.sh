@@ -74,6 +74,11 @@ errors)
   expect_error 1 "^tests/cli/bad/double-release.js:4:8: heap.release: global handle [0-9]+ was already disposed" -- run tests/cli/bad/double-release.js
   expect_error 1 "^tests/cli/bad/no-progress.js:4:[0-9]+: no simulated progress for 1 s" -- run tests/cli/bad/no-progress.js --watchdog=1
   expect_error 1 "^tests/cli/bad/dead-local.js:5:[0-9]+: .*local handle [0-9]+ is not alive" -- run tests/cli/bad/dead-local.js
+  # A callback that never returns: the line that scheduled it (the stack the prelude passes).
+  expect_error 1 "^tests/cli/bad/callback-loop.js:3:[0-9]+: no simulated progress for 1 s" -- run tests/cli/bad/callback-loop.js --watchdog=1
+  # allocMany's spec is read by the prelude; its errors stay the native ones, at the call.
+  expect_error 1 "^tests/cli/bad/bad-spec.js:3:16: heap.allocMany: allocMany takes an object" -- run tests/cli/bad/bad-spec.js
+  expect_error 1 "^tests/cli/bad/bad-range.js:3:8: heap.allocMany: size needs 0 <= min <= max" -- run tests/cli/bad/bad-range.js
   expect_error 2 "tests/cli/bad/bad-suggested-flag.js: workload\(\{flags\}\): invalid value '4096' for --max-semi-space-size: expected a number from 0 to 1024" -- run tests/cli/bad/bad-suggested-flag.js
   expect_error 2 "invalid value '-1' for --max-semi-space-size: expected a number from 0 to 1024 \(MB\)" -- run workloads/teaching-small.js --max-semi-space-size=-1
   expect_error 2 "invalid value 'lots' for --max-old-space-size" -- run workloads/teaching-small.js --max_old_space_size lots
