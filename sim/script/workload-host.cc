@@ -200,7 +200,18 @@ class WorkloadBridge : public QObject {
       return a.due != b.due ? a.due > b.due : a.seq > b.seq;
     }
   };
-  std::priority_queue<Timer, std::vector<Timer>, Later> timers;
+  // A binary heap (std::push_heap / std::pop_heap with Later), earliest due first; not a
+  // std::priority_queue, whose top() can only be copied out, and a QJSValue copy takes and
+  // frees a persistent slot.
+  std::vector<Timer> timers;
+
+  // Takes the earliest timer out of `timers`.
+  Timer PopTimer() {
+    std::pop_heap(timers.begin(), timers.end(), Later());
+    Timer t = std::move(timers.back());
+    timers.pop_back();
+    return t;
+  }
   std::set<int> cancelled;
 
   // Releases held objects whose lifetime ended.
@@ -438,12 +449,14 @@ class WorkloadBridge : public QObject {
   // Puts a repeating timer back with its next due time, after earlier-scheduled equals.
   void Reschedule(Timer t) {
     t.seq = seq_++;
-    timers.push(std::move(t));
+    timers.push_back(std::move(t));
+    std::push_heap(timers.begin(), timers.end(), Later());
   }
 
   int Push(double due, double interval, std::int64_t remaining, const QJSValue& fn, int line) {
     const int id = next_timer_id_++;
-    timers.push(Timer{due, seq_++, id, interval, remaining, 0, fn, line});
+    timers.push_back(Timer{due, seq_++, id, interval, remaining, 0, fn, line});
+    std::push_heap(timers.begin(), timers.end(), Later());
     return id;
   }
 
@@ -1104,8 +1117,7 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
       result.stopped = true;
       break;
     }
-    WorkloadBridge::Timer t = bridge.timers.top();
-    bridge.timers.pop();
+    WorkloadBridge::Timer t = bridge.PopTimer();
     if (bridge.cancelled.count(t.id)) continue;
     if (duration > 0 && t.due > duration) break;
     try {
@@ -1145,7 +1157,7 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
       t.due += t.interval;
       if (t.remaining > 0) --t.remaining;
       ++t.index;
-      bridge.Reschedule(t);
+      bridge.Reschedule(std::move(t));
     }
   }
   if (heap.is_out_of_memory()) result.out_of_memory = true;
