@@ -84,19 +84,19 @@
          "clock by 1 ms, on top of the time the workload spends itself")                         \
   DOUBLE(scavenge_fixed_ms, 0.25, 0, 1000, "ms", "Calibrated speeds",                            \
          "Fixed cost of a scavenge (roots, safepoint, task start)")                              \
-  DOUBLE(scavenge_copy_speed, 8.6e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                   \
+  DOUBLE(scavenge_copy_speed, 6.6e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                   \
          "Bytes a scavenge copies inside new space per ms")                                      \
-  DOUBLE(scavenge_promote_speed, 4.5e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                \
+  DOUBLE(scavenge_promote_speed, 2.1e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                \
          "Bytes a scavenge promotes to old space per ms")                                        \
   DOUBLE(scavenge_slot_speed, 1e6, 1, 1e12, "slots/ms", "Calibrated speeds",                     \
          "Slots a scavenge visits per ms (surviving objects' fields, remembered set)")           \
   DOUBLE(mark_compact_fixed_ms, 2.5, 0, 1000, "ms", "Calibrated speeds",                         \
          "Fixed cost of the atomic pause of a mark-compact")                                     \
-  DOUBLE(marking_speed, 1.5e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                         \
+  DOUBLE(marking_speed, 1.35e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                        \
          "Bytes marked per ms on the main thread (incremental steps and the atomic pause)")      \
   DOUBLE(concurrent_marking_speed, 2e6, 0, 1e12, "bytes/ms", "Calibrated speeds",                \
          "Bytes marked per ms of wall time by the concurrent markers while the mutator runs")    \
-  DOUBLE(evacuation_speed, 1e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                        \
+  DOUBLE(evacuation_speed, 7.6e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                      \
          "Bytes a mark-compact evacuates (promotes or compacts) per ms")                         \
   DOUBLE(pointer_update_speed, 4e5, 1, 1e12, "slots/ms", "Calibrated speeds",                    \
          "Slots updated per ms after evacuation")                                                \
