@@ -96,6 +96,14 @@ out.push(
 out.push("");
 out.push(`Generated ${new Date().toISOString().slice(0, 10)} on ${require("os").cpus()[0].model}, ` +
   `${require("os").cpus().length} cores, node ${process.version}.`);
+// scripts/fidelity-resim.sh leaves the date of the node runs it replayed.
+const replayed = path.join(dir, "node-runs-from.txt");
+if (fs.existsSync(replayed)) {
+  out.push("");
+  out.push(`HeapLab's side was re-simulated by \`scripts/fidelity-resim.sh\` with the current build ` +
+    `against the node runs of the regeneration of ${fs.readFileSync(replayed, "utf8").trim()}: the node ` +
+    "columns, node's wall time included, are from that regeneration.");
+}
 out.push("");
 out.push("## Targets met");
 out.push("");

@@ -2,7 +2,8 @@
 # Re-runs only HeapLab's side of the last `make fidelity` (build/fidelity), against the node
 # traces saved there, and prints the targets-met table: a quick check of a model change
 # without running node again (about 2 minutes instead of half an hour). The node side, wall
-# time included, is the saved one. The result goes to build/fidelity-resim; docs/fidelity.md is not touched.
+# time included, is the saved one. The result goes to build/fidelity-resim (its fidelity.md says
+# whose node runs it replayed); docs/fidelity.md is not touched.
 # Usage: scripts/fidelity-resim.sh [build/bin/heaplab-cli]
 set -eu
 cd "$(dirname "$0")/.."
@@ -44,5 +45,7 @@ for (const f of fs.readdirSync(process.argv[2]).filter((f) => /^\d+-.*\.json$/.t
   b.node = a.node;
   fs.writeFileSync(process.argv[1] + "/" + f, JSON.stringify(b));
 }' "$out" "$src"
+# The report says whose node runs these are (the date fidelity.sh wrote).
+cat "$src/generated.txt" > "$out/node-runs-from.txt" 2>/dev/null || echo "an unknown date" > "$out/node-runs-from.txt"
 node scripts/fidelity-report.js "$out" 1 >"$out/fidelity.md"
 sed -n '/^## Targets met/,/^## Every/p' "$out/fidelity.md" | grep '^|'

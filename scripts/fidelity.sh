@@ -48,6 +48,7 @@ for w in workloads/*.js; do
     done
   done
 done
+date -u +%F > "$out/generated.txt"  # for scripts/fidelity-resim.sh
 node scripts/fidelity-report.js "$out" "$runs" > docs/fidelity.md.tmp
 mv docs/fidelity.md.tmp docs/fidelity.md
 echo "wrote docs/fidelity.md ($n rows)" >&2
