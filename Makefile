@@ -4,7 +4,7 @@ JOBS     ?= $(shell nproc)
 WORKLOAD ?= workloads/request-churn.js
 NODE_RUNS ?= 1
 
-.PHONY: all deps configure build run test test-dev test-asan fuzz format format-check bench screenshots fidelity calibrate clean
+.PHONY: all deps configure build run test test-dev test-asan fuzz format format-check bench bench-node screenshots fidelity calibrate clean
 
 all: build
 
@@ -47,6 +47,10 @@ screenshots: build
 
 bench: build
 	./build/bin/heaplab-bench
+
+# Each shipped workload's wall time in HeapLab against node's, unpaced (best of 3).
+bench-node: build
+	bash bench/workloads-vs-node.sh build/bin/heaplab-cli 3
 
 # docs/fidelity.md: every shipped workload in real node and in HeapLab (a few minutes).
 fidelity: build
