@@ -108,13 +108,12 @@ constexpr const char* kPrelude = R"JS(
         const a = size.min, b = size.max;
         if (typeof a === "number" && typeof b === "number") { min = a; max = b; }
       }
-      const h = allocMany(true, Number(s.count), size === undefined ? 64 : size, min, max,
-                          kind === undefined ? "object" : String(kind),
-                          site === undefined ? "" : String(site),
-                          slots === undefined ? 0 : Number(slots), !!s.old,
-                          shape === undefined ? "standalone" : String(shape), s.lifetime,
-                          scriptObjects ? literalBytes(s, 0) : 0);
-      return h === 0 ? null : new Obj(h);
+      return wrap(allocMany(true, Number(s.count), size === undefined ? 64 : size, min, max,
+                            kind === undefined ? "object" : String(kind),
+                            site === undefined ? "" : String(site),
+                            slots === undefined ? 0 : Number(slots), !!s.old,
+                            shape === undefined ? "standalone" : String(shape), s.lifetime,
+                            scriptObjects ? literalBytes(s, 0) : 0));
     },
     global: (obj) => wrap(makeGlobal(code(obj, "heap.global argument"))),
     release: (obj) => release(code(obj, "heap.release argument")),
@@ -256,7 +255,7 @@ class WorkloadBridge : public QObject {
                            bool old,
                            double script_bytes) {
     return Guard("heap.alloc", [&] {
-      AllocSpec s = BasicSpec(size, slot_count, kind, site_name, old);
+      AllocSpec s = BasicSpec(ParseDistribution(size, "size"), slot_count, kind, site_name, old);
       ++progress;
       AllocateScriptObjects(script_bytes);
       ObjectRef r = AllocateObject(s, SampleSize(s.size),
@@ -281,7 +280,7 @@ class WorkloadBridge : public QObject {
                                double script_bytes) {
     return Guard("heap.allocMany", [&] {
       if (!is_object) throw HeapUsageError("allocMany takes an object");
-      return AllocMany(count, size, {size_min, size_max}, kind, site_name, slot_count, old,
+      return AllocMany(count, size, size_min, size_max, kind, site_name, slot_count, old,
                        shape.toStdString(), lifetime, script_bytes);
     });
   }
@@ -553,11 +552,21 @@ class WorkloadBridge : public QObject {
     return static_cast<std::uint32_t>(slot);
   }
 
-  // `uniform` is {min, max} when the prelude already read them from v (a uniform distribution
-  // with no values array), NaNs otherwise: reading them again from C++ costs more.
-  Distribution ParseDistribution(const QJSValue& v,
-                                 const char* what,
-                                 std::pair<double, double> uniform = {NAN, NAN}) {
+  // A {min, max} distribution, checked: the parser's and the prelude's (which reads a
+  // {min, max} size itself: reading it again from C++ costs more).
+  static Distribution Uniform(double min, double max, const char* what) {
+    Distribution d;
+    d.kind = Distribution::Kind::kUniform;
+    d.a = min;
+    d.b = max;
+    if (!(d.a >= 0 && d.b >= d.a))
+      throw HeapUsageError(std::string(what) + " needs 0 <= min <= max");
+    if (!std::isfinite(d.a) || !std::isfinite(d.b))
+      throw HeapUsageError(std::string(what) + " must be non-negative");
+    return d;
+  }
+
+  Distribution ParseDistribution(const QJSValue& v, const char* what) {
     Distribution d;
     if (v.isNumber()) {
       d.a = v.toNumber();
@@ -570,13 +579,7 @@ class WorkloadBridge : public QObject {
           std::string(what) +
           " must be a number or a distribution {min,max} | {mean} | {mean,sd} | {values,weights}");
     auto num = [&](const char* key) { return v.property(key).toNumber(); };
-    if (!std::isnan(uniform.first) && !std::isnan(uniform.second)) {
-      d.kind = Distribution::Kind::kUniform;
-      d.a = uniform.first;
-      d.b = uniform.second;
-      if (!(d.a >= 0 && d.b >= d.a))
-        throw HeapUsageError(std::string(what) + " needs 0 <= min <= max");
-    } else if (v.property("values").isArray()) {
+    if (v.property("values").isArray()) {
       d.kind = Distribution::Kind::kDiscrete;
       QJSValue vals = v.property("values"), ws = v.property("weights");
       const int n = vals.property("length").toInt();
@@ -586,11 +589,7 @@ class WorkloadBridge : public QObject {
       }
       if (d.values.empty()) throw HeapUsageError(std::string(what) + " values must not be empty");
     } else if (v.property("min").isNumber() && v.property("max").isNumber()) {
-      d.kind = Distribution::Kind::kUniform;
-      d.a = num("min");
-      d.b = num("max");
-      if (!(d.a >= 0 && d.b >= d.a))
-        throw HeapUsageError(std::string(what) + " needs 0 <= min <= max");
+      return Uniform(num("min"), num("max"), what);
     } else if (v.property("mean").isNumber() && v.property("sd").isNumber()) {
       d.kind = Distribution::Kind::kNormal;
       d.a = num("mean");
@@ -608,14 +607,13 @@ class WorkloadBridge : public QObject {
     return d;
   }
 
-  AllocSpec BasicSpec(const QJSValue& size,
+  AllocSpec BasicSpec(Distribution size,
                       double slot_count,
                       const QString& kind,
                       const QString& site_name,
-                      bool old,
-                      std::pair<double, double> uniform_size = {NAN, NAN}) {
+                      bool old) {
     AllocSpec s;
-    s.size = ParseDistribution(size, "size", uniform_size);
+    s.size = std::move(size);
     if (s.size.kind == Distribution::Kind::kConstant && s.size.a <= 0)
       throw HeapUsageError("size must be positive, got " +
                            std::to_string(static_cast<long long>(s.size.a)));
@@ -692,9 +690,11 @@ class WorkloadBridge : public QObject {
     held_.push({heap_->now_ms() + ms, {hold_seq_++, g}});
   }
 
+  // size_min and size_max are a {min, max} size the prelude read, NaN for any other size.
   double AllocMany(double count_d,
                    const QJSValue& size,
-                   std::pair<double, double> uniform_size,
+                   double size_min,
+                   double size_max,
                    const QString& kind,
                    const QString& site,
                    double slot_count,
@@ -705,7 +705,9 @@ class WorkloadBridge : public QObject {
     if (!(count_d >= 0) || count_d != std::floor(count_d) || count_d > 1e9)
       throw HeapUsageError("count must be a non-negative integer");
     const auto count = static_cast<std::size_t>(count_d);
-    AllocSpec s = BasicSpec(size, slot_count, kind, site, old, uniform_size);
+    AllocSpec s = BasicSpec(std::isnan(size_min) ? ParseDistribution(size, "size")
+                                                 : Uniform(size_min, size_max, "size"),
+                            slot_count, kind, site, old);
     std::optional<Distribution> lifetime;
     if (!lifetime_spec.isUndefined()) lifetime = ParseDistribution(lifetime_spec, "lifetime");
     const AllocationType type = s.old ? AllocationType::kOld : AllocationType::kYoung;
