@@ -1,9 +1,11 @@
 #include "sim/heap-verifier.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 
 #include "sim/heap.h"
 
@@ -49,12 +51,16 @@ std::vector<std::string> HeapVerifier::Verify() const {
   for (const Page* p : h.new_space().from_space())
     if (p->object_count != 0) fail("from-space page " + std::to_string(p->id) + " is not empty");
 
+  // Free ranges of a paged space's page: its free-list entries and its linear allocation area.
+  // (offset, size, 1) so that they sort after an object at the same offset.
+  using Range = std::tuple<std::uint32_t, std::uint32_t, int>;
+  std::map<std::uint32_t, std::vector<Range>> free_ranges;
   auto verify_page = [&](const Page* p, AllocationSpace space, std::size_t* used) {
     if (p->owner != space)
       fail("page " + std::to_string(p->id) + " is listed in " + std::string(ToString(space)) +
            " but owned by " + std::string(ToString(p->owner)));
     std::size_t bytes = 0, count = 0;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> extents;
+    std::vector<Range> extents;
     for (std::uint32_t i = 0; i < p->objects.size(); ++i) {
       const HeapObject& o = p->objects[i];
       if (!o.is_object()) continue;
@@ -66,7 +72,7 @@ std::vector<std::string> HeapVerifier::Verify() const {
         fail(name + " is a forwarding record outside a GC");
         continue;
       }
-      extents.emplace_back(o.offset_bytes(), o.size_bytes);
+      extents.emplace_back(o.offset_bytes(), o.size_bytes, 0);
       if (o.offset_bytes() + o.size_bytes > p->area_bytes)
         fail(name + " extends past the end of its page");
       if (o.slots_begin + std::size_t{o.slot_count} > p->slots.size()) {
@@ -95,22 +101,40 @@ std::vector<std::string> HeapVerifier::Verify() const {
     if (count != p->object_count)
       fail("page " + std::to_string(p->id) + " counts " + std::to_string(p->object_count) +
            " objects but holds " + std::to_string(count));
+    if (auto it = free_ranges.find(p->id); it != free_ranges.end())
+      extents.insert(extents.end(), it->second.begin(), it->second.end());
     std::sort(extents.begin(), extents.end());
-    for (std::size_t i = 1; i < extents.size(); ++i)
-      if (extents[i - 1].first + extents[i - 1].second > extents[i].first)
-        fail("objects overlap on page " + std::to_string(p->id));
+    for (std::size_t i = 1; i < extents.size(); ++i) {
+      const auto [prev_offset, prev_size, prev_free] = extents[i - 1];
+      const auto [offset, size, is_free] = extents[i];
+      if (prev_offset + prev_size <= offset) continue;
+      fail(prev_free || is_free ? "a free-list entry or the linear allocation area overlaps an "
+                                  "object or another free range on page " +
+                                      std::to_string(p->id)
+                                : "objects overlap on page " + std::to_string(p->id));
+    }
+    for (const auto& [offset, size, is_free] : extents)
+      if (is_free && offset + std::size_t{size} > p->area_bytes)
+        fail("a free range extends past the end of page " + std::to_string(p->id));
     if (IsLargeObjectSpace(space) && (count != 1 || p->objects[0].offset_bytes() != 0))
       fail("large page " + std::to_string(p->id) + " must hold exactly one object at its start");
     *used += bytes;
   };
 
   auto verify_paged = [&](const PagedSpace& s) {
+    free_ranges.clear();
+    s.free_list().ForEachEntry(s.memory_allocator(), [&](const FreeList::Entry& e) {
+      free_ranges[e.page_id].emplace_back(e.offset, e.size, 1);
+    });
+    if (const Page* lab = s.linear_area_page(); lab != nullptr && s.lab_limit() > s.lab_top())
+      free_ranges[lab->id].emplace_back(s.lab_top(), s.lab_limit() - s.lab_top(), 1);
     std::size_t used = 0;
     for (const Page* p : s.pages())
       verify_page(p, s.identity(), &used);
     if (used != s.Size()) fail(std::string(ToString(s.identity())) + " size does not add up");
     if (s.Available() + used > s.Capacity())
       fail(std::string(ToString(s.identity())) + " has more free and used bytes than capacity");
+    free_ranges.clear();
   };
   verify_paged(h.old_space());
   verify_paged(h.code_space());

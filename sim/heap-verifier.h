@@ -16,6 +16,7 @@ class HeapVerifier {
   // - roots and slots name live, unforwarded objects, never from-space or freed ones;
   // - every old-to-new slot is in the remembered set;
   // - per-page and per-space accounting adds up, objects do not overlap and stay in their page;
+  // - free-list entries and the linear allocation area lie in their page and overlap nothing;
   // - between marking cycles every object is white and the worklist is empty; during marking no
   //   black object points to a white one.
   std::vector<std::string> Verify() const;

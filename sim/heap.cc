@@ -266,6 +266,7 @@ ObjectRef Heap::MigrateObject(ObjectRef from, AllocationSpace space, bool gc_ori
   HeapObject& old = src_page->objects[RefIndex(from)];
   old.forwarded = 1;
   old.slots_begin = to;
+  src_page->SetFlag(Page::kHasForwarded);
   src_page->dead_slots += src.slot_count;
   return to;
 }

@@ -237,9 +237,13 @@ void MarkCompactCollector::EvacuateCandidates(GCEvent& ev) {
 void MarkCompactCollector::UpdatePointers(GCEvent& ev) {
   // UpdatePointersAfterEvacuation: every slot of every live object, and every root, that still
   // names a moved object gets its forwarding reference.
+  // Only pages that objects moved off can hold forwarding references; checking the page first
+  // leaves the target's record untouched for the slots (nearly all) that name unmoved objects.
   auto forward = [&](ObjectRef v) -> ObjectRef {
     if (v == kNullRef) return v;
-    const HeapObject& t = heap_.object(v);
+    const Page* target_page = heap_.page_of(v);
+    if (!target_page->IsFlagSet(Page::kHasForwarded)) return v;
+    const HeapObject& t = target_page->objects[RefIndex(v)];
     return t.forwarded ? t.forwarding() : v;
   };
   auto update_roots = [&](std::vector<ObjectRef>& roots) {

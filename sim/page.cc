@@ -111,6 +111,7 @@ void Page::Reset() {
   object_count = 0;
   free_list_bytes = 0;
   ++free_list_epoch;
+  ClearFlag(kHasForwarded);
 }
 
 void Page::CompactSlotsIfWorthIt() {

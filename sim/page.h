@@ -19,6 +19,7 @@ class Page {
     kPromotedWhole = 1 << 2,   // moved from new space to old space by page promotion
     kFromSpace = 1 << 3,       // a semi-space page being evacuated by a scavenge
     kSurvivingLarge = 1 << 4,  // a young large object reached by the current scavenge
+    kHasForwarded = 1 << 5,    // may hold forwarded records; none elsewhere (pointer updating)
   };
 
   std::uint32_t id = 0;

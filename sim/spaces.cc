@@ -11,6 +11,37 @@ namespace {
 // separate range so that a multi-megabyte object never overlaps a regular page.
 constexpr std::uint64_t kRegularPagesBase = 0x100000000000ull;
 constexpr std::uint64_t kLargePagesBase = 0x300000000000ull;
+
+// Sets bits [begin, end) of `bits`.
+void SetBitRange(std::uint64_t* bits, std::uint32_t begin, std::uint32_t end) {
+  if (begin >= end) return;
+  const std::uint32_t first = begin / 64, last = (end - 1) / 64;
+  const std::uint64_t head = ~std::uint64_t{0} << (begin % 64);
+  const std::uint64_t tail = ~std::uint64_t{0} >> (63 - (end - 1) % 64);
+  if (first == last) {
+    bits[first] |= head & tail;
+    return;
+  }
+  bits[first] |= head;
+  for (std::uint32_t w = first + 1; w < last; ++w)
+    bits[w] = ~std::uint64_t{0};
+  bits[last] |= tail;
+}
+
+// The first bit index in [from, limit) whose value is `value`, or `limit` if none.
+std::uint32_t FindBit(const std::uint64_t* bits,
+                      std::uint32_t from,
+                      std::uint32_t limit,
+                      bool value) {
+  std::uint32_t w = from / 64;
+  std::uint64_t word = (value ? bits[w] : ~bits[w]) & (~std::uint64_t{0} << (from % 64));
+  const std::uint32_t last = (limit + 63) / 64;
+  while (word == 0) {
+    if (++w >= last) return limit;
+    word = value ? bits[w] : ~bits[w];
+  }
+  return std::min(limit, w * 64 + static_cast<std::uint32_t>(std::countr_zero(word)));
+}
 }  // namespace
 
 // ---------------------------------------------------------------- MemoryAllocator
@@ -194,12 +225,14 @@ std::size_t PagedSpace::SweepPage(Page* page, std::size_t* freed_objects) {
     lab_page_ = nullptr;
     lab_top_ = lab_limit_ = 0;
   }
+  ClearCoveredWords(page);
   std::size_t freed = 0;
   for (std::uint32_t i = 0; i < page->objects.size(); ++i) {
     HeapObject& o = page->objects[i];
     if (!o.is_object()) continue;
     if (o.mark_color() == MarkColor::kBlack && !o.forwarded) {
       o.set_color(MarkColor::kWhite);
+      CoverObject(page, o);
     } else {
       page->FreeObject(i);
       ++freed;
@@ -209,27 +242,50 @@ std::size_t PagedSpace::SweepPage(Page* page, std::size_t* freed_objects) {
   page->ShrinkToFit();
   page->live_bytes = 0;
   page->ClearFlag(Page::kPromotedWhole);
+  page->ClearFlag(Page::kHasForwarded);  // its forwarded records were freed above
   if (freed_objects) *freed_objects += freed;
   std::size_t before = free_list_.available_bytes();
-  RebuildFreeList(page);
+  AddUncoveredGaps(page);
   return free_list_.available_bytes() - before;
 }
 
 void PagedSpace::RebuildFreeList(Page* page) {
   free_list_.EvictPage(page);
-  // Gaps between live objects, in address order.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> live;
-  live.reserve(page->object_count);
+  ClearCoveredWords(page);
   for (const HeapObject& o : page->objects)
-    if (o.is_object()) live.emplace_back(o.offset_bytes(), o.size_bytes);
-  std::sort(live.begin(), live.end());
-  std::uint32_t cursor = 0;
-  for (auto [offset, size] : live) {
-    if (offset > cursor) free_list_.Add(page, cursor, offset - cursor);
-    cursor = std::max(cursor, offset + size);
+    if (o.is_object()) CoverObject(page, o);
+  AddUncoveredGaps(page);
+}
+
+// The free-list gaps are the runs of words no live object covers, found in address order on a
+// bitmap of the page's words (as V8's sweeper walks the marking bitmap) rather than by sorting
+// the object table, which is in allocation order once free-list allocation has filled gaps.
+void PagedSpace::ClearCoveredWords(const Page* page) {
+  assert(page->area_bytes <= kPageAreaSize && page->area_bytes % kTaggedSize == 0);
+  const std::size_t bitmap_words = (page->area_bytes / kTaggedSize + 63) / 64;
+  std::fill_n(covered_words_.begin(), bitmap_words, std::uint64_t{0});
+}
+
+void PagedSpace::CoverObject(const Page* page, const HeapObject& o) {
+  assert(o.size_bytes % kTaggedSize == 0);
+  const auto area_words = static_cast<std::uint32_t>(page->area_bytes / kTaggedSize);
+  const std::uint32_t begin = o.offset_words;
+  const std::uint32_t end = std::min<std::uint32_t>(
+      area_words, begin + o.size_bytes / static_cast<std::uint32_t>(kTaggedSize));
+  SetBitRange(covered_words_.data(), begin, end);
+}
+
+void PagedSpace::AddUncoveredGaps(Page* page) {
+  const auto area_words = static_cast<std::uint32_t>(page->area_bytes / kTaggedSize);
+  const auto word_bytes = static_cast<std::uint32_t>(kTaggedSize);
+  std::uint32_t word = 0;
+  while (word < area_words) {
+    const std::uint32_t gap_begin = FindBit(covered_words_.data(), word, area_words, false);
+    if (gap_begin >= area_words) break;
+    const std::uint32_t gap_end = FindBit(covered_words_.data(), gap_begin, area_words, true);
+    free_list_.Add(page, gap_begin * word_bytes, (gap_end - gap_begin) * word_bytes);
+    word = gap_end;
   }
-  auto end = static_cast<std::uint32_t>(page->area_bytes);
-  if (end > cursor) free_list_.Add(page, cursor, end - cursor);
 }
 
 std::size_t PagedSpace::Size() const {

@@ -127,6 +127,15 @@ class PagedSpace {
   Page* lab_page_ = nullptr;
   std::uint32_t lab_top_ = 0;
   std::uint32_t lab_limit_ = 0;
+  // Clears covered_words_ for `page`'s area.
+  void ClearCoveredWords(const Page* page);
+  // Marks the words of object `o` of `page` as covered.
+  void CoverObject(const Page* page, const HeapObject& o);
+  // Adds every run of uncovered words of `page` to the free list, in address order.
+  void AddUncoveredGaps(Page* page);
+
+  // Sweeping's scratch: one bit per word of a page's area, set where a live object is.
+  std::array<std::uint64_t, kPageAreaSize / kTaggedSize / 64 + 1> covered_words_{};
 };
 
 // New space: two semi-spaces of pages; allocation bumps through to-space
