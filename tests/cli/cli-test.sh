@@ -80,6 +80,7 @@ errors)
   expect_error 1 "^tests/cli/bad/bad-spec.js:3:16: heap.allocMany: allocMany takes an object" -- run tests/cli/bad/bad-spec.js
   expect_error 1 "^tests/cli/bad/bad-range.js:3:8: heap.allocMany: size needs 0 <= min <= max" -- run tests/cli/bad/bad-range.js
   expect_error 2 "tests/cli/bad/bad-suggested-flag.js: workload\(\{flags\}\): invalid value '4096' for --max-semi-space-size: expected a number from 0 to 1024" -- run tests/cli/bad/bad-suggested-flag.js
+  expect_error 1 "^tests/cli/bad/strict-mode.js:4:[0-9]+: ReferenceError: undeclared is not defined" -- run tests/cli/bad/strict-mode.js
   expect_error 2 "invalid value '-1' for --max-semi-space-size: expected a number from 0 to 1024 \(MB\)" -- run workloads/teaching-small.js --max-semi-space-size=-1
   expect_error 2 "invalid value 'lots' for --max-old-space-size" -- run workloads/teaching-small.js --max_old_space_size lots
   expect_error 2 "unrecognised option '--no-such-flag" -- run workloads/teaching-small.js --no-such-flag=3
