@@ -74,16 +74,21 @@ constexpr const char* kPrelude = R"JS(
       for (let i = 0; i < n && i < 64; i++) bytes += literalBytes(v[i], depth + 1);
       return bytes;
     }
-    const fields = Object.keys(v).length;
+    const keys = Object.keys(v), fields = keys.length;
     let bytes = 24 + 8 * (fields === 0 ? 4 : fields);
-    // Looked up by name: comparing each key with these names costs more.
+    // A {min, max} size (the common literal) holds no nested literal: skip the reads below,
+    // which for absent names walk the prototype chain.
+    if (fields === 2 && keys[0] === "min" && keys[1] === "max") return bytes;
+    // Looked up by name: comparing each key with these names costs more. Absent ones are
+    // ruled out before `typeof`, whose string compare costs more in QV4 than the test.
     const size = v.size, lifetime = v.lifetime, values = v.values, weights = v.weights;
-    if (typeof size === "object" && hasOwn.call(v, "size")) bytes += literalBytes(size, depth + 1);
-    if (typeof lifetime === "object" && hasOwn.call(v, "lifetime"))
+    if (size !== undefined && typeof size === "object" && hasOwn.call(v, "size"))
+      bytes += literalBytes(size, depth + 1);
+    if (lifetime !== undefined && typeof lifetime === "object" && hasOwn.call(v, "lifetime"))
       bytes += literalBytes(lifetime, depth + 1);
-    if (typeof values === "object" && hasOwn.call(v, "values"))
+    if (values !== undefined && typeof values === "object" && hasOwn.call(v, "values"))
       bytes += literalBytes(values, depth + 1);
-    if (typeof weights === "object" && hasOwn.call(v, "weights"))
+    if (weights !== undefined && typeof weights === "object" && hasOwn.call(v, "weights"))
       bytes += literalBytes(weights, depth + 1);
     return bytes;
   }
