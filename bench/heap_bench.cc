@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
+#include <memory>
 #include <random>
 
 #include "sim/heap.h"
@@ -61,12 +62,18 @@ std::uint32_t BuildLiveGraph(Heap& heap, std::size_t n, std::uint32_t slots) {
   return root;
 }
 
-void BM_MarkLiveGraph(benchmark::State& state) {
+// A heap of BenchFlags() without incremental marking or start-up objects.
+std::unique_ptr<Heap> BareNonIncrementalHeap() {
   HeapFlags f = BenchFlags();
   f.incremental_marking = false;
   HeapOptions o;
   o.startup_snapshot = false;
-  Heap heap(f, o);
+  return std::make_unique<Heap>(f, o);
+}
+
+void BM_MarkLiveGraph(benchmark::State& state) {
+  auto owned = BareNonIncrementalHeap();
+  Heap& heap = *owned;
   const std::size_t n = static_cast<std::size_t>(state.range(0));
   BuildLiveGraph(heap, n, 4);
   std::int64_t marked = 0;
@@ -84,15 +91,13 @@ void BM_MarkLiveGraph(benchmark::State& state) {
 BENCHMARK(BM_MarkLiveGraph)->Arg(1 << 20)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 
 // A whole non-incremental mark-compact (marking, pointer updating, sweeping and the free lists
-// rebuild) of `n` live objects on fragmented pages: the graph is built with a dead object between
-// every two live ones, and refills of the freed gaps leave each page's object table out of
-// address order, as a long-running old generation's is.
+// rebuild) of `n` live objects on fragmented pages: old space is first filled with 128-byte
+// garbage, which the first mark-compact frees, and the graph's objects then refill those gaps
+// from the free list (two per gap), so each page's object table is out of address order, as a
+// long-running old generation's is.
 void BM_FullMarkCompact(benchmark::State& state) {
-  HeapFlags f = BenchFlags();
-  f.incremental_marking = false;
-  HeapOptions o;
-  o.startup_snapshot = false;
-  Heap heap(f, o);
+  auto owned = BareNonIncrementalHeap();
+  Heap& heap = *owned;
   const std::size_t n = static_cast<std::size_t>(state.range(0));
   heap.OpenHandleScope();
   for (std::size_t i = 0; i < n; ++i)  // garbage, freed by the first mark-compact below
