@@ -258,13 +258,17 @@ void ChartsPanel::append(const std::vector<GCEvent>& events,
     committed << static_cast<double>(TotalCommitted(s.spaces)) / kMB;
     limit << static_cast<double>(s.old_generation_limit_bytes) / kMB;
     heap_limit << static_cast<double>(s.max_old_generation_bytes) / kMB;
-    if (last_sample_ms_ >= 0 && s.time_ms > last_sample_ms_) {
+    // The rate over the window since the last point, once it spans kAllocationRateWindowMs.
+    if (last_sample_ms_ < 0) {
+      last_sample_ms_ = s.time_ms;
+      last_allocated_ = s.allocated_total_bytes;
+    } else if (s.time_ms - last_sample_ms_ >= kAllocationRateWindowMs) {
       ax << t;
       ay << static_cast<double>(s.allocated_total_bytes - last_allocated_) / kMB /
                 ((s.time_ms - last_sample_ms_) / 1000.0);
+      last_sample_ms_ = s.time_ms;
+      last_allocated_ = s.allocated_total_bytes;
     }
-    last_sample_ms_ = s.time_ms;
-    last_allocated_ = s.allocated_total_bytes;
   }
   for (std::size_t k = 0; k < n; ++k)
     occupancy_graphs_[k]->addData(tx, stack[k], true);

@@ -42,6 +42,10 @@ class ChartsPanel : public QWidget {
   // Largest number of points a time chart keeps; beyond it, pairs of points merge keeping the
   // larger value, so no pause spike disappears at any zoom.
   static constexpr int kMaxPointsPerGraph = 10000;
+  // Simulated time each point of the allocation-rate chart averages over at least. Samples
+  // come every 10 ms and at every GC, and a script allocates in bursts (its callbacks), so a
+  // rate per sample swings between nothing and the burst's own rate.
+  static constexpr double kAllocationRateWindowMs = 100;
   // Another run (or a real node log) drawn over the charts in its own colour: its pauses as
   // hollow marks, its heap size after each GC as a line over the occupancy stack.
   struct Overlay {
@@ -108,13 +112,13 @@ class ChartsPanel : public QWidget {
   std::vector<QCPGraph*> overlays_;  // every graph any overlay added
   std::vector<std::uint64_t> scavenge_seq_, mc_seq_;
   std::vector<double> pauses_;
-  double last_sample_ms_ = -1;
+  double last_sample_ms_ = -1;  // start of the allocation-rate window, -1 before the first
   double occupancy_top_ = 0;
   qint64 last_histogram_ms_ = -1000000;
   QTimer replot_timer_;
   std::vector<QCustomPlot*> dirty_;  // charts waiting for a redraw, oldest first
   QElapsedTimer clock_;
-  std::size_t last_allocated_ = 0;
+  std::size_t last_allocated_ = 0;  // bytes allocated at the window's start
 };
 
 }  // namespace heaplab

@@ -16,6 +16,7 @@
 #include "widgets/charts-panel.h"
 #include "widgets/comparison.h"
 #include "widgets/event-table-model.h"
+#include "widgets/qcustomplot-include.h"
 #include "widgets/settings-panel.h"
 #include "widgets/workload-editor.h"
 
@@ -34,6 +35,32 @@ class GuiTest : public QObject {
   }
 
  private Q_SLOTS:
+  // A script that allocates in bursts (10 MB in every other 10 ms sample) draws a steady rate,
+  // one point per 100 ms of simulated time, not a swing between 0 and 1000 MB/s.
+  void allocationRateAveragesOverAWindow() {
+    ChartsPanel panel;
+    std::vector<HeapSample> samples;
+    for (int i = 0; i <= 100; ++i) {
+      HeapSample s;
+      s.time_ms = 10.0 * i;
+      s.allocated_total_bytes = static_cast<std::size_t>((i + 1) / 2) * 10 * 1024 * 1024;
+      samples.push_back(s);
+    }
+    panel.append({}, 0, samples, 0);
+    QCustomPlot* plot = nullptr;
+    for (auto [name, p] : panel.charts())
+      if (name == "allocation-rate") plot = p;
+    QVERIFY(plot != nullptr);
+    const auto data = plot->graph(0)->data();
+    QCOMPARE(data->size(), 10);
+    double last_x = 0;
+    for (auto it = data->constBegin(); it != data->constEnd(); ++it) {
+      QVERIFY2(it->key - last_x >= 0.1 - 1e-9, "points closer than the window");
+      QVERIFY2(std::abs(it->value - 500.0) < 1e-6, qPrintable(QString::number(it->value)));
+      last_x = it->key;
+    }
+  }
+
   void fullRunFillsEveryChart() {
     MainWindow w;
     QVERIFY(w.openWorkload(Workload("oom-growth.js")));
