@@ -259,15 +259,15 @@ void ChartsPanel::append(const std::vector<GCEvent>& events,
     limit << static_cast<double>(s.old_generation_limit_bytes) / kMB;
     heap_limit << static_cast<double>(s.max_old_generation_bytes) / kMB;
     // The rate over the window since the last point, once it spans kAllocationRateWindowMs.
-    if (last_sample_ms_ < 0) {
-      last_sample_ms_ = s.time_ms;
-      last_allocated_ = s.allocated_total_bytes;
-    } else if (s.time_ms - last_sample_ms_ >= kAllocationRateWindowMs) {
+    if (rate_window_start_ms_ < 0) {
+      rate_window_start_ms_ = s.time_ms;
+      rate_window_allocated_ = s.allocated_total_bytes;
+    } else if (s.time_ms - rate_window_start_ms_ >= kAllocationRateWindowMs) {
       ax << t;
-      ay << static_cast<double>(s.allocated_total_bytes - last_allocated_) / kMB /
-                ((s.time_ms - last_sample_ms_) / 1000.0);
-      last_sample_ms_ = s.time_ms;
-      last_allocated_ = s.allocated_total_bytes;
+      ay << static_cast<double>(s.allocated_total_bytes - rate_window_allocated_) / kMB /
+                ((s.time_ms - rate_window_start_ms_) / 1000.0);
+      rate_window_start_ms_ = s.time_ms;
+      rate_window_allocated_ = s.allocated_total_bytes;
     }
   }
   for (std::size_t k = 0; k < n; ++k)
@@ -520,8 +520,8 @@ void ChartsPanel::clear() {
   scavenge_seq_.clear();
   mc_seq_.clear();
   pauses_.clear();
-  last_sample_ms_ = -1;
-  last_allocated_ = 0;
+  rate_window_start_ms_ = -1;
+  rate_window_allocated_ = 0;
   occupancy_top_ = 0;
   rebuildHistogram();
 }

@@ -112,13 +112,13 @@ class ChartsPanel : public QWidget {
   std::vector<QCPGraph*> overlays_;  // every graph any overlay added
   std::vector<std::uint64_t> scavenge_seq_, mc_seq_;
   std::vector<double> pauses_;
-  double last_sample_ms_ = -1;  // start of the allocation-rate window, -1 before the first
+  double rate_window_start_ms_ = -1;  // start of the allocation-rate window, -1 before the first
   double occupancy_top_ = 0;
   qint64 last_histogram_ms_ = -1000000;
   QTimer replot_timer_;
   std::vector<QCustomPlot*> dirty_;  // charts waiting for a redraw, oldest first
   QElapsedTimer clock_;
-  std::size_t last_allocated_ = 0;  // bytes allocated at the window's start
+  std::size_t rate_window_allocated_ = 0;  // bytes allocated at the window's start
 };
 
 }  // namespace heaplab

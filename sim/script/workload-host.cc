@@ -472,7 +472,7 @@ class WorkloadBridge : public QObject {
           spec.property("startMs").isNumber() ? spec.property("startMs").toNumber() : 0;
       const double interval = 1000.0 / rate;
       return static_cast<double>(
-          Push(heap_->now_ms() + start, interval, count, handler, CallerLine(stack)));
+          Push(heap_->now_ms() + start, interval, count, handler, WorkloadLineInStack(stack)));
     });
   }
 
@@ -496,9 +496,6 @@ class WorkloadBridge : public QObject {
     std::push_heap(timers.begin(), timers.end(), Later());
     return id;
   }
-
-  // The line of the innermost frame of the workload in a script stack (Error.stack).
-  int CallerLine(const QString& stack) const { return WorkloadLineInStack(stack); }
 
  private:
   struct AllocSpec {
@@ -543,7 +540,7 @@ class WorkloadBridge : public QObject {
         throw HeapUsageError("delay must be a non-negative number of ms");
       if (remaining < 0 && !(interval > 0)) throw HeapUsageError("interval must be positive");
       return static_cast<double>(
-          Push(heap_->now_ms() + delay, interval, remaining, fn, CallerLine(stack)));
+          Push(heap_->now_ms() + delay, interval, remaining, fn, WorkloadLineInStack(stack)));
     });
   }
 
@@ -927,7 +924,7 @@ int FindSuspectLoop(const std::string& source) {
 
 // The workload line of an error: its innermost workload frame, else its own line if that is
 // the workload's (0 when it is the prelude's).
-int LineInFile(const QJSValue& error) {
+int WorkloadLineOf(const QJSValue& error) {
   if (int line = WorkloadLineInStack(error.property("stack").toString())) return line;
   return WorkloadLine(error.property("lineNumber").toInt());
 }
@@ -1075,11 +1072,11 @@ std::optional<WorkloadError> WorkloadHost::Load() {
     // Only syntax errors (and loops that never reach the API) are load errors; a runtime error
     // before workload() shows up again, with the heap attached, when the script runs.
     if (r.property("name").toString() == QLatin1String("SyntaxError")) {
-      const int line = LineInFile(r);
+      const int line = WorkloadLineOf(r);
       return WorkloadError{options_.path, line, GuessColumn(source_, line, "", message), message};
     }
     if (dog.fired()) {
-      const int line = LineInFile(r);
+      const int line = WorkloadLineOf(r);
       return WorkloadError{options_.path, line, GuessColumn(source_, line, "", ""),
                            "no simulated progress for " +
                                std::to_string(static_cast<int>(options_.watchdog_seconds)) +
@@ -1131,7 +1128,7 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
       result.stopped = true;
       return;
     }
-    int line = LineInFile(error);
+    int line = WorkloadLineOf(error);
     std::string message = error.toString().toStdString();
     if (dog.fired()) {
       // An interrupted script carries no position: use the running callback's scheduling line,
