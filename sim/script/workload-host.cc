@@ -150,6 +150,7 @@ constexpr const char* kPrelude = R"JS(
 )JS";
 
 constexpr const char* kDescribeSentinel = "__heaplab_describe_done__";
+constexpr const char* kStoppedMessage = "the run was stopped";
 
 // The prelude and the workload run as one function made by the Function constructor (see
 // CompileWorkload), not through QJSEngine::evaluate: evaluate compiles its program as eval code
@@ -217,6 +218,8 @@ class WorkloadBridge : public QObject {
         persistent_page_anchor_(engine->newObject()) {}
 
   bool describe_only = false;
+  // Set from another thread by WorkloadHost::RequestStop(); every API call then throws.
+  const std::atomic<bool>* stop_requested = nullptr;
   bool stopped = false;
   bool out_of_memory = false;
   std::string last_method;  // the API call that failed, for the error column
@@ -517,7 +520,12 @@ class WorkloadBridge : public QObject {
       return 0;
     }
     try {
-      return f();
+      const double r = f();
+      // A stop request ends the script with an ordinary exception at its next API call, which
+      // QV4 unwinds cleanly (an interrupt raised while native code runs can crash its JIT).
+      if (stop_requested && stop_requested->load(std::memory_order_relaxed))
+        engine_->throwError(QString::fromLatin1(kStoppedMessage));
+      return r;
     } catch (const HeapUsageError& e) {
       last_method = method;
       Throw(QJSValue::RangeError, std::string(method) + ": " + e.what());
@@ -929,11 +937,16 @@ int WorkloadLineOf(const QJSValue& error) {
   return WorkloadLine(error.property("lineNumber").toInt());
 }
 
+// Interrupts a script that makes no simulated progress for `seconds` (0: never), and one that
+// does not reach an API call within kStopGrace of a stop request (a loop of pure JavaScript).
 class Watchdog {
  public:
-  Watchdog(QJSEngine* engine, const std::atomic<std::uint64_t>* progress, double seconds)
-      : engine_(engine), progress_(progress), seconds_(seconds) {
-    if (seconds_ > 0) thread_ = std::thread([this] { Loop(); });
+  Watchdog(QJSEngine* engine,
+           const std::atomic<std::uint64_t>* progress,
+           double seconds,
+           const std::atomic<bool>* stop_requested = nullptr)
+      : engine_(engine), progress_(progress), seconds_(seconds), stop_requested_(stop_requested) {
+    if (seconds_ > 0 || stop_requested_) thread_ = std::thread([this] { Loop(); });
   }
   ~Watchdog() {
     {
@@ -943,22 +956,33 @@ class Watchdog {
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
   }
+  // True once the no-progress timeout (not a stop request) interrupted the script.
   bool fired() const { return fired_; }
 
  private:
+  static constexpr std::chrono::milliseconds kStopGrace{300};
   void Loop() {
     std::uint64_t last = progress_->load();
     auto last_change = std::chrono::steady_clock::now();
+    std::optional<std::chrono::steady_clock::time_point> stop_seen;
+    bool interrupted = false;
     std::unique_lock<std::mutex> lock(mutex_);
     while (!done_) {
       cv_.wait_for(lock, std::chrono::milliseconds(50));
       std::uint64_t now = progress_->load();
       auto t = std::chrono::steady_clock::now();
-      if (now != last) {
+      if (stop_requested_ && stop_requested_->load() && !stop_seen) stop_seen = t;
+      if (interrupted) continue;
+      if (stop_seen && t - *stop_seen >= kStopGrace) {
+        interrupted = true;
+        engine_->setInterrupted(true);
+      } else if (now != last) {
         last = now;
         last_change = t;
-      } else if (std::chrono::duration<double>(t - last_change).count() >= seconds_ && !fired_) {
+      } else if (seconds_ > 0 &&
+                 std::chrono::duration<double>(t - last_change).count() >= seconds_) {
         fired_ = true;
+        interrupted = true;
         engine_->setInterrupted(true);
       }
     }
@@ -966,6 +990,7 @@ class Watchdog {
   QJSEngine* engine_;
   const std::atomic<std::uint64_t>* progress_;
   double seconds_;
+  const std::atomic<bool>* stop_requested_;
   std::atomic<bool> fired_{false};
   bool done_ = false;
   std::mutex mutex_;
@@ -1088,27 +1113,18 @@ std::optional<WorkloadError> WorkloadHost::Load() {
 
 void WorkloadHost::RequestStop() {
   stop_requested_ = true;
-  std::lock_guard<std::mutex> lock(engine_mutex_);
-  if (running_engine_) running_engine_->setInterrupted(true);
 }
 
 WorkloadResult WorkloadHost::Run(Heap& heap) {
   WorkloadResult result;
-  QJSEngine engine;
-  {
-    std::lock_guard<std::mutex> lock(engine_mutex_);
-    running_engine_ = &engine;
-    if (stop_requested_) engine.setInterrupted(true);
+  if (stop_requested_) {
+    result.stopped = true;
+    return result;
   }
-  struct Unregister {
-    WorkloadHost* host;
-    ~Unregister() {
-      std::lock_guard<std::mutex> lock(host->engine_mutex_);
-      host->running_engine_ = nullptr;
-    }
-  } unregister{this};
+  QJSEngine engine;
   WorkloadInfo info = info_;
   WorkloadBridge bridge(&engine, &heap, options_, &info);
+  bridge.stop_requested = &stop_requested_;
   QJSEngine::setObjectOwnership(&bridge, QJSEngine::CppOwnership);
   engine.globalObject().setProperty("__native", engine.newQObject(&bridge));
   QJSValue fn = CompileWorkload(engine, source_, options_.path);
@@ -1116,7 +1132,7 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
     result.error = CompileError(fn, source_, options_.path);
     return result;
   }
-  Watchdog dog(&engine, &bridge.progress, options_.watchdog_seconds);
+  Watchdog dog(&engine, &bridge.progress, options_.watchdog_seconds, &stop_requested_);
 
   int running_callback_line = 0;
   auto fail = [&](const QJSValue& error) {

@@ -6,14 +6,11 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/heap.h"
-
-class QJSEngine;
 
 namespace heaplab {
 
@@ -75,14 +72,13 @@ class WorkloadHost {
   // remain, sim.stop(), or the duration. Out of memory ends the run normally.
   // Precondition: Load() succeeded.
   WorkloadResult Run(Heap& heap);
-  // Ends a Run() in progress from any thread: the current callback is interrupted and no
-  // further callback runs. The heap stays as it was.
+  // Ends a Run() in progress from any thread: the script's next API call throws (a script
+  // that makes none for a moment is interrupted) and no further callback runs. The heap stays
+  // consistent, at most one API call past the request.
   void RequestStop();
 
  private:
   std::atomic<bool> stop_requested_{false};
-  std::mutex engine_mutex_;
-  QJSEngine* running_engine_ = nullptr;
   WorkloadOptions options_;
   WorkloadInfo info_;
   std::string source_;
