@@ -37,7 +37,7 @@ fuzz: deps
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 format:
-	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
+	@git ls-files '*.cc' '*.cpp' '*.h' | xargs clang-format -i
 
 format-check: deps
 	@bash scripts/check-format.sh

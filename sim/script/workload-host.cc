@@ -218,8 +218,10 @@ class WorkloadBridge : public QObject {
         persistent_page_anchor_(engine->newObject()) {}
 
   bool describe_only = false;
-  // Set from another thread by WorkloadHost::RequestStop(); every API call then throws.
+  // Set from another thread by WorkloadHost::RequestStop() or by the watchdog (`abandon`);
+  // every API call then throws.
   const std::atomic<bool>* stop_requested = nullptr;
+  std::atomic<bool> abandon{false};
   bool stopped = false;
   bool out_of_memory = false;
   std::string last_method;  // the API call that failed, for the error column
@@ -363,7 +365,10 @@ class WorkloadBridge : public QObject {
     });
   }
 
-  Q_INVOKABLE void openScope() { heap_->OpenHandleScope(); }
+  Q_INVOKABLE void openScope() {
+    ThrowIfAbandoned();
+    heap_->OpenHandleScope();
+  }
   Q_INVOKABLE void closeScope() {
     Guard("heap.scope", [&] {
       heap_->CloseHandleScope();
@@ -429,6 +434,7 @@ class WorkloadBridge : public QObject {
   }
 
   Q_INVOKABLE QJSValue stats() {
+    ThrowIfAbandoned();
     QJSValue o = engine_->newObject();
     o.setProperty("timeMs", heap_->now_ms());
     o.setProperty("heapUsed", static_cast<double>(heap_->SizeOfObjects()));
@@ -441,7 +447,10 @@ class WorkloadBridge : public QObject {
     return o;
   }
 
-  Q_INVOKABLE double now() { return heap_->now_ms(); }
+  Q_INVOKABLE double now() {
+    ThrowIfAbandoned();
+    return heap_->now_ms();
+  }
 
   Q_INVOKABLE void work(double ms) {
     Guard("sim.work", [&] {
@@ -481,8 +490,12 @@ class WorkloadBridge : public QObject {
 
   Q_INVOKABLE void cancel(double id) { cancelled.insert(static_cast<int>(id)); }
   Q_INVOKABLE void stop() { stopped = true; }
-  Q_INVOKABLE double random() { return UniformUnit(rng_); }
+  Q_INVOKABLE double random() {
+    ThrowIfAbandoned();
+    return UniformUnit(rng_);
+  }
   Q_INVOKABLE void log(const QString& text) {
+    ThrowIfAbandoned();
     if (!describe_only) std::fprintf(stderr, "%s\n", text.toUtf8().constData());
   }
 
@@ -509,6 +522,15 @@ class WorkloadBridge : public QObject {
     bool old = false;
   };
 
+  // A stop request or the watchdog ends the script with an ordinary exception at its next API
+  // call, which QV4 unwinds cleanly (an interrupt raised while native code runs can crash its
+  // JIT).
+  void ThrowIfAbandoned() {
+    if (abandon.load(std::memory_order_relaxed) ||
+        (stop_requested && stop_requested->load(std::memory_order_relaxed)))
+      engine_->throwError(QString::fromLatin1(kStoppedMessage));
+  }
+
   void Throw(QJSValue::ErrorType type, const std::string& message) {
     engine_->throwError(type, QString::fromStdString(message));
   }
@@ -521,10 +543,7 @@ class WorkloadBridge : public QObject {
     }
     try {
       const double r = f();
-      // A stop request ends the script with an ordinary exception at its next API call, which
-      // QV4 unwinds cleanly (an interrupt raised while native code runs can crash its JIT).
-      if (stop_requested && stop_requested->load(std::memory_order_relaxed))
-        engine_->throwError(QString::fromLatin1(kStoppedMessage));
+      ThrowIfAbandoned();
       return r;
     } catch (const HeapUsageError& e) {
       last_method = method;
@@ -937,15 +956,21 @@ int WorkloadLineOf(const QJSValue& error) {
   return WorkloadLine(error.property("lineNumber").toInt());
 }
 
-// Interrupts a script that makes no simulated progress for `seconds` (0: never), and one that
-// does not reach an API call within kStopGrace of a stop request (a loop of pure JavaScript).
+// Ends a script that makes no simulated progress for `seconds` (0: never) or that was asked to
+// stop: first by setting `abandon`, which makes its next API call throw; a script that reaches
+// no API call within kGrace (a loop of pure JavaScript) is then interrupted.
 class Watchdog {
  public:
   Watchdog(QJSEngine* engine,
            const std::atomic<std::uint64_t>* progress,
+           std::atomic<bool>* abandon,
            double seconds,
            const std::atomic<bool>* stop_requested = nullptr)
-      : engine_(engine), progress_(progress), seconds_(seconds), stop_requested_(stop_requested) {
+      : engine_(engine),
+        progress_(progress),
+        abandon_(abandon),
+        seconds_(seconds),
+        stop_requested_(stop_requested) {
     if (seconds_ > 0 || stop_requested_) thread_ = std::thread([this] { Loop(); });
   }
   ~Watchdog() {
@@ -956,39 +981,42 @@ class Watchdog {
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
   }
-  // True once the no-progress timeout (not a stop request) interrupted the script.
+  // True once the no-progress timeout (not a stop request) ended the script.
   bool fired() const { return fired_; }
 
  private:
-  static constexpr std::chrono::milliseconds kStopGrace{300};
+  static constexpr std::chrono::milliseconds kGrace{300};
   void Loop() {
     std::uint64_t last = progress_->load();
     auto last_change = std::chrono::steady_clock::now();
-    std::optional<std::chrono::steady_clock::time_point> stop_seen;
+    std::optional<std::chrono::steady_clock::time_point> abandoned_at;
     bool interrupted = false;
     std::unique_lock<std::mutex> lock(mutex_);
-    while (!done_) {
+    while (!done_ && !interrupted) {
       cv_.wait_for(lock, std::chrono::milliseconds(50));
-      std::uint64_t now = progress_->load();
-      auto t = std::chrono::steady_clock::now();
-      if (stop_requested_ && stop_requested_->load() && !stop_seen) stop_seen = t;
-      if (interrupted) continue;
-      if (stop_seen && t - *stop_seen >= kStopGrace) {
-        interrupted = true;
-        engine_->setInterrupted(true);
+      const std::uint64_t now = progress_->load();
+      const auto t = std::chrono::steady_clock::now();
+      if (abandoned_at) {
+        if (t - *abandoned_at >= kGrace) {
+          interrupted = true;
+          engine_->setInterrupted(true);
+        }
+      } else if (stop_requested_ && stop_requested_->load()) {
+        abandoned_at = t;
       } else if (now != last) {
         last = now;
         last_change = t;
       } else if (seconds_ > 0 &&
                  std::chrono::duration<double>(t - last_change).count() >= seconds_) {
         fired_ = true;
-        interrupted = true;
-        engine_->setInterrupted(true);
+        abandon_->store(true);
+        abandoned_at = t;
       }
     }
   }
   QJSEngine* engine_;
   const std::atomic<std::uint64_t>* progress_;
+  std::atomic<bool>* abandon_;
   double seconds_;
   const std::atomic<bool>* stop_requested_;
   std::atomic<bool> fired_{false};
@@ -1090,7 +1118,7 @@ std::optional<WorkloadError> WorkloadHost::Load() {
   engine.globalObject().setProperty("__native", engine.newQObject(&bridge));
   QJSValue fn = CompileWorkload(engine, source_, options_.path);
   if (fn.isError()) return CompileError(fn, source_, options_.path);
-  Watchdog dog(&engine, &bridge.progress, options_.watchdog_seconds);
+  Watchdog dog(&engine, &bridge.progress, &bridge.abandon, options_.watchdog_seconds);
   QJSValue r = RunCompiled(engine, fn);
   if (r.isError() && r.property("message").toString() != QLatin1String(kDescribeSentinel)) {
     const std::string message = r.toString().toStdString();
@@ -1132,7 +1160,8 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
     result.error = CompileError(fn, source_, options_.path);
     return result;
   }
-  Watchdog dog(&engine, &bridge.progress, options_.watchdog_seconds, &stop_requested_);
+  Watchdog dog(&engine, &bridge.progress, &bridge.abandon, options_.watchdog_seconds,
+               &stop_requested_);
 
   int running_callback_line = 0;
   auto fail = [&](const QJSValue& error) {
@@ -1147,9 +1176,11 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
     int line = WorkloadLineOf(error);
     std::string message = error.toString().toStdString();
     if (dog.fired()) {
-      // An interrupted script carries no position: use the running callback's scheduling line,
-      // or the first loop that makes no API call.
-      line = running_callback_line > 0 ? running_callback_line : FindSuspectLoop(source_);
+      // The watchdog's exception at an API call has that call's line; an interrupted script
+      // carries no position: use the running callback's scheduling line, or the first loop
+      // that makes no API call.
+      if (line == 0)
+        line = running_callback_line > 0 ? running_callback_line : FindSuspectLoop(source_);
       message = "no simulated progress for " +
                 std::to_string(static_cast<int>(options_.watchdog_seconds)) +
                 " s: the script loops without allocating, linking or advancing time "

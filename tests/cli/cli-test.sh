@@ -76,6 +76,8 @@ errors)
   expect_error 1 "^tests/cli/bad/dead-local.js:5:[0-9]+: .*local handle [0-9]+ is not alive" -- run tests/cli/bad/dead-local.js
   # A callback that never returns: the line that scheduled it (the stack the prelude passes).
   expect_error 1 "^tests/cli/bad/callback-loop.js:3:[0-9]+: no simulated progress for 1 s" -- run tests/cli/bad/callback-loop.js --watchdog=1
+  # A loop that calls the API without progress ends at that call, by an exception, not an interrupt.
+  expect_error 1 "^tests/cli/bad/random-loop.js:4:[0-9]+: no simulated progress for 1 s" -- run tests/cli/bad/random-loop.js --watchdog=1
   # allocMany's spec is read by the prelude; its errors stay the native ones, at the call.
   expect_error 1 "^tests/cli/bad/bad-spec.js:3:16: heap.allocMany: allocMany takes an object" -- run tests/cli/bad/bad-spec.js
   expect_error 1 "^tests/cli/bad/bad-range.js:3:8: heap.allocMany: size needs 0 <= min <= max" -- run tests/cli/bad/bad-range.js

@@ -98,6 +98,20 @@ TEST(WorkloadHostStop, StopInPureJavaScriptInterruptsIt) {
   EXPECT_FALSE(r.error) << r.error->ToString();
 }
 
+TEST(WorkloadHostStop, WatchdogEndsALoopOfApiCallsAtTheCall) {
+  // sim.random() makes no simulated progress; the watchdog's exception lands in the call.
+  WorkloadHost host(
+      InlineScript("workload({});\nlet x = 0;\nfor (;;) {\n  x += sim.random();\n}\n", 1));
+  ASSERT_FALSE(host.Load());
+  Heap heap{HeapFlags{}};
+  WorkloadResult r = host.Run(heap);
+  EXPECT_FALSE(r.stopped);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->line, 4);
+  EXPECT_NE(r.error->message.find("no simulated progress for 1 s"), std::string::npos)
+      << r.error->message;
+}
+
 TEST(WorkloadHostStop, StopBeforeRunRunsNothing) {
   WorkloadHost host(InlineScript(kBusyScript));
   ASSERT_FALSE(host.Load());
@@ -117,8 +131,7 @@ TEST(WorkloadHostStop, StopsAtRandomMomentsNeverFailOrCorrupt) {
     WorkloadHost host(InlineScript(kBusyScript));
     ASSERT_FALSE(host.Load());
     Heap heap{HeapFlags{}};
-    const auto delay = std::chrono::microseconds(
-        std::uniform_int_distribution<int>(0, 60000)(rng));
+    const auto delay = std::chrono::microseconds(std::uniform_int_distribution<int>(0, 60000)(rng));
     std::thread stopper([&] {
       std::this_thread::sleep_for(delay);
       host.RequestStop();
