@@ -20,7 +20,7 @@ build: configure
 run: build
 	./build/bin/heaplab $(WORKLOAD)
 
-# The whole suite: the dev build's tests, the simulator's tests under ASan+UBSan, a bounded
+# The whole suite: the dev build's tests, the same tests again under ASan+UBSan, a bounded
 # libFuzzer run of the trace-log parser, and the format/layout checks.
 test: test-dev test-asan fuzz format-check
 
