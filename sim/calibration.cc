@@ -1,7 +1,5 @@
 #include "sim/calibration.h"
 
-#include "sim/report.h"
-
 #include <stdlib.h>
 #include <algorithm>
 #include <array>
@@ -12,11 +10,17 @@
 #include <limits>
 #include <sstream>
 
+#include "sim/globals.h"
+#include "sim/report.h"
+
 namespace heaplab {
 
 namespace {
 
 constexpr std::string_view kCalibratedGroup = "Calibrated speeds";
+// Promoted bytes beyond the previous scavenge's survivors that still count as copies: half the
+// smallest large object.
+constexpr double kLargeObjectSlackBytes = kMaxRegularHeapObjectSizeNode20 / 2.0;
 
 double Key(const TracedGC& gc, const char* key) {
   auto it = gc.nvp.find(key);
@@ -67,6 +71,7 @@ bool SolveLeastSquares(const std::vector<std::array<double, 3>>& x,
 std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
   std::vector<CalibrationSample> out;
   double previous_after = -1;
+  double previous_survived = 0;  // what the previous GC left in new space
   for (const TracedGC& gc : log.gcs) {
     if (gc.nvp.empty()) continue;
     CalibrationSample s;
@@ -84,8 +89,14 @@ std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
       s.evacuate_ms = Key(gc, "evacuate");
       s.live_bytes = after;
     } else {
-      s.copied_bytes = std::max(0.0, Key(gc, "new_space_survived") - s.promoted_bytes);
+      // V8 11's new_space_survived is new_space_surviving_object_size(): the bytes copied
+      // inside new space, promotion not included.
+      s.copied_bytes = Key(gc, "new_space_survived");
+      // An object is promoted at its second survival, so a scavenge promotes at most what the
+      // previous one copied (node20-observed §6.2), unless young large objects moved by page.
+      s.promoted_large_objects = s.promoted_bytes > previous_survived + kLargeObjectSlackBytes;
     }
+    previous_survived = Key(gc, "new_space_survived");
     out.push_back(s);
   }
   return out;
@@ -101,8 +112,13 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
   // pauses (which set the p50) weigh as much as the few long ones.
   std::vector<std::array<double, 3>> x;
   std::vector<double> y;
+  // Scavenges that promoted young large objects are left out: a large object moves by page
+  // and costs its slot visits, not a copy, so its bytes would make promotion look fast.
+  auto fitted_scavenge = [](const CalibrationSample& s) {
+    return !s.mark_compact && s.pause_ms > 0 && !s.promoted_large_objects;
+  };
   for (const CalibrationSample& s : samples) {
-    if (s.mark_compact || !(s.pause_ms > 0)) continue;
+    if (!fitted_scavenge(s)) continue;
     const double w = 1 / std::max(s.pause_ms, 0.05);
     x.push_back({w, w * s.copied_bytes, w * s.promoted_bytes});
     y.push_back(w * s.pause_ms);
@@ -128,7 +144,7 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
     // How well the model predicts node's own pauses: the median relative error.
     std::vector<double> errors;
     for (const CalibrationSample& smp : samples) {
-      if (smp.mark_compact || !(smp.pause_ms > 0)) continue;
+      if (!fitted_scavenge(smp)) continue;
       const double predicted = best[0] + best[1] * smp.copied_bytes + best[2] * smp.promoted_bytes;
       errors.push_back(std::fabs(predicted - smp.pause_ms) / smp.pause_ms);
     }

@@ -21,8 +21,11 @@ namespace heaplab {
 struct CalibrationSample {
   bool mark_compact = false;
   double pause_ms = 0;
-  double copied_bytes = 0;     // scavenge: survived in new space (new_space_survived - promoted)
-  double promoted_bytes = 0;   // promoted to old space
+  double copied_bytes = 0;    // scavenge: copied within new space ("new_space_survived")
+  double promoted_bytes = 0;  // promoted to old space
+  // Scavenge: promoted more than the previous GC left in new space, so young large objects
+  // (promoted by page at their first survival, not copied) are among the promoted bytes.
+  bool promoted_large_objects = false;
   double mark_ms = 0;          // mark-compact: marking in the pause ("mark=")
   double incremental_ms = 0;   // mark-compact: incremental marking before it
   double evacuate_ms = 0;      // mark-compact: evacuation in the pause ("evacuate=")

@@ -84,9 +84,9 @@
          "clock by 1 ms, on top of the time the workload spends itself")                         \
   DOUBLE(scavenge_fixed_ms, 0.25, 0, 1000, "ms", "Calibrated speeds",                            \
          "Fixed cost of a scavenge (roots, safepoint, task start)")                              \
-  DOUBLE(scavenge_copy_speed, 6.6e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                   \
+  DOUBLE(scavenge_copy_speed, 8.1e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                   \
          "Bytes a scavenge copies inside new space per ms")                                      \
-  DOUBLE(scavenge_promote_speed, 2.1e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                \
+  DOUBLE(scavenge_promote_speed, 1.0e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                \
          "Bytes a scavenge promotes to old space per ms")                                        \
   DOUBLE(scavenge_slot_speed, 1e6, 1, 1e12, "slots/ms", "Calibrated speeds",                     \
          "Slots a scavenge visits per ms (surviving objects' fields, remembered set)")           \

@@ -20,6 +20,7 @@ ObjectRef ScavengerCollector::Evacuate(ObjectRef ref) {
       surviving_large_pages_.push_back(page);
       const HeapObject& o = page->objects[RefIndex(ref)];
       promoted_bytes_ += o.size_bytes;
+      promoted_large_bytes_ += o.size_bytes;
       ++promoted_objects_;
       heap_.RecordMementoFound(o);
       promotion_list_.push_back(ref);
@@ -210,8 +211,11 @@ void ScavengerCollector::CollectGarbage(GCEvent& ev) {
   const HeapFlags& f = heap_.flags_;
   const double roots_ms =
       static_cast<double>(root_slots + remembered_slots) / f.scavenge_slot_speed;
-  const double copy_ms = static_cast<double>(copied_bytes_) / f.scavenge_copy_speed +
-                         static_cast<double>(promoted_bytes_) / f.scavenge_promote_speed;
+  // A young large object is not copied: its page changes space, and its cost is the visit of
+  // its slots (Scavenger::HandleLargeObject; node promotes a 1.28 MB array in 0.2-0.3 ms).
+  const double copy_ms =
+      static_cast<double>(copied_bytes_) / f.scavenge_copy_speed +
+      static_cast<double>(promoted_bytes_ - promoted_large_bytes_) / f.scavenge_promote_speed;
   const double slots_ms = static_cast<double>(slots_visited_) / f.scavenge_slot_speed;
   ev.pause_ms = f.scavenge_fixed_ms + roots_ms + copy_ms + slots_ms;
   ev.phases = {{"scavenge.roots", roots_ms},

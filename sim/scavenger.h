@@ -35,7 +35,8 @@ class ScavengerCollector {
   std::vector<ObjectRef> promotion_list_;  // promoted objects whose slots still need a visit
   std::vector<Page*> surviving_large_pages_;
   std::size_t copied_bytes_ = 0;
-  std::size_t promoted_bytes_ = 0;
+  std::size_t promoted_bytes_ = 0;        // large objects included, as V8 counts them
+  std::size_t promoted_large_bytes_ = 0;  // of which young large objects, moved by page
   std::size_t copied_objects_ = 0;
   std::size_t promoted_objects_ = 0;
   std::size_t slots_visited_ = 0;

@@ -191,6 +191,25 @@ TEST(Scavenger, YoungLargeObjectPromotedByPageOnFirstSurvival) {
   ExpectHealthy(heap);
 }
 
+TEST(Scavenger, PromotingAYoungLargeObjectCostsItsSlotsNotACopy) {
+  // Node promotes a 1.28 MB array of 160 000 elements in 0.2-0.3 ms, a quarter of what copying
+  // its bytes at the promotion speed would take: only its slots are visited.
+  HeapFlags f = TestFlags();
+  f.scavenge_fixed_ms = 0.25;
+  f.scavenge_slot_speed = 1e6;
+  f.scavenge_promote_speed = 1e6;
+  Heap heap(f, BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  heap.CreateGlobal(heap.Allocate(8 * 160002, 160000, ObjectKind::kArray));
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  const GCEvent& e = sink.events.at(0);
+  EXPECT_EQ(e.promoted_bytes, 8u * 160002);
+  EXPECT_GE(e.slots_visited, 160000u);
+  EXPECT_NEAR(e.pause_ms, 0.25 + static_cast<double>(e.slots_visited) / 1e6, 1e-9);
+  ExpectHealthy(heap);
+}
+
 TEST(Scavenger, NewLargeObjectCapacityRaisedByABigFirstObjectStaysUntilAResize) {
   // NewLargeObjectSpace::AllocateRaw: the first object always fits and the capacity becomes
   // max(capacity, size); in V8 11.3 only a new-space resize sets it again. Node at a 1 MB
