@@ -87,7 +87,8 @@
   DOUBLE(scavenge_copy_speed, 8.1e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                   \
          "Bytes a scavenge copies inside new space per ms")                                      \
   DOUBLE(scavenge_promote_speed, 1.0e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                \
-         "Bytes a scavenge promotes to old space per ms")                                        \
+         "Bytes a scavenge promotes to old space per ms (a young large object is not copied: "   \
+         "it costs its slot visits)")                                                            \
   DOUBLE(scavenge_slot_speed, 1e6, 1, 1e12, "slots/ms", "Calibrated speeds",                     \
          "Slots a scavenge visits per ms (surviving objects' fields, remembered set)")           \
   DOUBLE(mark_compact_fixed_ms, 2.5, 0, 1000, "ms", "Calibrated speeds",                         \
