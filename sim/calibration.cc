@@ -80,6 +80,9 @@ std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
     s.promoted_bytes = Key(gc, "promoted");
     s.mutator_ms = Key(gc, "mutator");
     const double before = Key(gc, "total_size_before"), after = Key(gc, "total_size_after");
+    // V8 11's new_space_survived is new_space_surviving_object_size(): the bytes copied inside
+    // new space, promotion not included.
+    const double survived = Key(gc, "new_space_survived");
     // nvp's own allocated= is wrong during incremental marking (node20-observed §8): recompute.
     if (previous_after >= 0) s.allocated_bytes = std::max(0.0, before - previous_after);
     previous_after = after;
@@ -89,14 +92,12 @@ std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
       s.evacuate_ms = Key(gc, "evacuate");
       s.live_bytes = after;
     } else {
-      // V8 11's new_space_survived is new_space_surviving_object_size(): the bytes copied
-      // inside new space, promotion not included.
-      s.copied_bytes = Key(gc, "new_space_survived");
+      s.copied_bytes = survived;
       // An object is promoted at its second survival, so a scavenge promotes at most what the
       // previous one copied (node20-observed §6.2), unless young large objects moved by page.
       s.promoted_large_objects = s.promoted_bytes > previous_survived + kLargeObjectSlackBytes;
     }
-    previous_survived = Key(gc, "new_space_survived");
+    previous_survived = survived;
     out.push_back(s);
   }
   return out;
