@@ -108,10 +108,15 @@ std::vector<std::string> HeapVerifier::Verify() const {
       const auto [prev_offset, prev_size, prev_free] = extents[i - 1];
       const auto [offset, size, is_free] = extents[i];
       if (prev_offset + prev_size <= offset) continue;
-      fail(prev_free || is_free ? "a free-list entry or the linear allocation area overlaps an "
-                                  "object or another free range on page " +
-                                      std::to_string(p->id)
-                                : "objects overlap on page " + std::to_string(p->id));
+      auto extent = [](std::uint32_t at, std::uint32_t n, int free) {
+        return std::string(free ? "free range" : "object") + " [" + std::to_string(at) + ", " +
+               std::to_string(at + std::size_t{n}) + ")";
+      };
+      fail(std::string(prev_free || is_free ? "a free-list entry or the linear allocation area "
+                                              "overlaps an object or another free range"
+                                            : "objects overlap") +
+           " on page " + std::to_string(p->id) + " of " + std::string(ToString(space)) + ": " +
+           extent(prev_offset, prev_size, prev_free) + " and " + extent(offset, size, is_free));
     }
     for (const auto& [offset, size, is_free] : extents)
       if (is_free && offset + std::size_t{size} > p->area_bytes)

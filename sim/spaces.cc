@@ -48,6 +48,7 @@ std::uint32_t FindBit(const std::uint64_t* bits,
 
 MemoryAllocator::MemoryAllocator() : next_large_address_(kLargePagesBase) {
   pages_.emplace_back();  // id 0 is the null reference's page
+  last_epochs_.emplace_back();
 }
 
 std::uint32_t MemoryAllocator::TakeId() {
@@ -58,6 +59,7 @@ std::uint32_t MemoryAllocator::TakeId() {
   }
   if (pages_.size() >= kMaxPages) return 0;
   pages_.emplace_back();
+  last_epochs_.emplace_back();
   return static_cast<std::uint32_t>(pages_.size() - 1);
 }
 
@@ -73,6 +75,7 @@ Page* MemoryAllocator::AllocatePage(AllocationSpace owner) {
     page = std::make_unique<Page>();
   }
   page->id = id;
+  page->free_list_epoch = last_epochs_[id] + 1;
   page->owner = owner;
   page->flags = 0;
   page->address = kRegularPagesBase + std::uint64_t{id} * kPageSize + (kPageSize - kPageAreaSize);
@@ -89,6 +92,7 @@ Page* MemoryAllocator::AllocateLargePage(AllocationSpace owner, std::size_t obje
   if (id == 0) return nullptr;
   auto page = std::make_unique<Page>();
   page->id = id;
+  page->free_list_epoch = last_epochs_[id] + 1;
   page->owner = owner;
   page->area_bytes = object_bytes;
   // node20-observed §1.4: object size rounded up to 4 KB plus one 4 KB header page.
@@ -105,6 +109,7 @@ void MemoryAllocator::FreePage(Page* page) {
   committed_bytes_ -= page->committed_bytes;
   std::unique_ptr<Page> owned = std::move(pages_[id]);
   owned->Reset();
+  last_epochs_[id] = owned->free_list_epoch;
   // Keep a few regular pages warm: their vectors keep their capacity.
   if (owned->area_bytes == kPageAreaSize && recycled_.size() < 64) {
     recycled_.push_back(std::move(owned));

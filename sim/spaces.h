@@ -34,6 +34,9 @@ class MemoryAllocator {
   std::uint32_t TakeId();
   std::vector<std::unique_ptr<Page>> pages_;  // index = id; 0 is never used
   std::vector<std::uint32_t> free_ids_;
+  // The free-list epoch each id's last page ended with: a page reusing the id starts past it,
+  // so free-list entries left from the id's earlier page stay invalid.
+  std::vector<std::uint32_t> last_epochs_;
   std::vector<std::unique_ptr<Page>> recycled_;  // freed Page objects, vectors kept warm
   std::uint64_t next_large_address_;
   std::size_t committed_bytes_ = 0;

@@ -135,6 +135,31 @@ TEST(MarkCompact, FreesUnreachableAndBuildsFreeLists) {
   ExpectHealthy(heap);
 }
 
+TEST(FreeList, EntriesOfAReleasedPageStayDeadWhenItsIdIsReused) {
+  // Free-list entries are dropped lazily, by page epoch. A page id freed by a large page goes
+  // to a brand-new Page object when no freed one is kept warm; its epoch must not restart
+  // where the id's earlier regular page left entries (sessions.js hit this: a free-list entry
+  // overlapping the linear allocation area).
+  MemoryAllocator allocator;
+  PagedSpace old_space(AllocationSpace::kOld, &allocator);
+  Page* first = old_space.Expand();  // a regular page, id 1
+  const std::uint32_t id = first->id;
+  old_space.FreeLinearAllocationArea();  // its whole area goes on the free list
+  ASSERT_GT(old_space.free_list().available_bytes(), 0u);
+  old_space.ReleasePage(first);  // its Page object is kept warm for reuse
+  EXPECT_EQ(old_space.free_list().available_bytes(), 0u);
+  Page* large = allocator.AllocateLargePage(AllocationSpace::kLargeObject, 200 * KB);
+  ASSERT_EQ(large->id, id);                                     // the id, in a new Page object
+  Page* other = allocator.AllocatePage(AllocationSpace::kOld);  // takes the warm Page object
+  ASSERT_NE(other->id, id);
+  allocator.FreePage(large);                                     // large pages are not kept
+  Page* reused = allocator.AllocatePage(AllocationSpace::kOld);  // the id, in a new Page object
+  ASSERT_EQ(reused->id, id);
+  // The first page's entry must not come back to life on the new page.
+  std::uint32_t offset = 0;
+  EXPECT_EQ(old_space.TryAllocate(64, &offset), nullptr);
+}
+
 TEST(MarkCompact, PagePromotionMovesMostlyLivePagesWhole) {
   HeapFlags f = TestFlags();
   Heap heap(f, BareOptions());
