@@ -66,6 +66,20 @@ bool SolveLeastSquares(const std::vector<std::array<double, 3>>& x,
   return true;
 }
 
+// How many times faster than one thread node ran scavenge `s`: its helpers' time over the main
+// thread's in the parallel phase, at most the cores they share (`most`).
+double ObservedSpeedup(const CalibrationSample& s, double most) {
+  if (s.parallel_ms <= 0) return 1;
+  return std::clamp(1 + s.background_ms / s.parallel_ms, 1.0, std::max(1.0, most));
+}
+
+// The scavenge pause the fit's beta (fixed ms, ms per copied and per promoted byte on one
+// thread) gives `s`.
+double PredictScavenge(const std::array<double, 3>& beta, const CalibrationSample& s, double most) {
+  return beta[0] +
+         (beta[1] * s.copied_bytes + beta[2] * s.promoted_bytes) / ObservedSpeedup(s, most);
+}
+
 }  // namespace
 
 std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
@@ -93,6 +107,8 @@ std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
       s.live_bytes = after;
     } else {
       s.copied_bytes = survived;
+      s.parallel_ms = Key(gc, "scavenge.parallel");
+      s.background_ms = Key(gc, "background.scavenge.parallel");
       // An object is promoted at its second survival, so a scavenge promotes at most what the
       // previous one copied (node20-observed §6.2), unless young large objects moved by page.
       s.promoted_large_objects = s.promoted_bytes > previous_survived + kLargeObjectSlackBytes;
@@ -108,9 +124,12 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
   CalibrationFit fit;
   HeapFlags f = base;
 
-  // Scavenges: pause = fixed + copied / copy_speed + promoted / promote_speed, non-negative.
-  // Each row is divided by its pause: the fit minimizes relative error, so the many short
-  // pauses (which set the p50) weigh as much as the few long ones.
+  // Scavenges: pause = fixed + (copied / copy_speed + promoted / promote_speed) / speed-up,
+  // non-negative, where the speed-up is what node's own helpers gave that scavenge (so the
+  // speeds are one thread's, as the simulator's are). Each row is divided by its pause: the fit
+  // minimizes relative error, so the many short pauses (which set the p50) weigh as much as the
+  // few long ones.
+  const double most = f.scavenge_parallel_speedup;
   std::vector<std::array<double, 3>> x;
   std::vector<double> y;
   // Scavenges that promoted young large objects are left out: a large object moves by page
@@ -121,7 +140,8 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
   for (const CalibrationSample& s : samples) {
     if (!fitted_scavenge(s)) continue;
     const double w = 1 / std::max(s.pause_ms, 0.05);
-    x.push_back({w, w * s.copied_bytes, w * s.promoted_bytes});
+    const double speedup = ObservedSpeedup(s, most);
+    x.push_back({w, w * s.copied_bytes / speedup, w * s.promoted_bytes / speedup});
     y.push_back(w * s.pause_ms);
   }
   fit.scavenges = y.size();
@@ -146,8 +166,7 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
     std::vector<double> errors;
     for (const CalibrationSample& smp : samples) {
       if (!fitted_scavenge(smp)) continue;
-      const double predicted = best[0] + best[1] * smp.copied_bytes + best[2] * smp.promoted_bytes;
-      errors.push_back(std::fabs(predicted - smp.pause_ms) / smp.pause_ms);
+      errors.push_back(std::fabs(PredictScavenge(best, smp, most) - smp.pause_ms) / smp.pause_ms);
     }
     fit.scavenge_median_error = Median(errors);
     f.scavenge_fixed_ms = best[0];

@@ -23,6 +23,10 @@ struct CalibrationSample {
   double pause_ms = 0;
   double copied_bytes = 0;    // scavenge: copied within new space ("new_space_survived")
   double promoted_bytes = 0;  // promoted to old space
+  // Scavenge: the main thread's parallel phase ("scavenge.parallel") and the helpers' time in it
+  // ("background.scavenge.parallel"): how parallel this scavenge was.
+  double parallel_ms = 0;
+  double background_ms = 0;
   // Scavenge: promoted more than the previous GC left in new space, so young large objects
   // (promoted by page at their first survival, not copied) are among the promoted bytes.
   bool promoted_large_objects = false;
@@ -47,10 +51,11 @@ struct CalibrationFit {
 };
 
 // Fits scavenge_fixed_ms, scavenge_copy_speed and scavenge_promote_speed (non-negative least
-// squares of the pause on copied and promoted bytes), mark_compact_fixed_ms, marking_speed and
-// evacuation_speed (from the mark-compacts' phases), and mutator_speed (allocation over mutator
-// time). Values are clamped to the flags' ranges; a parameter without enough data keeps
-// `base`'s value and says so in notes.
+// squares of the pause on copied and promoted bytes, each scavenge's bytes divided by its own
+// parallel speed-up, 1 + background / main thread, at most base's scavenge_parallel_speedup),
+// mark_compact_fixed_ms, marking_speed and evacuation_speed (from the mark-compacts' phases), and
+// mutator_speed (allocation over mutator time). Values are clamped to the flags' ranges; a
+// parameter without enough data keeps `base`'s value and says so in notes.
 CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples, const HeapFlags& base);
 
 // The profile text for `fit`, with `header` (one or more lines) as comments on top.

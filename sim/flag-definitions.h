@@ -84,13 +84,16 @@
          "clock by 1 ms, on top of the time the workload spends itself")                         \
   DOUBLE(scavenge_fixed_ms, 0.25, 0, 1000, "ms", "Calibrated speeds",                            \
          "Fixed cost of a scavenge (roots, safepoint, task start)")                              \
-  DOUBLE(scavenge_copy_speed, 8.1e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                   \
-         "Bytes a scavenge copies inside new space per ms")                                      \
-  DOUBLE(scavenge_promote_speed, 1.0e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                \
-         "Bytes a scavenge promotes to old space per ms (a young large object is not copied: "   \
-         "it costs its slot visits)")                                                            \
+  DOUBLE(scavenge_copy_speed, 5.5e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                   \
+         "Bytes one scavenge task copies inside new space per ms")                               \
+  DOUBLE(scavenge_promote_speed, 7.9e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                \
+         "Bytes one scavenge task promotes to old space per ms (a young large object costs "     \
+         "only its slot visits)")                                                                \
   DOUBLE(scavenge_slot_speed, 1e6, 1, 1e12, "slots/ms", "Calibrated speeds",                     \
          "Slots a scavenge visits per ms (surviving objects' fields, remembered set)")           \
+  DOUBLE(scavenge_parallel_speedup, 2, 1, 8, "times", "Calibrated speeds",                       \
+         "Most that parallel tasks speed up the shareable part of a scavenge: the cores node's " \
+         "helpers get (this machine's core count; at most the scavenge's task count)")           \
   DOUBLE(mark_compact_fixed_ms, 2.5, 0, 1000, "ms", "Calibrated speeds",                         \
          "Fixed cost of the atomic pause of a mark-compact")                                     \
   DOUBLE(marking_speed, 1.35e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                        \

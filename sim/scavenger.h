@@ -11,6 +11,24 @@ namespace heaplab {
 
 class Heap;
 class Page;
+struct HeapFlags;
+
+inline constexpr int kMaxScavengerTasks = 8;  // scavenger.h
+inline constexpr int kNodeWorkerThreads = 4;  // node's NodePlatform default (--v8-pool-size=4)
+
+// ScavengerCollector::NumberOfScavengeTasks: one per MB of new-space capacity plus one, at most
+// kMaxScavengerTasks (8) and node's worker threads plus the main thread (node's default
+// --v8-pool-size is 4); one when old space could not take a page per task.
+int NumberOfScavengeTasks(std::size_t new_space_capacity_bytes, bool old_space_can_take_pages);
+
+// Objects in one worklist segment (Scavenger::kCopiedListSegmentSize): a task shares work with
+// the others a segment at a time, so helpers get work only while more than this is queued.
+inline constexpr std::size_t kScavengeSegmentObjects = 256;
+
+// How many times faster than one thread a scavenge runs when `shareable` (0..1) of its work was
+// done while helpers could take it: Amdahl's law with min(--scavenge-parallel-speedup, tasks)
+// threads on the shareable part.
+double ScavengeParallelSpeedup(double shareable, int tasks, const HeapFlags& flags);
 
 // One scavenge: a Cheney breadth-first copy of the live young objects from from-space into
 // to-space, promoting objects below the age mark (their second survival) and, when to-space is
@@ -41,6 +59,8 @@ class ScavengerCollector {
   std::size_t promoted_objects_ = 0;
   std::size_t slots_visited_ = 0;
   std::size_t slots_updated_ = 0;
+  std::size_t scanned_objects_ = 0;  // to-space objects Cheney's scan has visited
+  std::size_t shareable_bytes_ = 0;  // evacuated while more than a segment was queued
 };
 
 }  // namespace heaplab

@@ -116,8 +116,9 @@ std::string FormatTraceGCNvpLine(const GCEvent& e, const TraceContext& ctx) {
       ms(k, 0);
     ms("scavenge.parallel", e.phase_ms("scavenge.parallel"));
     ms("scavenge.update_refs", e.phase_ms("scavenge.update_refs"));
-    for (const char* k : {"scavenge.sweep_array_buffers", "background.scavenge.parallel",
-                          "background.unmapper", "unmapper"})
+    ms("scavenge.sweep_array_buffers", 0);
+    ms("background.scavenge.parallel", e.phase_ms("background.scavenge.parallel"));
+    for (const char* k : {"background.unmapper", "unmapper"})
       ms(k, 0);
     num("incremental.steps_count", 0);
     kv("incremental.steps_took", "0.0");

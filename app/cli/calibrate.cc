@@ -4,6 +4,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "app/cli/node-runner.h"
 #include "sim/calibration.h"
@@ -210,7 +212,12 @@ int Calibrate(const std::vector<std::string>& args) {
   if (!no_pace)
     for (CalibrationSample& s : samples)
       s.mutator_ms = 0;
-  CalibrationFit fit = FitCalibration(samples, defaults);
+  // Node's scavenge helpers share this machine's cores with its main thread: at most that many
+  // run at once, however many tasks V8 starts.
+  HeapFlags fit_base = defaults;
+  fit_base.scavenge_parallel_speedup =
+      std::clamp(static_cast<double>(std::thread::hardware_concurrency()), 1.0, 8.0);
+  CalibrationFit fit = FitCalibration(samples, fit_base);
   if (!no_pace) {
     std::erase(fit.notes, std::string("no mutator time in the logs: mutator speed kept"));
     fit.notes.push_back("paced node runs: mutator speed kept (--no-pace fits it)");

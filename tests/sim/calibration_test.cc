@@ -2,6 +2,7 @@
 // and a bad profile names its line.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -87,6 +88,66 @@ TEST(Calibration, FitRecoversKnownSpeeds) {
   ASSERT_FALSE(ApplyCalibrationFile(path, flags));
   EXPECT_NEAR(flags.scavenge_copy_speed, value("scavenge_copy_speed"), 1);
   EXPECT_NEAR(flags.marking_speed, value("marking_speed"), 1);
+}
+
+TEST(Calibration, ScavengeSpeedsAreOneThreadsWhateverNodesHelpersDid) {
+  // Node's helpers share a scavenge's work when the object graph lets them: pauses made by
+  // 0.25 ms + (copied / 500 KB/ms + promoted / 1 MB/ms) / speed-up, where the speed-up is
+  // 1 + background / main-thread time, between 1 and 2 (two cores), with 2% noise.
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> log_work(std::log(5e4), std::log(1.2e7)),
+      promoted_share(0, 0.6), helpers(0, 1.5), noise(0.98, 1.02);
+  std::vector<CalibrationSample> samples;
+  for (int i = 0; i < 300; ++i) {
+    const double work = std::exp(log_work(rng)), share = promoted_share(rng);
+    CalibrationSample smp;
+    smp.copied_bytes = work * (1 - share);
+    smp.promoted_bytes = work * share;
+    const double one_thread_ms = smp.copied_bytes / 5e5 + smp.promoted_bytes / 1e6;
+    // Background time beyond the cores' worth (1.5 times the main thread's at most here) is
+    // time the helpers waited for a core: the speed-up is capped at 2.
+    const double ratio = i % 3 == 0 ? 0 : helpers(rng);
+    const double speedup = std::min(2.0, 1 + ratio);
+    smp.parallel_ms = one_thread_ms / speedup;
+    smp.background_ms = ratio * smp.parallel_ms;
+    smp.pause_ms = (0.25 + smp.parallel_ms) * noise(rng);
+    samples.push_back(smp);
+  }
+  HeapFlags two_cores;
+  two_cores.scavenge_parallel_speedup = 2;
+  const CalibrationFit fit = FitCalibration(samples, two_cores);
+  auto value = [&](const CalibrationFit& from, const char* name) {
+    for (const auto& [n, v] : from.values)
+      if (n == name) return v;
+    return -1.0;
+  };
+  EXPECT_NEAR(value(fit, "scavenge_copy_speed"), 5e5, 5e4);
+  EXPECT_NEAR(value(fit, "scavenge_promote_speed"), 1e6, 1.5e5);
+  EXPECT_NEAR(value(fit, "scavenge_fixed_ms"), 0.25, 0.03);
+  EXPECT_EQ(value(fit, "scavenge_parallel_speedup"), 2);
+  EXPECT_LT(fit.scavenge_median_error, 0.05);
+
+  // Reading node as one thread (at most 1) makes its helpers' work look like a faster thread.
+  HeapFlags one_core;
+  one_core.scavenge_parallel_speedup = 1;
+  const CalibrationFit serial = FitCalibration(samples, one_core);
+  EXPECT_GT(value(serial, "scavenge_copy_speed"), 6e5);
+  EXPECT_GT(serial.scavenge_median_error, 2 * fit.scavenge_median_error);
+}
+
+TEST(Calibration, SamplesReadTheParallelPhaseAndTheHelpersTime) {
+  const std::string log =
+      "[1:0x1]  10 ms: pause=2.0 mutator=5.0 gc=s reduce_memory=0 scavenge.parallel=1.50 "
+      "background.scavenge.parallel=2.25 total_size_before=4000000 total_size_after=3000000 "
+      "promoted=1000 new_space_survived=2000000\n";
+  TraceParseError err;
+  auto parsed = ParseTraceLog(log, &err);
+  ASSERT_TRUE(parsed) << err.line << ": " << err.message;
+  const auto samples = CalibrationSamplesFromLog(*parsed);
+  ASSERT_EQ(samples.size(), 1u);
+  EXPECT_EQ(samples[0].parallel_ms, 1.5);
+  EXPECT_EQ(samples[0].background_ms, 2.25);
+  EXPECT_EQ(samples[0].copied_bytes, 2e6);
 }
 
 TEST(Calibration, TooLittleDataKeepsTheBaseAndSaysSo) {

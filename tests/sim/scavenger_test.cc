@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <map>
+#include <string>
 
+#include "sim/scavenger.h"
 #include "tests/sim/test-util.h"
 
 namespace heaplab {
@@ -208,6 +210,78 @@ TEST(Scavenger, PromotingAYoungLargeObjectCostsItsSlotsNotACopy) {
   EXPECT_GE(e.slots_visited, 160000u);
   EXPECT_NEAR(e.pause_ms, 0.25 + static_cast<double>(e.slots_visited) / 1e6, 1e-9);
   ExpectHealthy(heap);
+}
+
+TEST(Scavenger, TaskCountFollowsNewSpaceCapacityAndNodesWorkers) {
+  // NumberOfScavengeTasks: capacity in MB + 1, at most 8 and node's 4 workers + the main thread.
+  EXPECT_EQ(NumberOfScavengeTasks(1 * MB, true), 2);
+  EXPECT_EQ(NumberOfScavengeTasks(2 * MB, true), 3);
+  EXPECT_EQ(NumberOfScavengeTasks(16 * MB, true), 5);
+  EXPECT_EQ(NumberOfScavengeTasks(64 * MB, true), 5);
+  EXPECT_EQ(NumberOfScavengeTasks(64 * MB, false), 1);  // near the heap limit
+  // Amdahl's law on the shareable part, with at most min(flag, tasks) threads.
+  HeapFlags f;
+  f.scavenge_parallel_speedup = 3;
+  EXPECT_EQ(ScavengeParallelSpeedup(0, 5, f), 1);
+  EXPECT_DOUBLE_EQ(ScavengeParallelSpeedup(1, 5, f), 3);
+  EXPECT_DOUBLE_EQ(ScavengeParallelSpeedup(1, 2, f), 2);  // two tasks
+  EXPECT_DOUBLE_EQ(ScavengeParallelSpeedup(0.5, 5, f), 1 / (0.5 + 0.5 / 3));
+  EXPECT_EQ(ScavengeParallelSpeedup(1, 1, f), 1);
+  f.scavenge_parallel_speedup = 1;
+  EXPECT_EQ(ScavengeParallelSpeedup(1, 5, f), 1);
+}
+
+// One scavenge of 3000 young 64-byte objects kept by `shape` ("wide": one array holding them
+// all; "list": each holding the next), with the speed-up at most `most`.
+GCEvent ScavengeOf(const char* shape, double most) {
+  HeapFlags f = TestFlags();
+  f.scavenge_parallel_speedup = most;
+  Heap heap(f, BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  heap.OpenHandleScope();
+  constexpr int kCount = 3000;
+  if (std::string(shape) == "wide") {
+    const std::uint32_t array =
+        heap.CreateGlobal(heap.Allocate(8 * (kCount + 2), kCount, ObjectKind::kArray));
+    for (std::uint32_t i = 0; i < kCount; ++i) {
+      const ObjectRef o = heap.Allocate(64, 1, ObjectKind::kObject);
+      heap.WriteSlot(heap.Global(array), i, o);
+    }
+  } else {
+    const std::uint32_t head = heap.CreateGlobal(kNullRef);
+    for (int i = 0; i < kCount; ++i) {
+      const ObjectRef o = heap.Allocate(64, 1, ObjectKind::kObject);
+      heap.WriteSlot(o, 0, heap.Global(head));
+      heap.SetGlobal(head, o);
+    }
+  }
+  heap.CloseHandleScope();
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  ExpectHealthy(heap);
+  return sink.events.at(0);
+}
+
+TEST(Scavenger, HelpersShareAWideGraphButNotAList) {
+  // Work is shared a segment (256 objects) at a time: a wide graph queues thousands of objects
+  // and runs on both of a 1 MB new space's two tasks; a list never queues more than one.
+  const GCEvent wide1 = ScavengeOf("wide", 1), wide2 = ScavengeOf("wide", 2);
+  const GCEvent list1 = ScavengeOf("list", 1), list2 = ScavengeOf("list", 2);
+  ASSERT_EQ(wide1.survived_bytes, wide2.survived_bytes);
+  ASSERT_GT(wide1.survived_bytes, 3000u * 64);
+  // All but the first segment and the array itself is shareable: near twice as fast, not more.
+  const double wide_speedup =
+      wide1.phase_ms("scavenge.parallel") / wide2.phase_ms("scavenge.parallel");
+  EXPECT_GT(wide_speedup, 1.6);
+  EXPECT_LE(wide_speedup, 2.0 + 1e-9);
+  EXPECT_NEAR(wide2.phase_ms("scavenge.parallel") + wide2.phase_ms("background.scavenge.parallel"),
+              wide1.phase_ms("scavenge.parallel"), 1e-9);
+  EXPECT_NEAR(wide1.pause_ms - wide2.pause_ms,
+              wide1.phase_ms("scavenge.parallel") - wide2.phase_ms("scavenge.parallel"), 1e-9);
+  // The list runs on one thread either way.
+  EXPECT_EQ(list2.pause_ms, list1.pause_ms);
+  EXPECT_EQ(list2.phase_ms("background.scavenge.parallel"), 0);
+  EXPECT_EQ(wide1.phase_ms("background.scavenge.parallel"), 0);
 }
 
 TEST(Scavenger, NewLargeObjectCapacityRaisedByABigFirstObjectStaysUntilAResize) {
