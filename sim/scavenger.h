@@ -59,7 +59,7 @@ class ScavengerCollector {
   std::size_t promoted_objects_ = 0;
   std::size_t slots_visited_ = 0;
   std::size_t slots_updated_ = 0;
-  std::size_t scanned_objects_ = 0;  // to-space objects Cheney's scan has visited
+  std::size_t scanned_objects_ = 0;  // objects whose slots were visited (scan and promotion list)
   std::size_t shareable_bytes_ = 0;  // evacuated while more than a segment was queued
 };
 
