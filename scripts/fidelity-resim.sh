@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Re-runs only HeapLab's side of the last `make fidelity` (build/fidelity), against the node
 # traces saved there, and prints the targets-met table: a quick check of a model change
-# without running node again (about 2 minutes instead of half an hour). The node side, wall
+# without running node again (about 2 minutes instead of 25–60). The node side, wall
 # time included, is the saved one. The result goes to build/fidelity-resim (its fidelity.md says
 # whose node runs it replayed); docs/fidelity.md is not touched.
 # Usage: scripts/fidelity-resim.sh [build/bin/heaplab-cli]

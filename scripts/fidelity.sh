@@ -3,7 +3,8 @@
 # the default and a small (64 MB) old space, run in real node (the twin) and in HeapLab by
 # `heaplab-cli compare --json`, then tabulated against the targets by scripts/fidelity-report.js.
 # Node runs paced (its wall clock follows the workload's virtual clock) for the GC figures, and
-# once more unpaced for the speed target. About 25 minutes.
+# once more unpaced for the speed target. About 25 minutes with one node run per row, an hour
+# with NODE_RUNS=3 (oom-growth's default old space runs node to its 4 GB limit).
 # Usage: scripts/fidelity.sh [build/bin/heaplab-cli] [NODE_RUNS]   (make fidelity)
 # To re-render the table from the last run only: node scripts/fidelity-report.js build/fidelity
 set -eu
