@@ -31,6 +31,13 @@ std::string Nvp(double t,
   return buf;
 }
 
+// The fitted value of flag `name` in `fit` (-1 if absent).
+double FitValue(const CalibrationFit& fit, const char* name) {
+  for (const auto& [n, v] : fit.values)
+    if (n == name) return v;
+  return -1;
+}
+
 TEST(Calibration, FitRecoversKnownSpeeds) {
   // Scavenge pauses made by 0.2 ms + copied / 800 KB/ms + promoted / 3 MB/ms, with 2% noise;
   // mark-compacts marking 1 MB/ms; the program allocating 300 KB per ms.
@@ -66,11 +73,7 @@ TEST(Calibration, FitRecoversKnownSpeeds) {
     large += smp.promoted_large_objects;
   EXPECT_EQ(large, 20);
   const CalibrationFit fit = FitCalibration(samples, HeapFlags{});
-  auto value = [&](const char* name) {
-    for (const auto& [n, v] : fit.values)
-      if (n == name) return v;
-    return -1.0;
-  };
+  auto value = [&](const char* name) { return FitValue(fit, name); };
   EXPECT_NEAR(value("scavenge_fixed_ms"), 0.2, 0.05);
   EXPECT_NEAR(value("scavenge_copy_speed"), 8e5, 8e4);
   EXPECT_NEAR(value("scavenge_promote_speed"), 3e6, 6e5);
@@ -116,22 +119,17 @@ TEST(Calibration, ScavengeSpeedsAreOneThreadsWhateverNodesHelpersDid) {
   HeapFlags two_cores;
   two_cores.scavenge_parallel_speedup = 2;
   const CalibrationFit fit = FitCalibration(samples, two_cores);
-  auto value = [&](const CalibrationFit& from, const char* name) {
-    for (const auto& [n, v] : from.values)
-      if (n == name) return v;
-    return -1.0;
-  };
-  EXPECT_NEAR(value(fit, "scavenge_copy_speed"), 5e5, 5e4);
-  EXPECT_NEAR(value(fit, "scavenge_promote_speed"), 1e6, 1.5e5);
-  EXPECT_NEAR(value(fit, "scavenge_fixed_ms"), 0.25, 0.03);
-  EXPECT_EQ(value(fit, "scavenge_parallel_speedup"), 2);
+  EXPECT_NEAR(FitValue(fit, "scavenge_copy_speed"), 5e5, 5e4);
+  EXPECT_NEAR(FitValue(fit, "scavenge_promote_speed"), 1e6, 1.5e5);
+  EXPECT_NEAR(FitValue(fit, "scavenge_fixed_ms"), 0.25, 0.03);
+  EXPECT_EQ(FitValue(fit, "scavenge_parallel_speedup"), 2);
   EXPECT_LT(fit.scavenge_median_error, 0.05);
 
   // Reading node as one thread (at most 1) makes its helpers' work look like a faster thread.
   HeapFlags one_core;
   one_core.scavenge_parallel_speedup = 1;
   const CalibrationFit serial = FitCalibration(samples, one_core);
-  EXPECT_GT(value(serial, "scavenge_copy_speed"), 6e5);
+  EXPECT_GT(FitValue(serial, "scavenge_copy_speed"), 6e5);
   EXPECT_GT(serial.scavenge_median_error, 2 * fit.scavenge_median_error);
 }
 

@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <map>
-#include <string>
 
 #include "sim/scavenger.h"
 #include "tests/sim/test-util.h"
@@ -231,9 +230,9 @@ TEST(Scavenger, TaskCountFollowsNewSpaceCapacityAndNodesWorkers) {
   EXPECT_EQ(ScavengeParallelSpeedup(1, 5, f), 1);
 }
 
-// One scavenge of 3000 young 64-byte objects kept by `shape` ("wide": one array holding them
-// all; "list": each holding the next), with the speed-up at most `most`.
-GCEvent ScavengeOf(const char* shape, double most) {
+// One scavenge of 3000 young 64-byte objects kept by one array holding them all (`wide`) or
+// in a list (each holding the next), with the speed-up at most `most`.
+GCEvent ScavengeOf(bool wide, double most) {
   HeapFlags f = TestFlags();
   f.scavenge_parallel_speedup = most;
   Heap heap(f, BareOptions());
@@ -241,7 +240,7 @@ GCEvent ScavengeOf(const char* shape, double most) {
   heap.set_sink(&sink);
   heap.OpenHandleScope();
   constexpr int kCount = 3000;
-  if (std::string(shape) == "wide") {
+  if (wide) {
     const std::uint32_t array =
         heap.CreateGlobal(heap.Allocate(8 * (kCount + 2), kCount, ObjectKind::kArray));
     for (std::uint32_t i = 0; i < kCount; ++i) {
@@ -265,8 +264,8 @@ GCEvent ScavengeOf(const char* shape, double most) {
 TEST(Scavenger, HelpersShareAWideGraphButNotAList) {
   // Work is shared a segment (256 objects) at a time: a wide graph queues thousands of objects
   // and runs on both of a 1 MB new space's two tasks; a list never queues more than one.
-  const GCEvent wide1 = ScavengeOf("wide", 1), wide2 = ScavengeOf("wide", 2);
-  const GCEvent list1 = ScavengeOf("list", 1), list2 = ScavengeOf("list", 2);
+  const GCEvent wide1 = ScavengeOf(true, 1), wide2 = ScavengeOf(true, 2);
+  const GCEvent list1 = ScavengeOf(false, 1), list2 = ScavengeOf(false, 2);
   ASSERT_EQ(wide1.survived_bytes, wide2.survived_bytes);
   ASSERT_GT(wide1.survived_bytes, 3000u * 64);
   // All but the first segment and the array itself is shareable: near twice as fast, not more.
