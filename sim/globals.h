@@ -25,6 +25,12 @@ inline constexpr std::size_t kHeapLimitMultiplier = 2;
 // src/base/build_config.h: kPageSizeBits = 18, so a regular page is 256 KB.
 inline constexpr int kPageSizeBits = 18;
 inline constexpr std::size_t kPageSize = std::size_t{1} << kPageSizeBits;
+
+// Node's platform worker threads (NodePlatform's default --v8-pool-size=4): V8's parallel and
+// concurrent GC jobs run on them.
+inline constexpr int kNodeWorkerThreads = 4;
+// ConcurrentMarking's task count: kMaxTasks (7) capped by the platform's worker threads.
+inline constexpr int kConcurrentMarkingTasks = kNodeWorkerThreads < 7 ? kNodeWorkerThreads : 7;
 // Usable bytes of a regular page: 1006 KB per MB of semi-space (node20-observed §1.4),
 // i.e. 251.5 KB per 256 KB page; the rest is the page header.
 inline constexpr std::size_t kPageAreaSize = 257536;

@@ -226,7 +226,7 @@ HeapSnapshot TakeHeapSnapshot(const Heap& heap, const SnapshotOptions& options) 
   add_roots(heap.strong_roots(), RootSnapshot::Kind::kStrong);
   add_roots(heap.globals(), RootSnapshot::Kind::kGlobal);
   add_roots(heap.locals(), RootSnapshot::Kind::kLocal);
-  if (!s.aggregated) s.marking_worklist = heap.marking_worklist();
+  if (!s.aggregated) s.marking_worklist = heap.marking_worklist().Entries();
   s.max_old_generation_bytes = heap.max_old_generation_size();
   s.site_names.reserve(heap.site_id_limit());
   for (std::uint32_t i = 0; i < heap.site_id_limit(); ++i)

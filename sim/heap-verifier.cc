@@ -173,7 +173,7 @@ std::vector<std::string> HeapVerifier::Verify() const {
 
   if (!marking && !h.marking_worklist().empty())
     fail("marking worklist is not empty between cycles");
-  for (ObjectRef r : h.marking_worklist())
+  for (ObjectRef r : h.marking_worklist().Entries())
     check_target(r, "marking worklist entry");
   for (auto [host, slot] : h.remembered_set()) {
     if (!h.IsValidObject(host))

@@ -763,7 +763,7 @@ bool Heap::AdvanceIncrementalMarkingForTesting(double max_ms) {
     incremental_longest_step_ms_ = std::max(incremental_longest_step_ms_, ms);
     now_ms_ += ms;
     if (observer_) observer_->OnIncrementalStep(marked);
-    if (marking_worklist_.empty()) marking_phase_ = MarkingPhase::kComplete;
+    CompleteMarkingIfMainThreadDrained();
   }
   return marking_phase_ == MarkingPhase::kComplete;
 }
@@ -772,7 +772,7 @@ void Heap::WhiteToGreyAndPush(ObjectRef ref, bool by_barrier) {
   HeapObject& o = mutable_object(ref);
   if (o.mark_color() != MarkColor::kWhite) return;
   o.set_color(MarkColor::kGrey);
-  marking_worklist_.push_back(ref);
+  marking_worklist_.Push(MarkingWorklist::kMainThread, ref);
   if (observer_) observer_->OnGreyed(ref, by_barrier);
 }
 
@@ -785,11 +785,10 @@ void Heap::MarkRoots() {
     if (r != kNullRef) WhiteToGreyAndPush(r, false);
 }
 
-std::size_t Heap::MarkFromWorklist(std::size_t budget_bytes) {
+std::size_t Heap::MarkFromWorklist(std::size_t budget_bytes, int local) {
   std::size_t marked = 0;
-  while (!marking_worklist_.empty() && marked < budget_bytes) {
-    ObjectRef ref = marking_worklist_.back();
-    marking_worklist_.pop_back();
+  ObjectRef ref;
+  while (marked < budget_bytes && marking_worklist_.Pop(local, &ref)) {
     Page* page = page_of(ref);
     HeapObject& o = page->objects[RefIndex(ref)];
     if (o.mark_color() == MarkColor::kBlack) continue;
@@ -803,7 +802,7 @@ std::size_t Heap::MarkFromWorklist(std::size_t budget_bytes) {
       HeapObject& c = mutable_object(child);
       if (c.mark_color() != MarkColor::kWhite) continue;
       c.set_color(MarkColor::kGrey);
-      marking_worklist_.push_back(child);
+      marking_worklist_.Push(local, child);
       if (observer_) observer_->OnGreyed(child, false);
     }
     if (observer_) observer_->OnBlackened(ref);
@@ -838,7 +837,9 @@ void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
       tracer_.AddIncrementalMarkingStep(static_cast<double>(marked), ms);
       if (observer_) observer_->OnIncrementalStep(marked);
     }
-    if (marking_worklist_.empty()) marking_phase_ = MarkingPhase::kComplete;
+    // IncrementalMarking::Step ends by sharing the main thread's work with idle markers.
+    marking_worklist_.ShareWork(MarkingWorklist::kMainThread);
+    CompleteMarkingIfMainThreadDrained();
   }
   if (marking_phase_ == MarkingPhase::kComplete) {
     if (from_task) {
@@ -851,15 +852,43 @@ void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
   }
 }
 
+void Heap::CompleteMarkingIfMainThreadDrained() {
+  // IncrementalMarking::ShouldFinalize: the main thread's segments and the shared pool are
+  // empty. A concurrent marker may still hold private segments (a list it walks); the atomic
+  // pause marks what they hold.
+  if (marking_worklist_.IsLocalEmpty(MarkingWorklist::kMainThread) &&
+      marking_worklist_.IsGlobalEmpty())
+    marking_phase_ = MarkingPhase::kComplete;
+}
+
+namespace {
+// Bytes a concurrent marker marks before the next one takes its turn: small against a marking
+// cycle, so that markers sharing the speed progress together.
+constexpr std::size_t kConcurrentMarkingQuantumBytes = 4 * KB;
+}  // namespace
+
 double Heap::ConcurrentMarking(double elapsed_ms) {
-  if (marking_phase_ != MarkingPhase::kMarking || flags_.concurrent_marking_speed <= 0)
+  if (marking_phase_ == MarkingPhase::kStopped || flags_.concurrent_marking_speed <= 0)
     return elapsed_ms;
-  const std::size_t marked =
-      MarkFromWorklist(static_cast<std::size_t>(elapsed_ms * flags_.concurrent_marking_speed));
+  // The markers take turns of kConcurrentMarkingQuantumBytes, so that those with work share the
+  // speed as threads share cores; a marker without work of its own steals a shared segment or
+  // sits out (ConcurrentMarking::GetMaxConcurrency runs no more markers than there is work).
+  const auto budget = static_cast<std::size_t>(elapsed_ms * flags_.concurrent_marking_speed);
+  std::size_t marked = 0;
+  for (bool any = true; any && marked < budget;) {
+    any = false;
+    for (int m = 1; m <= kConcurrentMarkingTasks && marked < budget; ++m) {
+      if (marking_worklist_.IsLocalEmpty(m) && marking_worklist_.IsGlobalEmpty()) continue;
+      any = true;
+      marked += MarkFromWorklist(std::min(kConcurrentMarkingQuantumBytes, budget - marked), m);
+    }
+  }
   concurrent_marked_since_step_ += marked;
-  if (!marking_worklist_.empty()) return elapsed_ms;
-  marking_task_posted_ = true;
-  return std::min(elapsed_ms, static_cast<double>(marked) / flags_.concurrent_marking_speed);
+  if (marked >= budget) return elapsed_ms;
+  // No marker has work: the main thread's next step finds marking done, or what the mutator's
+  // barrier pushed.
+  if (marking_worklist_.empty()) marking_task_posted_ = true;
+  return static_cast<double>(marked) / flags_.concurrent_marking_speed;
 }
 
 void Heap::HandleGCRequest() {

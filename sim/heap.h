@@ -17,6 +17,7 @@
 #include "sim/heap-controller.h"
 #include "sim/heap-object.h"
 #include "sim/heap-observer.h"
+#include "sim/marking-worklist.h"
 #include "sim/memory-reducer.h"
 #include "sim/spaces.h"
 
@@ -237,7 +238,7 @@ class Heap {
 
   MarkingPhase marking_phase() const { return marking_phase_; }
   bool IsMarking() const { return marking_phase_ != MarkingPhase::kStopped; }
-  const std::vector<ObjectRef>& marking_worklist() const { return marking_worklist_; }
+  const MarkingWorklist& marking_worklist() const { return marking_worklist_; }
   // The old-to-new remembered set: (host, slot index) pairs, possibly with duplicates.
   const std::vector<std::pair<ObjectRef, std::uint32_t>>& remembered_set() const {
     return remembered_set_;
@@ -295,13 +296,17 @@ class Heap {
   enum class IncrementalMarkingLimit { kNoLimit, kSoftLimit, kHardLimit };
   IncrementalMarkingLimit IncrementalMarkingLimitReached() const;
   void StartIncrementalMarkingIfAllocationLimitIsReached();
-  // Marks up to `bytes` from the worklist on the main thread; returns bytes marked.
-  std::size_t MarkFromWorklist(std::size_t bytes);
+  // Marks up to `bytes` from the worklist through `local`'s view (the main thread's unless
+  // a concurrent marker's); returns bytes marked.
+  std::size_t MarkFromWorklist(std::size_t bytes, int local = MarkingWorklist::kMainThread);
   // An incremental step of at most `max_ms`; finalizes via `finalize_reason` when complete.
   void IncrementalMarkingStep(double max_ms, bool from_task);
-  // The concurrent markers work for `elapsed_ms`; returns the milliseconds they worked, less
-  // than `elapsed_ms` when the worklist ran empty.
+  // The concurrent markers work for `elapsed_ms`, sharing --concurrent-marking-speed; returns
+  // the milliseconds they worked, less than `elapsed_ms` when none could find work.
   double ConcurrentMarking(double elapsed_ms);
+  // Marking is complete once the main thread's segments and the shared pool are empty
+  // (IncrementalMarking::ShouldFinalize), whatever the concurrent markers still hold.
+  void CompleteMarkingIfMainThreadDrained();
   // AdvanceTime (busy: no task runs) and AdvanceIdleTime (idle: tasks run as they fall due).
   void Advance(double ms, bool idle);
   // Marks an object grey if it is white; pushes it on the worklist.
@@ -381,7 +386,7 @@ class Heap {
 
   // Marking.
   MarkingPhase marking_phase_ = MarkingPhase::kStopped;
-  std::vector<ObjectRef> marking_worklist_;
+  MarkingWorklist marking_worklist_{kConcurrentMarkingTasks};
   double marking_start_ms_ = 0;
   int incremental_steps_ = 0;
   double incremental_ms_ = 0;

@@ -79,6 +79,8 @@ void MarkCompactCollector::StartMarking(Heap& heap, bool incremental) {
   }
   if (heap.observer_) heap.observer_->OnMarkingStart(incremental);
   heap.MarkRoots();
+  // MarkCompactCollector::StartMarking publishes the roots for the concurrent markers.
+  heap.marking_worklist_.Publish(MarkingWorklist::kMainThread);
 }
 
 void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
@@ -99,6 +101,8 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
   // MarkLiveObjects: re-scan the roots and drain the worklist in the pause.
   if (heap_.observer_) heap_.observer_->OnMarkCompactPhase(HeapObserver::Phase::kFinishMarking);
   const std::size_t marked_before = heap_.marked_bytes_this_cycle_;
+  // The concurrent markers stop and publish their segments; the pause marks what they held.
+  heap_.marking_worklist_.PublishAll();
   heap_.MarkRoots();
   heap_.MarkFromWorklist(std::numeric_limits<std::size_t>::max());
   const std::size_t pause_marked = heap_.marked_bytes_this_cycle_ - marked_before;
@@ -118,8 +122,7 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
   Sweep(ev);
 
   heap_.remembered_set_.clear();  // the young generation is empty
-  heap_.marking_worklist_.clear();
-  if (heap_.marking_worklist_.capacity() > 65536) heap_.marking_worklist_.shrink_to_fit();
+  heap_.marking_worklist_.Clear();
   heap_.evacuation_candidates_.clear();
   heap_.marking_phase_ = MarkingPhase::kStopped;
   heap_.marking_task_posted_ = false;

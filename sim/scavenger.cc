@@ -198,21 +198,21 @@ void ScavengerCollector::CollectGarbage(GCEvent& ev) {
 
   // IncrementalMarking::UpdateMarkingWorklistAfterYoungGenGC: follow forwarded entries, drop
   // the dead.
+  // The concurrent markers were paused for the scavenge and published their segments.
   if (heap_.IsMarking()) {
-    auto& wl = heap_.marking_worklist_;
-    std::size_t out = 0;
-    for (ObjectRef r : wl) {
+    heap_.marking_worklist_.PublishAll();
+    heap_.marking_worklist_.Update([this](ObjectRef r, ObjectRef* out) {
       const Page* p = heap_.allocator_.page(RefPage(r));
       if (p != nullptr && p->IsFlagSet(Page::kFromSpace)) {
         const HeapObject& o = p->objects[RefIndex(r)];
-        if (!o.forwarded) continue;
+        if (!o.forwarded) return false;
         r = o.forwarding();
       } else if (p == nullptr || !heap_.IsValidObject(r)) {
-        continue;
+        return false;
       }
-      wl[out++] = r;
-    }
-    wl.resize(out);
+      *out = r;
+      return true;
+    });
   }
 
   for (Page* p : ns.from_space())

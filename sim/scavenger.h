@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/gc-event.h"
+#include "sim/globals.h"
 #include "sim/heap-object.h"
 
 namespace heaplab {
@@ -14,7 +15,6 @@ class Page;
 struct HeapFlags;
 
 inline constexpr int kMaxScavengerTasks = 8;  // scavenger.h
-inline constexpr int kNodeWorkerThreads = 4;  // node's NodePlatform default (--v8-pool-size=4)
 
 // ScavengerCollector::NumberOfScavengeTasks: one per MB of new-space capacity plus one, at most
 // kMaxScavengerTasks (8) and node's worker threads plus the main thread (node's default

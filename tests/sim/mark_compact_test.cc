@@ -222,6 +222,72 @@ TEST(MarkCompact, EvacuationCandidateRule) {
 // finalizes marking as soon as the concurrent markers are done (node: "finalize incremental
 // marking via task", walltime since start of marking 8 ms in large-objects). A busy main
 // thread (sim.work) runs no task: marking then waits for the next step or idle time.
+double PhaseMs(const GCEvent& e, std::string_view name) {
+  for (const PhaseTime& p : e.phases)
+    if (p.name == name) return p.ms;
+  return -1;
+}
+
+// Builds `count` live 1 KB old objects reachable from a global: a list (each holds the next)
+// or wide (one array holds them all). Returns the bytes that marking will find.
+std::size_t BuildOldGraph(Heap& heap, int count, bool list) {
+  std::size_t bytes = 0;
+  if (list) {
+    auto head = heap.CreateGlobal(kNullRef);
+    for (int i = 0; i < count; ++i) {
+      ObjectRef o = heap.Allocate(1024, 1, ObjectKind::kObject, 0, AllocationType::kOld);
+      heap.WriteSlot(o, 0, heap.Global(head));
+      heap.SetGlobal(head, o);
+      bytes += 1024;
+    }
+    return bytes;
+  }
+  const auto n = static_cast<std::uint32_t>(count);
+  auto array =
+      heap.CreateGlobal(heap.Allocate(16 + 8 * n, n, ObjectKind::kArray, 0, AllocationType::kOld));
+  bytes += heap.object(heap.Global(array)).size_bytes;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    heap.WriteSlot(heap.Global(array), i,
+                   heap.Allocate(1024, 1, ObjectKind::kObject, 0, AllocationType::kOld));
+    bytes += 1024;
+  }
+  return bytes;
+}
+
+// V8 finalizes marking when the main thread's worklist and the shared pool are empty
+// (IncrementalMarking::ShouldFinalize); a concurrent marker walking a list keeps the rest of
+// the list in its private segment, so the task finalizes early and the pause marks the rest.
+// A wide graph is published 64 entries at a time and marked concurrently to the end.
+TEST(MarkCompact, TaskFinalizesWhileAMarkerWalksAListAndThePauseMarksTheRest) {
+  for (bool list : {true, false}) {
+    SCOPED_TRACE(list ? "list" : "wide");
+    HeapFlags flags = TestFlags();
+    flags.concurrent_marking_speed = 1e6;  // 1 MB per ms
+    Heap heap(flags, BareOptions());
+    RecordingSink sink;
+    heap.set_sink(&sink);
+    const std::size_t live = BuildOldGraph(heap, 4000, list);
+    heap.StartIncrementalMarking();
+    const double start_ms = heap.now_ms();
+    heap.AdvanceTime(1);       // the markers take the roots; about 1 MB is marked
+    heap.AdvanceIdleTime(20);  // the marking task runs at once
+    ASSERT_EQ(sink.events.size(), 1u);
+    const GCEvent& mc = sink.events[0];
+    EXPECT_EQ(mc.reason, GarbageCollectionReason::kFinalizeMarkingViaTask);
+    EXPECT_EQ(mc.marked_bytes, live);
+    const double pause_mark_ms = PhaseMs(mc, "mark");
+    const double rest_ms = static_cast<double>(live - 1'000'000) / flags.marking_speed;
+    if (list) {
+      EXPECT_NEAR(mc.start_ms, start_ms + 1, 0.2);  // finalized by the first task
+      EXPECT_NEAR(pause_mark_ms, rest_ms, 0.1 * rest_ms);
+    } else {
+      EXPECT_GT(mc.start_ms, start_ms + 3.5);  // after the markers marked all ~4 MB
+      EXPECT_LT(pause_mark_ms, 0.05);
+    }
+    ExpectHealthy(heap);
+  }
+}
+
 TEST(MarkCompact, IdleTimeFinalizesMarkingViaTaskWhenConcurrentMarkingIsDone) {
   HeapFlags flags = TestFlags();
   flags.concurrent_marking_speed = 1e6;  // 1 MB per ms
