@@ -739,6 +739,7 @@ void Heap::StartIncrementalMarking(bool reduce_memory) {
   young_allocated_since_step_ = 0;
   old_allocated_since_step_ = 0;
   concurrent_marked_since_step_ = 0;
+  concurrent_marked_this_cycle_ = 0;
   // Heap::GCFlagsForIncrementalMarking: reduce memory when close to the limit.
   reduce_memory_ = reduce_memory || ShouldOptimizeForMemoryUsage();
   marking_initial_old_size_ = OldGenerationSizeOfObjects();
@@ -884,6 +885,7 @@ double Heap::ConcurrentMarking(double elapsed_ms) {
     }
   }
   concurrent_marked_since_step_ += marked;
+  concurrent_marked_this_cycle_ += marked;
   if (marked >= budget) return elapsed_ms;
   // No marker has work: the main thread's next step finds marking done, or what the mutator's
   // barrier pushed.

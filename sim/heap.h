@@ -394,6 +394,7 @@ class Heap {
   std::size_t marked_bytes_this_cycle_ = 0;
   std::size_t bytes_allocated_since_step_ = 0;
   std::size_t concurrent_marked_since_step_ = 0;
+  std::size_t concurrent_marked_this_cycle_ = 0;  // by the concurrent markers, for nvp
   std::size_t young_allocated_since_step_ = 0;
   std::size_t old_allocated_since_step_ = 0;
   double last_step_ms_ = 0;

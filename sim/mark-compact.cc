@@ -92,6 +92,7 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
     heap_.incremental_ms_ = 0;
     heap_.incremental_longest_step_ms_ = 0;
     heap_.marked_bytes_this_cycle_ = 0;
+    heap_.concurrent_marked_this_cycle_ = 0;
     StartMarking(heap_, false);
   }
   ev.reduce_memory = heap_.reduce_memory_;
@@ -145,6 +146,11 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
                {"evacuate.update_pointers", update_ms},
                {"sweep", 0},
                {"background.sweep", ev.background_ms},
+               // The concurrent markers' time: their bytes at --concurrent-marking-speed.
+               {"background.mark", f.concurrent_marking_speed > 0
+                                       ? static_cast<double>(heap_.concurrent_marked_this_cycle_) /
+                                             f.concurrent_marking_speed
+                                       : 0},
                {"finish", 0},
                {"clear", 0}};
   // GCTracer prints the incremental part for every mark-compact that finalized marking.

@@ -192,7 +192,7 @@ std::string FormatTraceGCNvpLine(const GCEvent& e, const TraceContext& ctx) {
           ? static_cast<std::size_t>(static_cast<double>(e.marked_bytes) / e.incremental_ms)
           : 0);
   ms("incremental_walltime_duration", e.incremental ? e.marking_walltime_ms - e.pause_ms : 0);
-  ms("background.mark", 0);
+  ms("background.mark", e.phase_ms("background.mark"));
   ms("background.sweep", e.phase_ms("background.sweep"));
   for (const char* k : {"background.evacuate.copy", "background.evacuate.update_pointers",
                         "background.unmapper", "unmapper"})

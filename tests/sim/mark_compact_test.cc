@@ -277,12 +277,16 @@ TEST(MarkCompact, TaskFinalizesWhileAMarkerWalksAListAndThePauseMarksTheRest) {
     EXPECT_EQ(mc.marked_bytes, live);
     const double pause_mark_ms = PhaseMs(mc, "mark");
     const double rest_ms = static_cast<double>(live - 1'000'000) / flags.marking_speed;
+    // --trace-gc-nvp's background.mark: the concurrent markers' bytes at their speed.
+    const double background_ms = PhaseMs(mc, "background.mark");
     if (list) {
       EXPECT_NEAR(mc.start_ms, start_ms + 1, 0.2);  // finalized by the first task
       EXPECT_NEAR(pause_mark_ms, rest_ms, 0.1 * rest_ms);
+      EXPECT_NEAR(background_ms, 1, 0.1);
     } else {
       EXPECT_GT(mc.start_ms, start_ms + 3.5);  // after the markers marked all ~4 MB
       EXPECT_LT(pause_mark_ms, 0.05);
+      EXPECT_GT(background_ms, 3.5);
     }
     ExpectHealthy(heap);
   }
