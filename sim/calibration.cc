@@ -103,6 +103,7 @@ std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
     if (s.mark_compact) {
       s.mark_ms = Key(gc, "mark");
       s.incremental_ms = Key(gc, "incremental");
+      s.background_mark_ms = Key(gc, "background.mark");
       s.evacuate_ms = Key(gc, "evacuate");
       s.live_bytes = after;
     } else {
@@ -182,21 +183,40 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
     fit.notes.push_back("fewer than 8 scavenges: scavenge speeds kept");
   }
 
-  // Mark-compacts: marking covers the live bytes in the incremental steps plus the pause's
-  // mark phase; the rest of the pause beyond marking and evacuation is the fixed cost.
-  double live = 0, mark_ms = 0, promoted = 0, evacuate_ms = 0;
+  // Mark-compacts: the live bytes are marked by the main thread (incremental steps and the
+  // pause's mark phase) and by the concurrent markers (background.mark):
+  //   live = marking_speed * (mark + incremental) + v * background.mark,
+  // fitted over the mark-compacts, each divided by its live bytes so that each counts alike.
+  // Only the main thread's speed is kept: background.mark sums the time of up to four markers
+  // sharing the cores, which is not the wall-time speed --concurrent-marking-speed means.
+  // The rest of the pause beyond marking and evacuation is the fixed cost.
+  std::vector<std::array<double, 3>> mx;
+  std::vector<double> my;
+  double promoted = 0, evacuate_ms = 0;
   std::vector<double> rest_ms;
   for (const CalibrationSample& s : samples) {
     if (!s.mark_compact) continue;
     ++fit.mark_compacts;
-    live += s.live_bytes;
-    mark_ms += s.mark_ms + s.incremental_ms;
     promoted += s.promoted_bytes;
     evacuate_ms += s.evacuate_ms;
     rest_ms.push_back(std::max(0.0, s.pause_ms - s.mark_ms - s.evacuate_ms));
+    if (s.live_bytes > 0 && s.mark_ms + s.incremental_ms > 0) {
+      mx.push_back(
+          {0, (s.mark_ms + s.incremental_ms) / s.live_bytes, s.background_mark_ms / s.live_bytes});
+      my.push_back(1);
+    }
   }
-  if (fit.mark_compacts >= 2 && mark_ms > 0) {
-    f.marking_speed = live / mark_ms;
+  double main_speed = 0;
+  for (const std::array<bool, 3>& use :
+       {std::array<bool, 3>{false, true, true}, std::array<bool, 3>{false, true, false}}) {
+    std::array<double, 3> beta{};
+    if (SolveLeastSquares(mx, my, use, &beta) && beta[1] > 0 && beta[2] >= 0) {
+      main_speed = beta[1];
+      break;
+    }
+  }
+  if (fit.mark_compacts >= 2 && main_speed > 0) {
+    f.marking_speed = main_speed;
     f.mark_compact_fixed_ms = Median(rest_ms);
     if (promoted > 0 && evacuate_ms > 0)
       f.evacuation_speed = promoted / evacuate_ms;

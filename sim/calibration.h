@@ -30,12 +30,13 @@ struct CalibrationSample {
   // Scavenge: promoted more than the previous GC left in new space, so young large objects
   // (promoted by page at their first survival, not copied) are among the promoted bytes.
   bool promoted_large_objects = false;
-  double mark_ms = 0;          // mark-compact: marking in the pause ("mark=")
-  double incremental_ms = 0;   // mark-compact: incremental marking before it
-  double evacuate_ms = 0;      // mark-compact: evacuation in the pause ("evacuate=")
-  double live_bytes = 0;       // mark-compact: size after (what marking found)
-  double mutator_ms = 0;       // time the program ran since the previous GC ("mutator=")
-  double allocated_bytes = 0;  // bytes allocated since the previous GC
+  double mark_ms = 0;             // mark-compact: marking in the pause ("mark=")
+  double incremental_ms = 0;      // mark-compact: incremental marking before it
+  double background_mark_ms = 0;  // mark-compact: the concurrent markers' time ("background.mark")
+  double evacuate_ms = 0;         // mark-compact: evacuation in the pause ("evacuate=")
+  double live_bytes = 0;          // mark-compact: size after (what marking found)
+  double mutator_ms = 0;          // time the program ran since the previous GC ("mutator=")
+  double allocated_bytes = 0;     // bytes allocated since the previous GC
 };
 
 // The samples of a --trace-gc-nvp log (lines without nvp keys are skipped).

@@ -31,6 +31,14 @@ inline constexpr std::size_t kPageSize = std::size_t{1} << kPageSizeBits;
 inline constexpr int kNodeWorkerThreads = 4;
 // ConcurrentMarking's task count: kMaxTasks (7) capped by the platform's worker threads.
 inline constexpr int kConcurrentMarkingTasks = kNodeWorkerThreads < 7 ? kNodeWorkerThreads : 7;
+
+// Amdahl's law: how many times faster than one thread work runs when `shareable` (0..1) of it
+// is spread over `threads` threads and the rest runs on one.
+inline double ParallelSpeedup(double shareable, double threads) {
+  const double f = shareable < 0 ? 0 : shareable > 1 ? 1 : shareable;
+  if (threads <= 1 || f <= 0) return 1;
+  return 1 / ((1 - f) + f / threads);
+}
 // Usable bytes of a regular page: 1006 KB per MB of semi-space (node20-observed §1.4),
 // i.e. 251.5 KB per 256 KB page; the rest is the page header.
 inline constexpr std::size_t kPageAreaSize = 257536;

@@ -786,7 +786,9 @@ void Heap::MarkRoots() {
     if (r != kNullRef) WhiteToGreyAndPush(r, false);
 }
 
-std::size_t Heap::MarkFromWorklist(std::size_t budget_bytes, int local) {
+std::size_t Heap::MarkFromWorklist(std::size_t budget_bytes,
+                                   int local,
+                                   std::size_t* shareable_bytes) {
   std::size_t marked = 0;
   ObjectRef ref;
   while (marked < budget_bytes && marking_worklist_.Pop(local, &ref)) {
@@ -796,6 +798,8 @@ std::size_t Heap::MarkFromWorklist(std::size_t budget_bytes, int local) {
     o.set_color(MarkColor::kBlack);
     page->live_bytes += o.size_bytes;
     marked += o.size_bytes;
+    if (shareable_bytes != nullptr && !marking_worklist_.IsGlobalEmpty())
+      *shareable_bytes += o.size_bytes;
     const ObjectRef* slots = page->slots.data() + o.slots_begin;
     for (std::uint32_t i = 0, n = o.slot_count; i < n; ++i) {
       ObjectRef child = slots[i];

@@ -297,8 +297,11 @@ class Heap {
   IncrementalMarkingLimit IncrementalMarkingLimitReached() const;
   void StartIncrementalMarkingIfAllocationLimitIsReached();
   // Marks up to `bytes` from the worklist through `local`'s view (the main thread's unless
-  // a concurrent marker's); returns bytes marked.
-  std::size_t MarkFromWorklist(std::size_t bytes, int local = MarkingWorklist::kMainThread);
+  // a concurrent marker's); returns bytes marked. Adds to `*shareable_bytes`, if given, the
+  // bytes marked while the shared pool held work that parallel markers could take.
+  std::size_t MarkFromWorklist(std::size_t bytes,
+                               int local = MarkingWorklist::kMainThread,
+                               std::size_t* shareable_bytes = nullptr);
   // An incremental step of at most `max_ms`; finalizes via `finalize_reason` when complete.
   void IncrementalMarkingStep(double max_ms, bool from_task);
   // The concurrent markers work for `elapsed_ms`, sharing --concurrent-marking-speed; returns

@@ -105,7 +105,9 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
   // The concurrent markers stop and publish their segments; the pause marks what they held.
   heap_.marking_worklist_.PublishAll();
   heap_.MarkRoots();
-  heap_.MarkFromWorklist(std::numeric_limits<std::size_t>::max());
+  std::size_t shareable = 0;
+  heap_.MarkFromWorklist(std::numeric_limits<std::size_t>::max(), MarkingWorklist::kMainThread,
+                         &shareable);
   const std::size_t pause_marked = heap_.marked_bytes_this_cycle_ - marked_before;
   ev.marked_bytes = heap_.marked_bytes_this_cycle_;
 
@@ -132,7 +134,14 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
   // Pause: the marking left for the atomic pause, evacuation, and pointer updating. Sweeping
   // runs on background threads (--concurrent-sweeping) and is not in the pause.
   const HeapFlags& f = heap_.flags_;
-  const double mark_ms = static_cast<double>(pause_marked) / f.marking_speed;
+  // MarkCompactCollector::MarkLiveObjects drains the worklist with parallel markers (the main
+  // thread and the concurrent-marking job's tasks), which share work a segment at a time: what
+  // was marked while the shared pool held segments runs up to --marking-parallel-speedup times
+  // faster; a list is marked by one thread.
+  const double mark_speedup = ParallelSpeedup(
+      pause_marked == 0 ? 0.0 : static_cast<double>(shareable) / static_cast<double>(pause_marked),
+      std::min(f.marking_parallel_speedup, static_cast<double>(kConcurrentMarkingTasks + 1)));
+  const double mark_ms = static_cast<double>(pause_marked) / f.marking_speed / mark_speedup;
   const double evacuate_ms =
       static_cast<double>(ev.promoted_bytes + ev.evacuated_bytes) / f.evacuation_speed;
   const double update_ms = static_cast<double>(ev.slots_updated) / f.pointer_update_speed;

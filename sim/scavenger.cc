@@ -14,10 +14,8 @@ int NumberOfScavengeTasks(std::size_t new_space_capacity_bytes, bool old_space_c
 }
 
 double ScavengeParallelSpeedup(double shareable, int tasks, const HeapFlags& flags) {
-  const double threads = std::min(flags.scavenge_parallel_speedup, static_cast<double>(tasks));
-  const double f = std::clamp(shareable, 0.0, 1.0);
-  if (threads <= 1 || f <= 0) return 1;
-  return 1 / ((1 - f) + f / threads);
+  return ParallelSpeedup(shareable,
+                         std::min(flags.scavenge_parallel_speedup, static_cast<double>(tasks)));
 }
 
 bool ScavengerCollector::IsFromSpaceOrNewLarge(ObjectRef ref) const {

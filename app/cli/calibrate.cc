@@ -212,11 +212,12 @@ int Calibrate(const std::vector<std::string>& args) {
   if (!no_pace)
     for (CalibrationSample& s : samples)
       s.mutator_ms = 0;
-  // Node's scavenge helpers share this machine's cores with its main thread: at most that many
-  // run at once, however many tasks V8 starts.
+  // Node's scavenge and marking helpers share this machine's cores with its main thread: at
+  // most that many run at once, however many tasks V8 starts.
   HeapFlags fit_base = defaults;
   fit_base.scavenge_parallel_speedup =
       std::clamp(static_cast<double>(std::thread::hardware_concurrency()), 1.0, 8.0);
+  fit_base.marking_parallel_speedup = fit_base.scavenge_parallel_speedup;
   CalibrationFit fit = FitCalibration(samples, fit_base);
   if (!no_pace) {
     std::erase(fit.notes, std::string("no mutator time in the logs: mutator speed kept"));
