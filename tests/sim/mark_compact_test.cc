@@ -292,6 +292,30 @@ TEST(MarkCompact, TaskFinalizesWhileAMarkerWalksAListAndThePauseMarksTheRest) {
   }
 }
 
+// The atomic pause marks with parallel markers that share work a segment at a time: a wide
+// graph runs --marking-parallel-speedup times faster, a list on one thread.
+TEST(MarkCompact, PauseMarkingIsParallelForAWideGraphButNotForAList) {
+  double mark_ms[2] = {0, 0};
+  for (bool list : {true, false}) {
+    HeapFlags flags = TestFlags();
+    flags.marking_parallel_speedup = 2;
+    Heap heap(flags, BareOptions());
+    RecordingSink sink;
+    heap.set_sink(&sink);
+    const std::size_t live = BuildOldGraph(heap, 4000, list);
+    heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+    ASSERT_EQ(sink.events.size(), 1u);
+    EXPECT_EQ(sink.events[0].marked_bytes, live);
+    mark_ms[list] = PhaseMs(sink.events[0], "mark");
+    const double one_thread_ms = static_cast<double>(live) / flags.marking_speed;
+    if (list)
+      EXPECT_NEAR(mark_ms[list], one_thread_ms, 0.01 * one_thread_ms);
+    else
+      EXPECT_NEAR(mark_ms[list], one_thread_ms / 2, 0.1 * one_thread_ms / 2);
+  }
+  EXPECT_GT(mark_ms[true], 1.8 * mark_ms[false]);
+}
+
 TEST(MarkCompact, IdleTimeFinalizesMarkingViaTaskWhenConcurrentMarkingIsDone) {
   HeapFlags flags = TestFlags();
   flags.concurrent_marking_speed = 1e6;  // 1 MB per ms
