@@ -65,6 +65,11 @@ class MarkingWorklist {
   }
   // Whether the shared pool is empty.
   bool IsGlobalEmpty() const { return global_.empty(); }
+  // Entries in `local`'s own segments.
+  std::size_t LocalSize(int local) const {
+    const Local& l = locals_[static_cast<std::size_t>(local)];
+    return l.push->size + l.pop->size;
+  }
   // Whether no entry is anywhere (shared or private).
   bool empty() const;
   // Entries anywhere.

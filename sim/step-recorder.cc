@@ -311,14 +311,30 @@ void StepRecorder::OnMarkCompactPhase(Phase phase) {
   if (!fine()) return;
   std::string text;
   switch (phase) {
-    case Phase::kFinishMarking:
+    case Phase::kFinishMarking: {
       IdentifyAll();
       text = marking_incremental_
                  ? "The atomic pause of mark-compact begins: the roots are scanned again and "
                    "the rest of the worklist is drained. Whatever is still white is garbage."
                  : "The atomic pause drains the worklist. Whatever is still white when it is "
                    "empty is garbage.";
+      // The concurrent markers' private segments, not yet published (the pause publishes
+      // them next).
+      const MarkingWorklist& wl = heap_.marking_worklist();
+      std::size_t held = 0;
+      for (int m = 1; m < wl.local_count(); ++m)
+        held += wl.LocalSize(m);
+      if (marking_incremental_ && held > 0)
+        text += Format(
+            " Marking ended because the main thread's worklist and the shared pool were empty "
+            "(V8's IncrementalMarking::ShouldFinalize), while the concurrent markers still held "
+            "%zu grey %s in their private 64-entry segments, with everything reachable only "
+            "through them: a marker walking a list pushes one object for each it pops, so it "
+            "never fills a segment to share. The pause marks the rest now, on one thread if it "
+            "is a list.",
+            held, held == 1 ? "object" : "objects");
       break;
+    }
     case Phase::kEvacuation:
       text =
           "Evacuation: live young objects move to old space, and live objects on "

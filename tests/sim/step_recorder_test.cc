@@ -1,4 +1,5 @@
 // Heap snapshots, retaining paths and the step recorder: what the teaching views show.
+#include <algorithm>
 #include <map>
 
 #include "sim/heap-snapshot.h"
@@ -227,6 +228,38 @@ TEST(StepRecorder, RecordsEveryMechanismWithText) {
   const auto barrier = std::find_if(r.steps.begin(), r.steps.end(),
                                     [](const Step& s) { return s.kind == StepKind::kBarrierGrey; });
   EXPECT_NE(barrier->text.find("Write barrier"), std::string::npos);
+}
+
+// A concurrent marker walking a list keeps it private; the task finalizes marking and the step
+// that opens the pause says why and how much the markers still held.
+TEST(StepRecorder, ThePauseSaysWhatTheConcurrentMarkersStillHeld) {
+  HeapFlags flags = TestFlags();
+  flags.concurrent_marking_speed = 1e5;  // 100 KB per ms
+  Heap heap(flags, BareOptions());
+  auto head = heap.CreateGlobal(kNullRef);
+  for (int i = 0; i < 500; ++i) {
+    ObjectRef o = heap.Allocate(1024, 1, ObjectKind::kObject, 0, AllocationType::kOld);
+    heap.WriteSlot(o, 0, heap.Global(head));
+    heap.SetGlobal(head, o);
+  }
+  StepRecorder recorder(heap, StepGranularity::kObject, nullptr);
+  heap.set_observer(&recorder);
+  heap.StartIncrementalMarking();
+  heap.AdvanceTime(1);      // a marker walks about 100 of the 500
+  heap.AdvanceIdleTime(5);  // the first task finds the shared pool empty
+  EXPECT_FALSE(heap.IsMarking());
+  const auto& steps = recorder.steps();
+  const auto pause = std::find_if(steps.begin(), steps.end(), [](const Step& s) {
+    return s.kind == StepKind::kPhase && s.text.find("ShouldFinalize") != std::string::npos;
+  });
+  ASSERT_NE(pause, steps.end());
+  EXPECT_NE(pause->text.find("held 1 grey object "), std::string::npos) << pause->text;
+  // About 400 list objects turn black after that step, in the pause.
+  std::size_t blackened_in_pause = 0;
+  for (auto it = pause; it != steps.end(); ++it)
+    blackened_in_pause += it->kind == StepKind::kBlacken;
+  EXPECT_GT(blackened_in_pause, 350u);
+  EXPECT_LT(blackened_in_pause, 450u);
 }
 
 TEST(StepRecorder, ObservingDoesNotChangeTheRun) {
