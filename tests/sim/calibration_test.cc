@@ -31,6 +31,17 @@ std::string Nvp(double t,
   return buf;
 }
 
+// The calibration samples of a synthetic nvp log; a parse error fails the test.
+std::vector<CalibrationSample> SamplesOf(const std::string& log) {
+  TraceParseError err;
+  auto parsed = ParseTraceLog(log, &err);
+  if (!parsed) {
+    ADD_FAILURE() << err.line << ": " << err.message;
+    return {};
+  }
+  return CalibrationSamplesFromLog(*parsed);
+}
+
 // The fitted value of flag `name` in `fit` (-1 if absent).
 double FitValue(const CalibrationFit& fit, const char* name) {
   for (const auto& [n, v] : fit.values)
@@ -63,10 +74,7 @@ TEST(Calibration, FitRecoversKnownSpeeds) {
       previous_copied = 0;  // a mark-compact empties new space
     }
   }
-  TraceParseError err;
-  auto parsed = ParseTraceLog(log, &err);
-  ASSERT_TRUE(parsed) << err.line << ": " << err.message;
-  const auto samples = CalibrationSamplesFromLog(*parsed);
+  const auto samples = SamplesOf(log);
   ASSERT_EQ(samples.size(), 205u);
   int large = 0;
   for (const CalibrationSample& smp : samples)
@@ -111,10 +119,7 @@ TEST(Calibration, MarkingSpeedIsTheMainThreadsWithTheConcurrentMarkersPartTakenO
                   0.2 * main / 6e5 * noise(rng), background / 3e5 * noise(rng), live * 1.1, live);
     log += buf;
   }
-  TraceParseError err;
-  auto parsed = ParseTraceLog(log, &err);
-  ASSERT_TRUE(parsed) << err.line << ": " << err.message;
-  const auto samples = CalibrationSamplesFromLog(*parsed);
+  const auto samples = SamplesOf(log);
   ASSERT_EQ(samples.size(), 40u);
   EXPECT_GT(samples[0].background_mark_ms, 0);
   const CalibrationFit fit = FitCalibration(samples, HeapFlags{});
@@ -169,10 +174,7 @@ TEST(Calibration, SamplesReadTheParallelPhaseAndTheHelpersTime) {
       "[1:0x1]  10 ms: pause=2.0 mutator=5.0 gc=s reduce_memory=0 scavenge.parallel=1.50 "
       "background.scavenge.parallel=2.25 total_size_before=4000000 total_size_after=3000000 "
       "promoted=1000 new_space_survived=2000000\n";
-  TraceParseError err;
-  auto parsed = ParseTraceLog(log, &err);
-  ASSERT_TRUE(parsed) << err.line << ": " << err.message;
-  const auto samples = CalibrationSamplesFromLog(*parsed);
+  const auto samples = SamplesOf(log);
   ASSERT_EQ(samples.size(), 1u);
   EXPECT_EQ(samples[0].parallel_ms, 1.5);
   EXPECT_EQ(samples[0].background_ms, 2.25);
