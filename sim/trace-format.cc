@@ -191,7 +191,9 @@ std::string FormatTraceGCNvpLine(const GCEvent& e, const TraceContext& ctx) {
       e.incremental_ms > 0
           ? static_cast<std::size_t>(static_cast<double>(e.marked_bytes) / e.incremental_ms)
           : 0);
-  ms("incremental_walltime_duration", e.incremental ? e.marking_walltime_ms - e.pause_ms : 0);
+  // GCTracer::PrintNVP: end_time - incremental_marking_start_time, the atomic pause included,
+  // in whole milliseconds ("%.f").
+  kv("incremental_walltime_duration", Format("%.f", e.incremental ? e.marking_walltime_ms : 0));
   ms("background.mark", e.phase_ms("background.mark"));
   ms("background.sweep", e.phase_ms("background.sweep"));
   for (const char* k : {"background.evacuate.copy", "background.evacuate.update_pointers",

@@ -200,6 +200,8 @@ std::string ParseNvpBody(std::string_view body, TracedGC* gc) {
     gc->incremental = true;
     gc->incremental_steps = static_cast<int>(v);
     num("incremental", &gc->incremental_ms);
+    num("incremental_longest_step", &gc->longest_step_ms);
+    num("incremental_walltime_duration", &gc->marking_walltime_ms);
   }
   return {};
 }

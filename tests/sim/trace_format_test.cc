@@ -189,6 +189,14 @@ TEST(TraceFormat, NvpKeysInNode20Order) {
                     GarbageCollectionReason::kFinalizeMarkingViaTask,
                     CollectorReason::kOldSpaceRequested, 1, 1);
   EXPECT_EQ(Keys(FormatTraceGCNvpLine(m, Ctx(1, 2))), mc_keys);
+  // incremental_walltime_duration runs from the start of marking to the end of the pause, as
+  // "walltime since start of marking" does in the --trace-gc line.
+  m.incremental = true;
+  m.incremental_steps = 15;
+  m.marking_walltime_ms = 34;
+  EXPECT_NE(FormatTraceGCNvpLine(m, Ctx(1, 2)).find(" incremental_walltime_duration=34 "),
+            std::string::npos)
+      << FormatTraceGCNvpLine(m, Ctx(1, 2));
 }
 
 TEST(TraceFormat, VerboseBlockShape) {

@@ -170,6 +170,25 @@ TEST(TraceParser, ReadsWhatTheFormatterWrites) {
   EXPECT_EQ(log.gcs[0].incremental_steps, 7);
   EXPECT_EQ(log.gcs[0].reason, "finalize incremental marking via stack guard");
   EXPECT_EQ(log.gcs[1].collector, GarbageCollector::kMarkCompactor);
+  // Both lines give the wall time from the start of marking to the end of the pause.
+  EXPECT_DOUBLE_EQ(log.gcs[0].marking_walltime_ms, 50);
+  EXPECT_DOUBLE_EQ(log.gcs[1].marking_walltime_ms, 50);
+  EXPECT_EQ(log.gcs[1].incremental_steps, 7);
+  EXPECT_DOUBLE_EQ(log.gcs[1].incremental_ms, 3.2);
+}
+
+TEST(TraceParser, NvpMarkingWallTimeIncludesThePause) {
+  // Node 20's nvp line after a scavenge that ended at 809 ms: marking started then, and the
+  // pause of 40.9 ms ended at 892 ms, so incremental_walltime_duration (83) covers both
+  // (GCTracer::PrintNVP: end_time - incremental_marking_start_time).
+  TraceLog log = Parse(
+      "[8876:0x33875120]      892 ms: pause=40.9 mutator=42.1 gc=mc reduce_memory=0 "
+      "mark=37.1 incremental=35.5 incremental_longest_step=3.5 incremental_steps_count=71 "
+      "incremental_walltime_duration=83 background.mark=31.6 total_size_before=47815065\n");
+  ASSERT_EQ(log.gcs.size(), 1u);
+  EXPECT_TRUE(log.gcs[0].incremental);
+  EXPECT_DOUBLE_EQ(log.gcs[0].marking_walltime_ms, 83);
+  EXPECT_DOUBLE_EQ(log.gcs[0].longest_step_ms, 3.5);
 }
 
 TEST(TraceParser, RealNodeTrace) {
