@@ -49,6 +49,23 @@ node tools/node-twin/twin.js "$tmp/draws.js" > "$tmp/twin-draws" 2>&1 || fail "t
 "$1" run "$tmp/draws.js" --no-summary > /dev/null 2> "$tmp/sim-draws" || fail "heaplab draws run"
 diff <(tr -s ' \n' '\n' < "$tmp/twin-draws") <(tr -s ' \n' '\n' < "$tmp/sim-draws") || fail "allocation draws differ between the twin and HeapLab"
 echo "ok: allocations draw the same random numbers ($(wc -w < "$tmp/twin-draws") checked)"
+# Paced, a late callback starts at the wall clock and sim.work still takes its time, as
+# HeapLab's clock is its simulated wall time: full GCs in the first callback (real time that
+# sim.work did not account for) make the second, due at 2 ms, start late; its sim.work(30)
+# then lasts 30 ms of wall time (it was free while the twin caught up with its schedule).
+cat > "$tmp/late.js" <<'JS'
+workload({});
+heap.global(heap.allocMany({ count: 100000, size: 64, slots: 1, shape: "list" }));
+let late = 0;
+sim.after(1, () => { for (let i = 0; i < 20; i++) heap.gc("full"); });
+// performance.now() is node's own wall clock (this script runs only in the twin).
+sim.after(2, () => { late = sim.now(); const t = performance.now(); sim.work(30); console.log(late.toFixed(1), (performance.now() - t).toFixed(1)); });
+JS
+node --expose-gc tools/node-twin/twin.js "$tmp/late.js" --pace > "$tmp/late" 2>&1 || fail "paced late run"
+read -r late_ms work_ms < "$tmp/late"
+node -e 'process.exit(+process.argv[1] > 10 && +process.argv[2] >= 30 ? 0 : 1)' "$late_ms" "$work_ms" ||
+  fail "paced twin: the late callback started at $late_ms ms (want > 10, after 20 full GCs) and its 30 ms of work took $work_ms ms of wall time"
+echo "ok: paced, a late callback starts at the wall clock ($late_ms ms) and its work takes $work_ms ms"
 # The allocation profiler runs the twin and names the twin's own allocating functions.
 PROF_MS=300 node --expose-gc tools/node-twin/heap-profile.js workloads/timer-leak.js --pace --duration=1000 \
   >/dev/null 2>"$tmp/prof" || fail "heap-profile.js run"

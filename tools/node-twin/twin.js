@@ -274,6 +274,17 @@ function main() {
   // The virtual clock lives in a Float64Array: a double in a closure variable is a new 16-byte
   // HeapNumber on every write.
   const clock = new Float64Array(1);  // [now]
+  // Paced, the clock is the wall clock whenever the twin runs late (after a GC pause, or
+  // allocation slower than the schedule), as HeapLab's clock is its simulated wall time: a
+  // late callback starts at the current time, sim.work(ms) still takes ms, and lifetimes and
+  // sim.now() count from there. (Without this, work ran for free until the twin caught up with
+  // the schedule, and node's mutator did more per wall-clock millisecond after each pause than
+  // the workload says and HeapLab simulates.)
+  function catchUp() {
+    if (!pace) return;
+    const wall = wallMs();
+    if (wall > clock[0]) clock[0] = wall;
+  }
   let seq = 0, nextTimer = 1, stopped = false;
   const timers = [];  // binary heap on (due, seq)
   const cancelled = new Set();
@@ -398,7 +409,7 @@ function main() {
     Object.defineProperty(Function.prototype, name, { value: fn, writable: true, configurable: true });
   const sim = {
     now: () => clock[0],
-    work: (ms) => { clock[0] += ms; if (pace) busyUntil(clock[0]); expire(); },
+    work: (ms) => { catchUp(); clock[0] += ms; if (pace) busyUntil(clock[0]); expire(); },
     every: (ms, fn) => { const id = nextTimer++; push({ due: clock[0] + ms, seq: seq++, id, interval: ms, remaining: -1, index: 0, fn }); return id; },
     after: (ms, fn) => { const id = nextTimer++; push({ due: clock[0] + ms, seq: seq++, id, interval: 0, remaining: 1, index: 0, fn }); return id; },
     cancel: (id) => cancelled.add(id),
@@ -447,6 +458,7 @@ function main() {
       }
       pop();
       if (t.due > clock[0]) clock[0] = t.due;
+      catchUp();
       expire();
       t.fn(t.index);
       if (t.remaining !== 1 && t.interval > 0) {
