@@ -187,6 +187,11 @@ void MarkCompactCollector::EvacuateYoungGeneration(GCEvent& ev) {
     }
     page->live_bytes = live;
     // Page promotion (--page-promotion): a mostly-live page moves whole (Page::ConvertNewToOld).
+    // EvacuateNewSpacePageVisitor<NEW_TO_OLD> looks for mementos only under --minor-mc, so the
+    // objects of a moved page count as created but never as found: a mark-compact that moves
+    // pages digests a low found ratio and can decide "don't tenure" for good (node's
+    // --trace-pretenuring-statistics on oom-growth: "(1792, 196, 0.109375) maybe tenure =>
+    // don't tenure" at the mark-compact after new space reached its maximum).
     if (f.page_promotion &&
         live * 100 >= static_cast<std::size_t>(f.page_promotion_threshold) * page->area_bytes) {
       for (const HeapObject& o : page->objects) {
@@ -195,7 +200,6 @@ void MarkCompactCollector::EvacuateYoungGeneration(GCEvent& ev) {
           ++ev.objects_died_in_new;
           continue;
         }
-        if (!ns.IsBelowAgeMark(page, o.offset_bytes())) heap_.RecordMementoFound(o);
         ++ev.objects_promoted;
       }
       ns.ReplacePromotedPage(page);
