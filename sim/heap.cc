@@ -290,6 +290,16 @@ ObjectRef Heap::Allocate(std::size_t size_bytes,
   if (site >= sites_.size())
     throw HeapUsageError("unknown allocation site " + std::to_string(site));
   if (gc_requested_) HandleGCRequest();
+  // The runtime's own old-space allocation (feedback vectors, code, maps, strings) refills the
+  // linear area a mark-compact emptied soon after the mutator runs again, and
+  // PagedSpace::RawRefillLabMain starts incremental marking if the limit is reached: node's
+  // --trace-incremental-marking on oom-growth shows "Start (task)" 0–9 ms after each
+  // mark-compact near the limit, with no scavenge and no old-space allocation of the
+  // workload's own in between. (A scavenge checks the limit itself, Heap::CollectGarbage.)
+  if (old_lab_empty_after_mark_compact_) {
+    old_lab_empty_after_mark_compact_ = false;
+    StartIncrementalMarkingIfAllocationLimitIsReached();
+  }
 
   // Pretenuring: only optimized code follows a site's decision; unoptimized code allocates
   // literals young with a memento.
@@ -1156,6 +1166,7 @@ void Heap::PerformGarbageCollection(GarbageCollector collector,
     // A memory-reducing GC gives back new space (node20-observed §6.1).
     if (ev.reduce_memory) ShrinkNewSpace();
     reduce_memory_ = false;
+    old_lab_empty_after_mark_compact_ = true;
   } else {
     RecomputeLimits(ev);
     ev.old_generation_size_bytes = OldGenerationSizeOfObjects();

@@ -406,6 +406,9 @@ class Heap {
   bool gc_requested_ = false;  // stack-guard interrupt: finalize marking at the next safe point
   bool minor_gc_task_posted_ = false;
   bool marking_task_posted_ = false;
+  // A mark-compact emptied old space's linear allocation area; the mutator's next turn refills
+  // it (see Heap::Allocate).
+  bool old_lab_empty_after_mark_compact_ = false;
   std::vector<std::uint32_t> evacuation_candidates_;
 
   // Limits and counters.

@@ -36,6 +36,29 @@ TEST(HeapLimits, IncrementalMarkingStartsNearTheLimitAndFinalizes) {
   ExpectHealthy(heap);
 }
 
+TEST(HeapLimits, TheMutatorsNextTurnAfterAMarkCompactNearTheLimitRestartsMarking) {
+  // The runtime's first old-space allocation after a mark-compact refills the linear area the
+  // GC emptied, and PagedSpace::RawRefillLabMain starts marking if the limit is reached: node
+  // restarts marking 0-9 ms after each mark-compact of oom-growth near its limit, with no
+  // scavenge in between.
+  HeapFlags f = TestFlags();
+  f.max_old_space_size = 16;
+  Heap heap(f, BareOptions());
+  std::uint32_t head = RetainList(heap, 13);
+  heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  ASSERT_FALSE(heap.IsMarking());
+  ASSERT_LE(heap.OldGenerationSpaceAvailable(), heap.new_space().Capacity());
+  // No turn of the mutator: a task finds nothing to start.
+  heap.RunPendingTasks();
+  EXPECT_FALSE(heap.IsMarking());
+  // The next allocation (the mutator runs again) checks the limit; the task then starts marking.
+  heap.Allocate(64, 0, ObjectKind::kObject);
+  heap.RunPendingTasks();
+  EXPECT_TRUE(heap.IsMarking());
+  (void)head;
+  ExpectHealthy(heap);
+}
+
 // Keeps every other 1 KB object of `mb` megabytes alive: young survival about 50%.
 std::uint32_t RetainHalf(Heap& heap, std::size_t mb, std::uint32_t head) {
   return RetainList(heap, mb, head, 2);
