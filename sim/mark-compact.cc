@@ -142,8 +142,12 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
       pause_marked == 0 ? 0.0 : static_cast<double>(shareable) / static_cast<double>(pause_marked),
       std::min(f.marking_parallel_speedup, static_cast<double>(kConcurrentMarkingTasks + 1)));
   const double mark_ms = static_cast<double>(pause_marked) / f.marking_speed / mark_speedup;
+  // Copying (young objects promoted one by one, and compaction candidates) at
+  // --evacuation-speed; a young page moved whole only has its slots recorded.
   const double evacuate_ms =
-      static_cast<double>(ev.promoted_bytes + ev.evacuated_bytes) / f.evacuation_speed;
+      static_cast<double>(ev.promoted_bytes - ev.page_moved_bytes + ev.evacuated_bytes) /
+          f.evacuation_speed +
+      static_cast<double>(ev.page_moved_slots) / f.scavenge_slot_speed;
   const double update_ms = static_cast<double>(ev.slots_updated) / f.pointer_update_speed;
   ev.pause_ms = f.mark_compact_fixed_ms + mark_ms + evacuate_ms + update_ms;
   ev.background_ms = static_cast<double>(ev.swept_pages * kPageSize) / f.sweeping_speed;
@@ -192,8 +196,13 @@ void MarkCompactCollector::EvacuateYoungGeneration(GCEvent& ev) {
     // pages digests a low found ratio and can decide "don't tenure" for good (node's
     // --trace-pretenuring-statistics on oom-growth: "(1792, 196, 0.109375) maybe tenure =>
     // don't tenure" at the mark-compact after new space reached its maximum).
-    if (f.page_promotion &&
-        live * 100 >= static_cast<std::size_t>(f.page_promotion_threshold) * page->area_bytes) {
+    // Not when reducing memory (ShouldMovePage's MemoryReductionMode::kNone: a memory-reducing
+    // mark-compact copies every survivor, so it packs them), and only if the old generation
+    // can take the page. A moved page costs no copying: its objects' slots are visited to
+    // record them (RecordMigratedSlotVisitor).
+    if (f.page_promotion && !ev.reduce_memory &&
+        live * 100 >= static_cast<std::size_t>(f.page_promotion_threshold) * page->area_bytes &&
+        heap_.CanExpandOldGeneration(live)) {
       for (const HeapObject& o : page->objects) {
         if (!o.is_object()) continue;
         if (o.mark_color() != MarkColor::kBlack) {
@@ -201,7 +210,9 @@ void MarkCompactCollector::EvacuateYoungGeneration(GCEvent& ev) {
           continue;
         }
         ++ev.objects_promoted;
+        ev.page_moved_slots += o.slot_count;
       }
+      ev.page_moved_bytes += live;
       ns.ReplacePromotedPage(page);
       page->top_bytes = 0;
       heap_.old_space_->AddPromotedPage(page);

@@ -187,8 +187,31 @@ TEST(MarkCompact, PagePromotionMovesMostlyLivePagesWhole) {
   EXPECT_EQ(sink2.events[0].pages_promoted, 0u);
   EXPECT_NE(heap2.Global(keep2[0]), first2);
   EXPECT_EQ(sink2.events[0].promoted_bytes, 900u * 1024);
+  // A moved page costs only the recording of its slots; copying the same bytes costs the
+  // evacuation speed (node: 2.2 MB promoted in 0.8 ms of evacuate.copy, 8 MB in 9 ms when a
+  // memory-reducing mark-compact copies them all).
+  EXPECT_LT(sink.events[0].phase_ms("evacuate.copy"),
+            0.5 * sink2.events[0].phase_ms("evacuate.copy"));
+  EXPECT_NEAR(sink2.events[0].phase_ms("evacuate.copy"),
+              900.0 * 1024 / TestFlags().evacuation_speed, 1e-9);
+
+  // A memory-reducing mark-compact moves no page (ShouldMovePage's MemoryReductionMode::kNone):
+  // it copies every survivor.
+  Heap heap3(TestFlags(), BareOptions());
+  RecordingSink sink3;
+  heap3.set_sink(&sink3);
+  std::vector<std::uint32_t> keep3;
+  for (int i = 0; i < 900; ++i)
+    keep3.push_back(heap3.CreateGlobal(heap3.Allocate(1024, 0, ObjectKind::kObject)));
+  const ObjectRef first3 = heap3.Global(keep3[0]);
+  heap3.CollectAllAvailableGarbage(GarbageCollectionReason::kTesting);
+  ASSERT_FALSE(sink3.events.empty());
+  EXPECT_TRUE(sink3.events[0].reduce_memory);
+  EXPECT_EQ(sink3.events[0].pages_promoted, 0u);
+  EXPECT_NE(heap3.Global(keep3[0]), first3);
   ExpectHealthy(heap);
   ExpectHealthy(heap2);
+  ExpectHealthy(heap3);
 }
 
 TEST(MarkCompact, EvacuationCandidateRule) {
