@@ -111,7 +111,6 @@ std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
       s.incremental_ms = Key(gc, "incremental");
       s.background_mark_ms = Key(gc, "background.mark");
       s.evacuate_ms = Key(gc, "evacuate");
-      s.reduce_memory = Key(gc, "reduce_memory") != 0;
       s.live_bytes = after;
     } else {
       s.copied_bytes = survived;
@@ -199,20 +198,13 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
   // The rest of the pause beyond marking and evacuation is the fixed cost.
   std::vector<std::array<double, 3>> mx;
   std::vector<double> my;
-  // The evacuation speed is a copying speed: a mark-compact moves mostly-live young pages
-  // whole at almost no cost, except when it reduces memory, so the memory-reducing ones give
-  // it when they promoted at least 1 MB; otherwise all of them (an upper bound).
-  double promoted = 0, evacuate_ms = 0, reducing_promoted = 0, reducing_evacuate_ms = 0;
+  double promoted = 0, evacuate_ms = 0;
   std::vector<double> rest_ms;
   for (const CalibrationSample& s : samples) {
     if (!s.mark_compact) continue;
     ++fit.mark_compacts;
     promoted += s.promoted_bytes;
     evacuate_ms += s.evacuate_ms;
-    if (s.reduce_memory) {
-      reducing_promoted += s.promoted_bytes;
-      reducing_evacuate_ms += s.evacuate_ms;
-    }
     rest_ms.push_back(std::max(0.0, s.pause_ms - s.mark_ms - s.evacuate_ms));
     if (s.live_bytes > 0 && s.mark_ms + s.incremental_ms > 0) {
       mx.push_back(
@@ -232,9 +224,7 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
   if (fit.mark_compacts >= 2 && main_speed > 0) {
     f.marking_speed = main_speed;
     f.mark_compact_fixed_ms = Median(rest_ms);
-    if (reducing_promoted >= 1e6 && reducing_evacuate_ms > 0)
-      f.evacuation_speed = reducing_promoted / reducing_evacuate_ms;
-    else if (promoted > 0 && evacuate_ms > 0)
+    if (promoted > 0 && evacuate_ms > 0)
       f.evacuation_speed = promoted / evacuate_ms;
     else
       fit.notes.push_back("no promotion in the mark-compacts: evacuation speed kept");

@@ -34,7 +34,6 @@ struct CalibrationSample {
   double incremental_ms = 0;      // mark-compact: incremental marking before it
   double background_mark_ms = 0;  // mark-compact: the concurrent markers' time ("background.mark")
   double evacuate_ms = 0;         // mark-compact: evacuation in the pause ("evacuate=")
-  bool reduce_memory = false;     // mark-compact: memory-reducing, so every survivor was copied
   double live_bytes = 0;          // mark-compact: size after (what marking found)
   double mutator_ms = 0;          // time the program ran since the previous GC ("mutator=")
   double allocated_bytes = 0;     // bytes allocated since the previous GC
