@@ -110,6 +110,7 @@ std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
       s.mark_ms = Key(gc, "mark");
       s.incremental_ms = Key(gc, "incremental");
       s.background_mark_ms = Key(gc, "background.mark");
+      if (gc.incremental) s.concurrent_wall_ms = std::max(0.0, gc.marking_walltime_ms - s.pause_ms);
       s.evacuate_ms = Key(gc, "evacuate");
       s.live_bytes = after;
     } else {
@@ -190,12 +191,14 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
   }
 
   // Mark-compacts: the live bytes are marked by the main thread (incremental steps and the
-  // pause's mark phase) and by the concurrent markers (background.mark):
-  //   live = marking_speed * (mark + incremental) + v * background.mark,
+  // pause's mark phase) and by the concurrent markers while marking ran before the pause:
+  //   live = marking_speed * (mark + incremental)
+  //          + concurrent_marking_speed * (incremental_walltime_duration - pause),
   // fitted over the mark-compacts, each divided by its live bytes so that each counts alike.
-  // Only the main thread's speed is kept: background.mark sums the time of up to four markers
-  // sharing the cores, which is not the wall-time speed --concurrent-marking-speed means.
-  // The rest of the pause beyond marking and evacuation is the fixed cost.
+  // The concurrent term is wall time, which is what --concurrent-marking-speed means (the
+  // markers together, sharing the cores with the main thread); background.mark sums the
+  // markers' own times and is not used. The rest of the pause beyond marking and evacuation is
+  // the fixed cost.
   std::vector<std::array<double, 3>> mx;
   std::vector<double> my;
   double promoted = 0, evacuate_ms = 0;
@@ -208,21 +211,27 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
     rest_ms.push_back(std::max(0.0, s.pause_ms - s.mark_ms - s.evacuate_ms));
     if (s.live_bytes > 0 && s.mark_ms + s.incremental_ms > 0) {
       mx.push_back(
-          {0, (s.mark_ms + s.incremental_ms) / s.live_bytes, s.background_mark_ms / s.live_bytes});
+          {0, (s.mark_ms + s.incremental_ms) / s.live_bytes, s.concurrent_wall_ms / s.live_bytes});
       my.push_back(1);
     }
   }
-  double main_speed = 0;
+  double main_speed = 0, concurrent_speed = 0;
   for (const std::array<bool, 3>& use :
        {std::array<bool, 3>{false, true, true}, std::array<bool, 3>{false, true, false}}) {
     std::array<double, 3> beta{};
     if (SolveLeastSquares(mx, my, use, &beta) && beta[1] > 0 && beta[2] >= 0) {
       main_speed = beta[1];
+      concurrent_speed = beta[2];
       break;
     }
   }
   if (fit.mark_compacts >= 2 && main_speed > 0) {
     f.marking_speed = main_speed;
+    if (concurrent_speed > 0)
+      f.concurrent_marking_speed = concurrent_speed;
+    else
+      fit.notes.push_back(
+          "no incremental marking in the mark-compacts: concurrent marking speed kept");
     f.mark_compact_fixed_ms = Median(rest_ms);
     if (promoted > 0 && evacuate_ms > 0)
       f.evacuation_speed = promoted / evacuate_ms;

@@ -33,10 +33,13 @@ struct CalibrationSample {
   double mark_ms = 0;             // mark-compact: marking in the pause ("mark=")
   double incremental_ms = 0;      // mark-compact: incremental marking before it
   double background_mark_ms = 0;  // mark-compact: the concurrent markers' time ("background.mark")
-  double evacuate_ms = 0;         // mark-compact: evacuation in the pause ("evacuate=")
-  double live_bytes = 0;          // mark-compact: size after (what marking found)
-  double mutator_ms = 0;          // time the program ran since the previous GC ("mutator=")
-  double allocated_bytes = 0;     // bytes allocated since the previous GC
+  // Mark-compact: wall time from the start of marking to the atomic pause
+  // ("incremental_walltime_duration" minus "pause"), while the concurrent markers ran.
+  double concurrent_wall_ms = 0;
+  double evacuate_ms = 0;      // mark-compact: evacuation in the pause ("evacuate=")
+  double live_bytes = 0;       // mark-compact: size after (what marking found)
+  double mutator_ms = 0;       // time the program ran since the previous GC ("mutator=")
+  double allocated_bytes = 0;  // bytes allocated since the previous GC
 };
 
 // The samples of a --trace-gc-nvp log (lines without nvp keys are skipped).
