@@ -381,8 +381,11 @@ std::size_t Heap::TryAllocateYoungRun(std::size_t count,
                                       bool chain,
                                       ObjectRef previous) {
   CheckAlive();
-  if (gc_requested_ || count == 0 || size > config_.max_regular_object_size_bytes ||
-      (chain && slot_count == 0) || kind == ObjectKind::kCode || size % kTaggedSize != 0 ||
+  // Right after a mark-compact the first allocation checks the marking limit (see Allocate):
+  // leave it to the one-object path.
+  if (gc_requested_ || old_lab_empty_after_mark_compact_ || count == 0 ||
+      size > config_.max_regular_object_size_bytes || (chain && slot_count == 0) ||
+      kind == ObjectKind::kCode || size % kTaggedSize != 0 ||
       size < kTaggedSize * (std::size_t{slot_count} + 1) || site >= sites_.size())
     return 0;
   SiteTier tier;
