@@ -2,14 +2,14 @@
 # Re-runs only HeapLab's side of the last `make fidelity` (build/fidelity), against the node
 # traces saved there, and prints the targets-met table: a quick check of a model change
 # without running node again (about 2 minutes instead of 25–60). The node side, wall
-# time included, is the saved one. The result goes to build/fidelity-resim (its fidelity.md says
-# whose node runs it replayed); docs/fidelity.md is not touched.
+# time included, is the saved one. The result goes to build/fidelity-resim, or RESIM_OUT (its
+# fidelity.md says whose node runs it replayed); docs/fidelity.md is not touched.
 # Usage: scripts/fidelity-resim.sh [build/bin/heaplab-cli]
 set -eu
 cd "$(dirname "$0")/.."
 cli=${1:-build/bin/heaplab-cli}
 src=${FIDELITY_DIR:-build/fidelity}
-out=build/fidelity-resim
+out=${RESIM_OUT:-build/fidelity-resim}  # another directory lets two trials run side by side
 [ -d "$src" ] || { echo "no $src: run make fidelity first" >&2; exit 2; }
 rm -rf "$out"
 mkdir -p "$out"
