@@ -92,7 +92,7 @@ class MT19937_64 {
 // Doubles cross function boundaries through Float64Array cells: a double returned from (or passed
 // to) a function TurboFan does not inline is a new 16-byte HeapNumber. nextUnit is too big to
 // inline, so returning its result left 16 bytes of young garbage per draw, and sample's result
-// 16 more: about 1.9 KB per request-churn request, which gave node 10% more scavenges.
+// 16 more: about 1 KB per request-churn request, which gave node 10% more scavenges.
 const drawn = new Float64Array(1);    // the last uniform draw
 const sampled = new Float64Array(1);  // the last value drawn from a distribution
 function makeRng(seed) {
