@@ -91,7 +91,7 @@ class MT19937_64 {
 // HeapLab's MakeRng: seed * 0x9E3779B97F4A7C15 + 1; UniformUnit: (x >> 11) * 2^-53.
 // Doubles cross function boundaries through Float64Array cells: a double returned from (or passed
 // to) a function TurboFan does not inline is a new 16-byte HeapNumber. nextUnit is too big to
-// inline, so returning its result left 16 bytes of young garbage per draw, and sample's result
+// inline, so returning its result left 16 bytes of young garbage per draw, and the sampled value
 // 16 more: about 1 KB per request-churn request, which gave node 10% more scavenges.
 const drawn = new Float64Array(1);    // the last uniform draw
 const sampled = new Float64Array(1);  // the last value drawn from a distribution
@@ -289,7 +289,7 @@ function main() {
   }
   if (!file) { console.error("usage: node [flags] twin.js WORKLOAD.js [--seed N] [--duration MS] [--pace]"); process.exit(2); }
   const source = fs.readFileSync(file, "utf8");
-  const uniform = makeRng(seed);
+  const draw = makeRng(seed);  // each call puts the next uniform draw in drawn[0]
   // The virtual clock lives in a Float64Array: a double in a closure variable is a new 16-byte
   // HeapNumber on every write.
   const clock = new Float64Array(1);  // [now]
@@ -369,13 +369,13 @@ function main() {
     if (count === 0) return null;
     if (shape === "standalone") {
       for (let i = 0; i < count; i++) {
-        const o = makeObject(sampleSize(size, uniform), slots, kind, site);
-        if (lifetime !== null) holdSampled(o, lifetime, uniform);
+        const o = makeObject(sampleSize(size, draw), slots, kind, site);
+        if (lifetime !== null) holdSampled(o, lifetime, draw);
       }
     } else if (shape === "list") {
       let head = null;
       for (let i = 0; i < count; i++) {
-        const o = makeObject(sampleSize(size, uniform), slots, kind, site);
+        const o = makeObject(sampleSize(size, draw), slots, kind, site);
         if (head) setSlot(o, 0, head);
         head = o;
       }
@@ -387,7 +387,7 @@ function main() {
       const parents = treeParents;
       const parentCount = Math.min(count, Math.floor((count - 1) / slots) + 1);
       for (let i = 0; i < count; i++) {
-        const o = makeObject(sampleSize(size, uniform), slots, kind, site);
+        const o = makeObject(sampleSize(size, draw), slots, kind, site);
         if (i < parentCount) parents[i] = o;
         if (i > 0) setSlot(parents[Math.floor((i - 1) / slots)], (i - 1) % slots, o);
       }
@@ -395,17 +395,17 @@ function main() {
       parents.fill(null, 0, parentCount);
     } else if (shape === "array") {
       const array = escape(new Array(count).fill(null));
-      for (let i = 0; i < count; i++) array[i] = makeObject(sampleSize(size, uniform), slots, kind, site);
+      for (let i = 0; i < count; i++) array[i] = makeObject(sampleSize(size, draw), slots, kind, site);
       result = array;
     } else {
       throw new RangeError(`unknown shape "${shape}"`);
     }
-    if (result && lifetime !== null) holdSampled(result, lifetime, uniform);
+    if (result && lifetime !== null) holdSampled(result, lifetime, draw);
     return result;
   }
   const heap = {
     site: (name) => name,
-    alloc: (size, o) => { o = o || {}; return makeObject(sampleSize(checkDistribution(size, "size"), uniform), o.slots || 0, o.kind || "object", o.site || ""); },
+    alloc: (size, o) => { o = o || {}; return makeObject(sampleSize(checkDistribution(size, "size"), draw), o.slots || 0, o.kind || "object", o.site || ""); },
     allocMany,
     global: (o) => { roots.add(o); return o; },
     release: (o) => { if (!roots.delete(o)) throw new RangeError("heap.release: not a global handle, or already released"); },
@@ -439,8 +439,8 @@ function main() {
     after: (ms, fn) => { const id = nextTimer++; push({ due: clock[0] + ms, seq: seq++, id, interval: 0, remaining: 1, index: 0, fn }); return id; },
     cancel: (id) => cancelled.add(id),
     requests: (spec) => { const id = nextTimer++; push({ due: clock[0] + (spec.startMs || 0), seq: seq++, id, interval: 1000 / spec.rate, remaining: spec.count || -1, index: 0, fn: spec.handler }); return id; },
-    random: () => unitOf(uniform),
-    randomInt: (lo, hi) => lo + Math.floor(unitOf(uniform) * (hi - lo + 1)),
+    random: () => unitOf(draw),
+    randomInt: (lo, hi) => lo + Math.floor(unitOf(draw) * (hi - lo + 1)),
     stop: () => { stopped = true; },
     log: (...a) => console.error(a.join(" ")),
   };
@@ -451,7 +451,7 @@ function main() {
   Object.assign(globalThis, {
     heap, sim, workload: (i) => { info = Object.assign({ durationMs: 0 }, i); },
   });
-  Math.random = () => unitOf(uniform);
+  Math.random = () => unitOf(draw);
   Date.now = () => clock[0];
   vm.runInThisContext(source, { filename: file });
   const end = duration > 0 ? duration : info.durationMs || 0;
