@@ -316,6 +316,8 @@ class Heap {
   void WhiteToGreyAndPush(ObjectRef ref, bool by_barrier);
   void MarkRoots();
   void OnAllocation(std::size_t size, bool young);
+  // New-space bytes in use at which a minor-GC task is posted (ScavengeJob).
+  double MinorGCTaskTriggerBytes() const;
 
   void PerformGarbageCollection(GarbageCollector collector,
                                 GarbageCollectionReason reason,

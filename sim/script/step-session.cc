@@ -27,6 +27,7 @@ std::optional<WorkloadError> StepSession::RunOnce(const std::function<bool(std::
   // no script literals or event-loop garbage unless the flags ask for them.
   flags.script_objects = false;
   flags.callback_bytes = 0;
+  flags.timer_callback_bytes = 0;
   if (!host.info().suggested_flags.empty()) {
     if (auto err = ParseFlags(flags, host.info().suggested_flags))
       return WorkloadError{options_.workload.path, 0, 0, "workload flags: " + *err};

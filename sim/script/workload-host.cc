@@ -19,6 +19,7 @@
 #include <set>
 #include <thread>
 
+#include "sim/event-loop.h"
 #include "sim/script/distributions.h"
 
 namespace heaplab {
@@ -1216,12 +1217,14 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
     if (duration > 0 && t.due > duration) break;
     try {
       // The event loop is idle until the next callback: GC tasks run, time passes.
-      heap.AdvanceIdleTime(std::max(0.0, t.due - heap.now_ms()));
+      const double idle_ms = std::max(0.0, t.due - heap.now_ms());
+      heap.AdvanceIdleTime(idle_ms);
       bridge.Expire();
       // The event loop's own garbage for the turn that runs the callback.
-      if (heap.flags().callback_bytes > 0)
-        heap.Allocate(static_cast<std::size_t>(heap.flags().callback_bytes), 0, ObjectKind::kObject,
-                      0, AllocationType::kYoung);
+      const std::size_t turn_bytes =
+          EventLoopTurnBytes(heap.flags(), result.callbacks_run, EventLoopTurnAfterIdle(idle_ms));
+      if (turn_bytes > 0)
+        heap.Allocate(turn_bytes, 0, ObjectKind::kObject, 0, AllocationType::kYoung);
     } catch (const OutOfMemoryError&) {
       result.out_of_memory = true;
       break;

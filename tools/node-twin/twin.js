@@ -457,9 +457,10 @@ function main() {
   const end = duration > 0 ? duration : info.durationMs || 0;
   // Each callback runs in its own turn of the event loop (setImmediate, or a timer when a paced
   // run waits), as a service's I/O callbacks do, so that V8's GC tasks run between callbacks.
-  // A turn leaves about 250 bytes of node's own garbage (the Immediate, the loop's records);
-  // HeapLab allocates the same per callback (--callback-bytes). An async loop with a promise
-  // per turn would leave about 870.
+  // A turn leaves node's own garbage (the Immediate or Timeout, the loop's records): 395 bytes
+  // at once, 860 after a wait, more while this code is unoptimized; HeapLab allocates the same
+  // (--callback-bytes, --timer-callback-bytes, --callback-warmup). An async loop with a
+  // promise per turn would leave about 870.
   // --pace: the virtual clock is also kept in real time. A callback waits (the event loop idle,
   // V8's GC tasks free to run) until its due time has passed on the wall clock, and sim.work
   // keeps the main thread busy for its duration, so that concurrent marking, GC tasks and

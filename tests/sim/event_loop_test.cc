@@ -1,0 +1,87 @@
+// The event loop's garbage per callback (sim/event-loop.h) and the minor-GC task trigger that
+// decides how full new space is when a task scavenge starts.
+#include "sim/event-loop.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/sim/test-util.h"
+
+namespace heaplab {
+namespace {
+
+using testing::BareOptions;
+using testing::RecordingSink;
+using testing::TestFlags;
+
+TEST(EventLoop, TurnKindFollowsTheTwinsWait) {
+  // The twin waits with setTimeout when a callback is due 1.5 ms ahead or more.
+  EXPECT_EQ(EventLoopTurnAfterIdle(0), EventLoopTurn::kImmediate);
+  EXPECT_EQ(EventLoopTurnAfterIdle(1.49), EventLoopTurn::kImmediate);
+  EXPECT_EQ(EventLoopTurnAfterIdle(1.5), EventLoopTurn::kTimer);
+  EXPECT_EQ(EventLoopTurnAfterIdle(400), EventLoopTurn::kTimer);
+}
+
+TEST(EventLoop, WarmupStepsDownToNothingAtTheSeven_thousandthCallback) {
+  HeapFlags f;
+  // Node through the twin, 1 ms apart: 2090 bytes per callback at first, 395 from the 7000th.
+  EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kImmediate), 2090u);
+  EXPECT_EQ(EventLoopTurnBytes(f, 299, EventLoopTurn::kImmediate), 2090u);
+  EXPECT_EQ(EventLoopTurnBytes(f, 300, EventLoopTurn::kImmediate), 395u + 815u);
+  EXPECT_EQ(EventLoopTurnBytes(f, 6999, EventLoopTurn::kImmediate), 395u + 152u);
+  EXPECT_EQ(EventLoopTurnBytes(f, 7000, EventLoopTurn::kImmediate), 395u);
+  // Waited-for callbacks: 3146 at first, 859 from the 7000th.
+  EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kTimer), 860u + 2286u);
+  EXPECT_EQ(EventLoopTurnBytes(f, 1000, EventLoopTurn::kTimer), 860u + 400u);
+  EXPECT_EQ(EventLoopTurnBytes(f, 1000000, EventLoopTurn::kTimer), 860u);
+  // The warm-up never grows, and it ends.
+  for (EventLoopTurn turn : {EventLoopTurn::kImmediate, EventLoopTurn::kTimer}) {
+    std::size_t previous = EventLoopWarmupBytes(0, turn);
+    for (std::uint64_t k = 1; k < 8000; ++k) {
+      EXPECT_LE(EventLoopWarmupBytes(k, turn), previous) << k;
+      previous = EventLoopWarmupBytes(k, turn);
+    }
+    EXPECT_EQ(previous, 0u);
+  }
+}
+
+TEST(EventLoop, FlagsTurnTheGarbageOff) {
+  HeapFlags f;
+  f.callback_warmup = false;
+  EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kImmediate), 395u);
+  EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kTimer), 860u);
+  f.callback_warmup = true;
+  f.callback_bytes = 0;
+  EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kImmediate), 0u);
+  EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kTimer), 860u + 2286u);
+  f.timer_callback_bytes = 0;
+  EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kTimer), 0u);
+}
+
+TEST(EventLoop, TaskScavengeStartsAtEightyPercentOfTheWholeSemiSpace) {
+  // Node's task scavenges at a 1 MB semi-space start with at least 0.8 x 1 MiB = 838861 bytes
+  // in new space (838.9-850 KB in --trace-gc-nvp), not 0.8 x the 1006 KB objects can use.
+  HeapFlags f = TestFlags();
+  f.max_semi_space_size = 1;
+  Heap heap(f, BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  const std::size_t trigger = 838861;
+  while (sink.events.empty() && heap.new_space().Size() + 1024 < trigger) {
+    heap.Allocate(1024, 0, ObjectKind::kObject);
+    heap.RunPendingTasks();
+  }
+  ASSERT_TRUE(sink.events.empty()) << "a task scavenged below 80% of 1 MiB";
+  while (sink.events.empty()) {
+    heap.Allocate(1024, 0, ObjectKind::kObject);
+    heap.RunPendingTasks();
+  }
+  const GCEvent& e = sink.events.front();
+  EXPECT_EQ(e.collector, GarbageCollector::kScavenger);
+  EXPECT_EQ(e.reason, GarbageCollectionReason::kTask);
+  EXPECT_GE(YoungGenerationBytes(e.before), trigger);
+  EXPECT_LT(YoungGenerationBytes(e.before), trigger + 1024 + 64);
+  testing::ExpectHealthy(heap);
+}
+
+}  // namespace
+}  // namespace heaplab
