@@ -108,6 +108,10 @@ heap.alloc(64, { slots: 1, site: "x" });                                // 40 B,
 heap.allocMany({ count: 2, size: { min: 64, max: 64 }, site: "y" });   // 48 B + {min, max} 40 B
 // 56 B + {values} 32 B + [1, 2] (a 32-byte JSArray and 32 bytes of elements)
 heap.allocMany({ count: 1, size: 64, kind: "string", lifetime: { values: [1, 2] } });
+// A new arrow per heap.scope call is a 56-byte closure; passing the same function again is not.
+for (let i = 0; i < 3; i++) heap.scope(() => 0);
+const same = () => 0;
+for (let i = 0; i < 3; i++) heap.scope(same);                          // 56 B, then none
 sim.log("script", heap.stats().allocated - a0);
 sim.requests({ rate: 1000, count: 100, handler: () => {} });
 sim.after(500, () => sim.log("callbacks", heap.stats().allocated - a0));
@@ -121,7 +125,7 @@ JS
     const lit = num(w, "script") - num(wo, "script");
     const r8 = (n) => Math.ceil(n / 8) * 8, F = 5;
     const factory = r8(650 + 68 * F) + r8(300 + 28 * F) + r8(634) + 1200 + r8(587);
-    const expected = 40 + 40 + 88 + 152 + 2 * factory;
+    const expected = 40 + 40 + 88 + 152 + 2 * factory + 4 * 56;
     if (lit !== expected) throw new Error("script objects: " + lit + " bytes, expected " + expected);
     const cb = (num(w, "callbacks") - num(w, "script")) - (num(wo, "callbacks") - num(wo, "script"));
     // 100 requests 1 ms apart run at once, the first 300 callbacks 1695 bytes over 395; the
