@@ -23,7 +23,7 @@ constexpr double kMaxStepSizeOnAllocationMs = 5;
 constexpr double kMaxStepSizeOnTaskMs = 1;
 constexpr std::size_t kMinStepSizeInBytes = 64 * KB;
 constexpr double kTargetMarkingWallTimeInMs = 500;
-// --minor-gc-task-trigger=80: percent of new-space capacity (ScavengeJob kTaskTriggerFactor).
+// ScavengeJob kTaskTriggerFactor: the share of the semi-space (MinorGCTaskTriggerBytes).
 constexpr double kMinorGCTaskTrigger = 0.80;
 // heap.cc kMaxConsecutiveIneffectiveMarkCompacts and IsIneffectiveMarkCompact thresholds.
 constexpr int kMaxConsecutiveIneffectiveMarkCompacts = 4;
