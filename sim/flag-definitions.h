@@ -55,6 +55,11 @@
       "flips. V8 11.3 optimizes a small function after ~3 600 calls (interrupt budget 67 584 "   \
       "over a 19-byte literal function) plus its concurrent compile. 0 = no tiers: every "       \
       "allocation leaves a memento and follows the decision")                                    \
+  INT(reoptimized_literal_allocations, 500, 0, 1000000000, "allocations", "Young generation",    \
+      "Allocations a literal makes from unoptimized code again after a pretenuring decision "    \
+      "deoptimized its code, before it is optimized again. Node's --trace-pretenuring-"          \
+      "statistics on reinit-leak: 300-500 more mementos per literal after the tenure decision, " \
+      "then none (its feedback is warm; the first optimization took thousands)")                 \
   BOOL(script_objects, true, "Workload",                                                         \
        "Allocate the workload script's own objects in new space, as V8 does when node runs it "  \
        "through the twin: its source text and the twin's state (about 52 KB), alive from the "   \
@@ -85,7 +90,13 @@
   BOOL(trace_gc_nvp, false, "Tracing",                                                           \
        "Print one name=value line per garbage collection, as Node prints it")                    \
   BOOL(trace_gc_verbose, false, "Tracing",                                                       \
-       "Print the size of every space after each garbage collection")                            \
+       "Print the size of every space after each garbage collection, and what the memory "       \
+       "reducer decides")                                                                        \
+  BOOL(trace_mutator_utilization, false, "Tracing",                                              \
+       "Print the mutator utilization each time a heuristic asks whether allocation is slow "    \
+       "(the memory reducer, new-space shrinking)")                                              \
+  BOOL(trace_pretenuring_statistics, false, "Tracing",                                           \
+       "Print each literal's pretenuring feedback when a GC digests it, and a summary per GC")   \
   BOOL(verify_heap, false, "Tracing",                                                            \
        "Verify the whole heap after every garbage collection (HeapVerifier)")                    \
   DOUBLE(mutator_speed, 400000, 1, 1e12, "bytes/ms", "Calibrated speeds",                        \

@@ -126,6 +126,15 @@ struct OutOfMemoryEvent {
 };
 
 // Receives what the simulator reports. All callbacks run on the simulating thread.
+// A line of V8's tracing besides the GC lines: --trace-pretenuring-statistics, and the memory
+// reducer's lines under --trace-gc-verbose. The text has no "[pid:isolate]" prefix and no
+// newline.
+struct TraceMessage {
+  double time_ms = 0;
+  bool timestamped = false;  // printed with "<time> ms: " (PrintWithTimestamp), else PrintIsolate
+  std::string text;
+};
+
 class HeapSink {
  public:
   virtual ~HeapSink() = default;
@@ -135,6 +144,8 @@ class HeapSink {
   virtual void OnSample(const HeapSample& sample) { (void)sample; }
   // Called once when the heap runs out of memory; the run ends after it.
   virtual void OnOutOfMemory(const OutOfMemoryEvent& event) { (void)event; }
+  // Called for each line of V8's other tracing the flags ask for, when V8 would print it.
+  virtual void OnTraceMessage(const TraceMessage& message) { (void)message; }
 };
 
 }  // namespace heaplab

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 
@@ -41,13 +42,19 @@ constexpr std::size_t kMarginForSmallHeaps = 32 * MB;
 }  // namespace
 
 namespace {
-// The literal of `size` bytes at `site`: its counter of unoptimized allocations.
-std::uint32_t& LiteralCounter(AllocationSite& site, std::size_t size) {
+// The literal of `size` bytes at `site`.
+LiteralSite& LiteralOf(AllocationSite& site, std::size_t size) {
   const std::size_t words = size / kTaggedSize;
-  if (site.literal_allocations.size() <= words) site.literal_allocations.resize(words + 1, 0);
-  return site.literal_allocations[words];
+  if (site.literals.size() <= words) site.literals.resize(words + 1);
+  return site.literals[words];
 }
 }  // namespace
+
+const LiteralSite& AllocationSite::literal(std::size_t size_bytes) const {
+  static const LiteralSite kNone;
+  const std::size_t words = size_bytes / kTaggedSize;
+  return words < literals.size() ? literals[words] : kNone;
+}
 
 std::string_view ToString(PretenureDecision decision) {
   switch (decision) {
@@ -307,7 +314,7 @@ ObjectRef Heap::Allocate(std::size_t size_bytes,
   bool tenured = false;
   if (flags_.allocation_site_pretenuring && site != 0) {
     tier = TierOf(sites_[site], size, kind);
-    tenured = tier.follows_decision && sites_[site].decision == PretenureDecision::kTenure;
+    tenured = tier.tenured();
   }
   const bool old = type == AllocationType::kOld || tenured;
   AllocationSpace space;
@@ -358,8 +365,8 @@ ObjectRef Heap::Allocate(std::size_t size_bytes,
     if (tenured) ++s.pretenured_objects;
     if (memento) {
       o.memento = 1;
-      ++s.memento_create_count;
-      if (tier.counter) ++*tier.counter;
+      ++tier.literal->memento_create_count;
+      if (tier.counts_allocations) ++tier.literal->unoptimized_allocations;
     }
   }
   allocated_total_bytes_ += footprint;
@@ -391,8 +398,7 @@ std::size_t Heap::TryAllocateYoungRun(std::size_t count,
   SiteTier tier;
   if (flags_.allocation_site_pretenuring && site != 0) {
     tier = TierOf(sites_[site], size, kind);
-    if (tier.follows_decision && sites_[site].decision == PretenureDecision::kTenure)
-      return 0;  // this allocation goes to old space
+    if (tier.tenured()) return 0;  // this allocation goes to old space
   }
   const bool mementos = tier.mementos_left > 0;
   // Each object of the run is followed by its memento, if it has one.
@@ -437,8 +443,9 @@ std::size_t Heap::TryAllocateYoungRun(std::size_t count,
     s.allocated_objects += n;
     s.allocated_bytes += size * n;
     if (mementos) {
-      s.memento_create_count += static_cast<std::uint32_t>(n);
-      if (tier.counter) *tier.counter += static_cast<std::uint32_t>(n);
+      tier.literal->memento_create_count += static_cast<std::uint32_t>(n);
+      if (tier.counts_allocations)
+        tier.literal->unoptimized_allocations += static_cast<std::uint32_t>(n);
     }
   }
   allocated_total_bytes_ += bytes;
@@ -998,10 +1005,27 @@ void Heap::RunMemoryReducerTimerIfDue() {
   e.type = MemoryReducer::EventType::kTimer;
   e.time_ms = now_ms_;
   e.committed_memory = CommittedOldGenerationMemory(SpaceStatistics());
-  e.should_start_incremental_gc = HasLowAllocationRate() || optimize_for_memory;
+  const bool low_allocation_rate = HasLowAllocationRate();
+  e.should_start_incremental_gc = low_allocation_rate || optimize_for_memory;
   e.can_start_incremental_gc =
       marking_phase_ == MarkingPhase::kStopped && flags_.incremental_marking;
-  if (memory_reducer_.NotifyTimer(e)) StartIncrementalMarking(true);
+  const bool verbose = flags_.trace_gc_verbose;
+  // MemoryReducer::TimerTask::RunInternal and NotifyTimer print these under --trace-gc-verbose.
+  if (verbose)
+    Trace(true, std::string("Memory reducer: ") +
+                    (low_allocation_rate ? "low alloc" : "high alloc") +
+                    (optimize_for_memory ? ", background" : ", foreground"));
+  if (memory_reducer_.NotifyTimer(e)) {
+    if (verbose)
+      Trace(true,
+            "Memory reducer: started GC #" + std::to_string(memory_reducer_.state().started_gcs));
+    StartIncrementalMarking(true);
+  } else if (verbose && memory_reducer_.state().id == MemoryReducer::Id::kWait) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "Memory reducer: waiting for %.f ms",
+                  memory_reducer_.state().next_gc_start_ms - now_ms_);
+    Trace(true, buf);
+  }
 }
 
 namespace {
@@ -1016,16 +1040,31 @@ double MutatorUtilization(double mutator_speed, double gc_speed) {
 constexpr double kHighMutatorUtilization = 0.993;
 }  // namespace
 
+double Heap::ComputeMutatorUtilization(const char* tag,
+                                       double mutator_speed,
+                                       double gc_speed) const {
+  const double mu = MutatorUtilization(mutator_speed, gc_speed);
+  if (flags_.trace_mutator_utilization) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "%s mutator utilization = %.3f (mutator_speed=%.f, gc_speed=%.f)", tag, mu,
+                  mutator_speed, gc_speed);
+    Trace(true, buf);
+  }
+  return mu;
+}
+
 bool Heap::HasLowYoungGenerationAllocationRate() const {
-  return MutatorUtilization(tracer_.NewSpaceAllocationThroughputInBytesPerMillisecond(),
-                            tracer_.ScavengeSpeedInBytesPerMillisecond()) > kHighMutatorUtilization;
+  return ComputeMutatorUtilization(
+             "Young generation", tracer_.NewSpaceAllocationThroughputInBytesPerMillisecond(),
+             tracer_.ScavengeSpeedInBytesPerMillisecond()) > kHighMutatorUtilization;
 }
 
 bool Heap::HasLowAllocationRate() const {
   return HasLowYoungGenerationAllocationRate() &&
-         MutatorUtilization(tracer_.OldGenerationAllocationThroughputInBytesPerMillisecond(),
-                            tracer_.CombinedMarkCompactSpeedInBytesPerMillisecond()) >
-             kHighMutatorUtilization;
+         ComputeMutatorUtilization(
+             "Old generation", tracer_.OldGenerationAllocationThroughputInBytesPerMillisecond(),
+             tracer_.CombinedMarkCompactSpeedInBytesPerMillisecond()) > kHighMutatorUtilization;
 }
 
 std::size_t Heap::CommittedOldGenerationMemory(const SpaceStatsArray& s) {
@@ -1169,8 +1208,14 @@ void Heap::PerformGarbageCollection(GarbageCollector collector,
     if (flags_.incremental_marking) {
       const SpaceStatsArray now = SpaceStatistics();
       const std::size_t committed = CommittedOldGenerationMemory(now);
+      const bool was_running = memory_reducer_.state().id == MemoryReducer::Id::kRun;
+      const int started_gcs = memory_reducer_.state().started_gcs;
       memory_reducer_.NotifyMarkCompact(now_ms_, CommittedOldGenerationMemory(ev.before), committed,
                                         committed > 2 * OldGenerationSizeOfObjects() + 16 * MB);
+      if (was_running && flags_.trace_gc_verbose)
+        Trace(true, "Memory reducer: finished GC #" + std::to_string(started_gcs) +
+                        (memory_reducer_.state().id == MemoryReducer::Id::kWait ? " (will do more)"
+                                                                                : " (done)"));
     }
     // A memory-reducing GC gives back new space (node20-observed §6.1).
     if (ev.reduce_memory) ShrinkNewSpace();
@@ -1270,71 +1315,118 @@ void Heap::ConfigureInitialOldGenerationSize() {
 
 // ------------------------------------------------------------------ pretenuring
 
+void Heap::Trace(bool timestamped, std::string text) const {
+  if (sink_) sink_->OnTraceMessage(TraceMessage{now_ms_, timestamped, std::move(text)});
+}
+
 void Heap::RecordMementoFound(const HeapObject& o) {
   // PretenuringHandler::UpdateAllocationSite: an object evacuated for the first time still has
   // its memento behind it (copies leave it behind).
   if (o.site == 0 || !o.memento || !flags_.allocation_site_pretenuring) return;
-  ++sites_[o.site].memento_found_count;
+  ++LiteralOf(sites_[o.site], o.size_bytes).memento_found_count;
 }
 
 Heap::SiteTier Heap::TierOf(AllocationSite& site, std::size_t size, ObjectKind kind) {
   SiteTier tier;
   if (kind != ObjectKind::kObject && kind != ObjectKind::kArray) return tier;
+  tier.literal = &LiteralOf(site, size);
   const auto budget = static_cast<std::uint32_t>(flags_.unoptimized_literal_allocations);
   if (budget == 0) {
     tier.mementos_left = std::numeric_limits<std::size_t>::max();
     return tier;
   }
-  tier.counter = &LiteralCounter(site, size);
-  tier.mementos_left = *tier.counter < budget ? budget - *tier.counter : 0;
+  tier.counts_allocations = true;
+  const std::uint32_t done = tier.literal->unoptimized_allocations;
+  const std::uint32_t tier_up =
+      tier.literal->deoptimized ? static_cast<std::uint32_t>(flags_.reoptimized_literal_allocations)
+                                : budget;
+  tier.mementos_left = done < tier_up ? tier_up - done : 0;
   tier.follows_decision = tier.mementos_left == 0;
   return tier;
 }
 
-void Heap::DeoptimizeDependentCode(AllocationSite& site) {
+void Heap::DeoptimizeDependentCode(LiteralSite& literal) {
   // AllocationSite::set_deopt_dependent_code: optimized code that inlined the old decision is
-  // thrown away; the literals run unoptimized again until they are re-optimized.
-  const auto budget = static_cast<std::uint32_t>(flags_.unoptimized_literal_allocations);
-  for (std::uint32_t& done : site.literal_allocations)
-    if (done >= budget) done = 0;
+  // thrown away; the literal runs unoptimized again until it is re-optimized. (The twin calls
+  // each literal's factory through one megamorphic call, so no other literal's code inlined
+  // it.)
+  const auto budget =
+      static_cast<std::uint32_t>(literal.deoptimized ? flags_.reoptimized_literal_allocations
+                                                     : flags_.unoptimized_literal_allocations);
+  if (literal.unoptimized_allocations < budget) return;  // not optimized: nothing to throw away
+  literal.unoptimized_allocations = 0;
+  literal.deoptimized = true;
 }
 
 void Heap::ProcessPretenuringFeedback() {
   if (!flags_.allocation_site_pretenuring) return;
-  // PretenuringHandler::ProcessPretenuringFeedback: digest sites with found mementos. Only a
-  // GC that began with new space at its maximum tenures.
+  // PretenuringHandler::ProcessPretenuringFeedback digests the literals in the global feedback,
+  // which MergeAllocationSitePretenuringFeedback enters only once a literal's found count,
+  // summed over GCs, reaches kPretenureMinimumCreated (AllocationSite::IncrementMementoFoundCount):
+  // node's --trace-pretenuring-statistics on sessions shows each session literal digested every
+  // fifth or sixth scavenge at (created, found) = (100–156, 100–150). Only a GC that began with
+  // new space at its maximum tenures.
   const bool maximum_size_scavenge = maximum_size_scavenge_;
+  const bool deopt_maybe_tenured = new_space_->IsAtMaximumCapacity() && !maximum_size_scavenge;
+  const bool trace = flags_.trace_pretenuring_statistics;
+  int active = 0, mementos = 0, tenured = 0, not_tenured = 0;
   for (std::size_t i = 1; i < sites_.size(); ++i) {
     AllocationSite& s = sites_[i];
-    if (s.memento_found_count == 0) continue;
-    // DigestPretenuringFeedback / MakePretenureDecision.
-    if (s.memento_create_count >= kMinMementoCount &&
-        (s.decision == PretenureDecision::kUndecided ||
-         s.decision == PretenureDecision::kMaybeTenure)) {
-      const double ratio =
-          static_cast<double>(s.memento_found_count) / static_cast<double>(s.memento_create_count);
-      if (ratio >= kPretenureRatio) {
-        // Only a scavenge of a maximum-size new space tenures; otherwise "maybe".
-        if (maximum_size_scavenge) {
-          s.decision = PretenureDecision::kTenure;
-          ++s.tenure_changes;
-          DeoptimizeDependentCode(s);
-        } else {
-          s.decision = PretenureDecision::kMaybeTenure;
+    for (std::size_t words = 0; words < s.literals.size(); ++words) {
+      LiteralSite& l = s.literals[words];
+      if (l.memento_found_count >= kMinMementoCount) {
+        // DigestPretenuringFeedback / MakePretenureDecision.
+        const PretenureDecision before = l.decision;
+        const bool minimum_mementos_created = l.memento_create_count >= kMinMementoCount;
+        const double ratio = minimum_mementos_created || trace
+                                 ? static_cast<double>(l.memento_found_count) /
+                                       static_cast<double>(std::max(1u, l.memento_create_count))
+                                 : 0.0;
+        if (minimum_mementos_created && (l.decision == PretenureDecision::kUndecided ||
+                                         l.decision == PretenureDecision::kMaybeTenure)) {
+          if (ratio >= kPretenureRatio) {
+            // Only a scavenge of a maximum-size new space tenures; otherwise "maybe".
+            if (maximum_size_scavenge) {
+              l.decision = PretenureDecision::kTenure;
+              ++s.tenure_changes;
+              DeoptimizeDependentCode(l);
+            } else {
+              l.decision = PretenureDecision::kMaybeTenure;
+            }
+          } else {
+            l.decision = PretenureDecision::kDontTenure;
+          }
         }
-      } else {
-        s.decision = PretenureDecision::kDontTenure;
+        ++active;
+        mementos += static_cast<int>(l.memento_found_count);
+        ++(l.decision == PretenureDecision::kTenure ? tenured : not_tenured);
+        if (trace) {
+          char buf[256];
+          std::snprintf(buf, sizeof buf,
+                        "pretenuring: AllocationSite(%s/%zu): (created, found, ratio) (%u, %u, %f) "
+                        "%s => %s",
+                        s.name.c_str(), words * kTaggedSize, l.memento_create_count,
+                        l.memento_found_count, ratio, std::string(ToString(before)).c_str(),
+                        std::string(ToString(l.decision)).c_str());
+          Trace(false, buf);
+        }
+        l.memento_found_count = 0;
+        l.memento_create_count = 0;
       }
+      // DeoptMaybeTenuredAllocationSites: in the GC in which new space reached its maximum,
+      // the code of "maybe tenure" literals is deoptimized, so that they leave mementos again
+      // and a later (maximum-size) scavenge can tenure them.
+      if (deopt_maybe_tenured && l.decision == PretenureDecision::kMaybeTenure)
+        DeoptimizeDependentCode(l);
     }
-    s.memento_found_count = 0;
-    s.memento_create_count = 0;
   }
-  // DeoptMaybeTenuredAllocationSites: in the GC in which new space reached its maximum, the
-  // code of "maybe tenure" sites is deoptimized, so that their literals leave mementos again
-  // and the next (maximum-size) scavenge can tenure them.
-  if (new_space_->IsAtMaximumCapacity() && !maximum_size_scavenge) {
-    for (std::size_t i = 1; i < sites_.size(); ++i)
-      if (sites_[i].decision == PretenureDecision::kMaybeTenure) DeoptimizeDependentCode(sites_[i]);
+  if (trace && (mementos > 0 || tenured > 0 || not_tenured > 0)) {
+    char buf[192];
+    std::snprintf(buf, sizeof buf,
+                  "pretenuring: deopt_maybe_tenured=%d visited_sites=%d active_sites=%d "
+                  "mementos=%d tenured=%d not_tenured=%d",
+                  deopt_maybe_tenured ? 1 : 0, active, active, mementos, tenured, not_tenured);
+    Trace(false, buf);
   }
 }
 
@@ -1346,12 +1438,14 @@ void Heap::EvaluateOldSpaceLocalPretenuring(std::size_t size_of_objects_before_g
   // Too much died in the old generation: ResetAllAllocationSitesDependentCode(kOld).
   for (std::size_t i = 1; i < sites_.size(); ++i) {
     AllocationSite& s = sites_[i];
-    if (s.decision != PretenureDecision::kTenure) continue;
-    s.decision = PretenureDecision::kUndecided;
-    s.memento_found_count = 0;
-    s.memento_create_count = 0;
-    ++s.tenure_changes;
-    DeoptimizeDependentCode(s);
+    for (LiteralSite& l : s.literals) {
+      if (l.decision != PretenureDecision::kTenure) continue;
+      l.decision = PretenureDecision::kUndecided;
+      l.memento_found_count = 0;
+      l.memento_create_count = 0;
+      ++s.tenure_changes;
+      DeoptimizeDependentCode(l);
+    }
   }
 }
 

@@ -48,20 +48,32 @@ enum class AllocationType : std::uint8_t { kYoung, kOld };
 enum class PretenureDecision : std::uint8_t { kUndecided, kDontTenure, kMaybeTenure, kTenure };
 std::string_view ToString(PretenureDecision decision);
 
-// A named allocation site with V8's pretenuring feedback (src/objects/allocation-site.h).
-struct AllocationSite {
-  std::string name;
-  std::uint32_t memento_create_count = 0;  // young allocations since the last digest
+// One object or array literal of a named site, with V8's pretenuring feedback
+// (src/objects/allocation-site.h). V8 gives every literal its own AllocationSite, and a literal
+// has one size: a site whose objects come in several sizes is several literals (the twin's
+// factoryFor makes one per site and field count, as a program has one per source position).
+struct LiteralSite {
+  std::uint32_t memento_create_count = 0;  // young allocations with a memento since the digest
   std::uint32_t memento_found_count = 0;   // of those, found alive by a GC
   PretenureDecision decision = PretenureDecision::kUndecided;
+  // Allocations since its code was last (de)optimized, counted up to
+  // --unoptimized-literal-allocations, or --reoptimized-literal-allocations once deoptimized.
+  std::uint32_t unoptimized_allocations = 0;
+  bool deoptimized = false;  // its optimized code was thrown away at least once
+};
+
+// A named allocation site: its literals (by object size in words) and totals.
+struct AllocationSite {
+  std::string name;
+  std::vector<LiteralSite> literals;    // index: object size in words
   std::uint64_t allocated_objects = 0;  // over the whole run
   std::uint64_t allocated_bytes = 0;
   std::uint64_t pretenured_objects = 0;  // allocated straight into old space
-  int tenure_changes = 0;                // times the decision switched to or from tenure
-  // Per literal (object size in words): allocations since its code was last (de)optimized,
-  // counted up to --unoptimized-literal-allocations.
-  std::vector<std::uint32_t> literal_allocations;
-  ObjectRef map = kNullRef;  // the site's map (map space in the legacy profile)
+  int tenure_changes = 0;                // times one of its literals switched to or from tenure
+  ObjectRef map = kNullRef;              // the site's map (map space in the legacy profile)
+
+  // The literal of objects of `size_bytes`, or an undecided one it has not allocated yet.
+  const LiteralSite& literal(std::size_t size_bytes) const;
 };
 
 // Run-time options that are not V8 flags.
@@ -329,17 +341,23 @@ class Heap {
   void ProcessPretenuringFeedback();
   // How the next allocations at a named site run (--unoptimized-literal-allocations).
   struct SiteTier {
-    std::size_t mementos_left = 0;     // allocations that still leave a memento
-    bool follows_decision = true;      // a tenure decision sends them to old space
-    std::uint32_t* counter = nullptr;  // the literal's unoptimized allocations, with tiers
+    std::size_t mementos_left = 0;    // allocations that still leave a memento
+    bool follows_decision = true;     // a tenure decision sends them to old space
+    LiteralSite* literal = nullptr;   // the literal; null for kinds that are not literals
+    bool counts_allocations = false;  // with tiers: its unoptimized allocations are counted
+    // True if the allocation goes to old space by the literal's decision.
+    bool tenured() const {
+      return literal && follows_decision && literal->decision == PretenureDecision::kTenure;
+    }
   };
   // The tier of `site`'s allocation of `size` bytes of `kind`. Object and array literals run
   // unoptimized (young, with a memento, whatever the decision) for their first allocations,
   // then optimized (the decision, no memento); without tiers every literal allocation leaves a
-  // memento and follows the decision. Other kinds never leave mementos.
+  // memento and follows the decision. Other kinds have no allocation site: no memento, no
+  // decision.
   SiteTier TierOf(AllocationSite& site, std::size_t size, ObjectKind kind);
-  // Deoptimizes the site's optimized literals (its decision flipped between young and old).
-  void DeoptimizeDependentCode(AllocationSite& site);
+  // Deoptimizes the literal's optimized code (its decision flipped between young and old).
+  void DeoptimizeDependentCode(LiteralSite& literal);
   // Heap::UpdateSurvivalStatistics: records the GC's young survival with the tracer and fills
   // the event's average survival ratio and promotion rate.
   void UpdateSurvivalStatistics(GCEvent& ev);
@@ -349,6 +367,9 @@ class Heap {
   void ConfigureInitialOldGenerationSize();
   // MemoryReducer::TimerTask: runs the reducer's timer if it is due at now_ms_.
   void RunMemoryReducerTimerIfDue();
+  // Heap::ComputeMutatorUtilization: gc / (mutator + gc), printed under
+  // --trace-mutator-utilization with `tag` ("Young generation", "Old generation").
+  double ComputeMutatorUtilization(const char* tag, double mutator_speed, double gc_speed) const;
   // Heap::HasLowAllocationRate: young and old mutator utilization both above 0.993.
   bool HasLowAllocationRate() const;
   // Heap::HasLowYoungGenerationAllocationRate: new-space allocation against scavenge speed.
@@ -362,6 +383,8 @@ class Heap {
   void RecordMementoFound(const HeapObject& o);
   [[noreturn]] void FatalProcessOutOfMemory(const std::string& location);
   void MaybeSample();
+  // Sends one line of V8's other tracing to the sink (TraceMessage), stamped with now_ms_.
+  void Trace(bool timestamped, std::string text) const;
   void EmitSample();
   void HandleGCRequest();
 

@@ -60,6 +60,10 @@ void RunRecorder::OnGCEvent(const GCEvent& e) {
     *out_ << FormatTraceGCVerbose(e, trace_.context, trace_.context.has_map_space);
 }
 
+void RunRecorder::OnTraceMessage(const TraceMessage& m) {
+  if (out_) *out_ << FormatTraceMessage(m, trace_.context) << '\n';
+}
+
 void RunRecorder::OnSample(const HeapSample& s) {
   samples_.push_back(s);
 }

@@ -34,6 +34,7 @@ class RunRecorder : public HeapSink {
   void OnGCEvent(const GCEvent& event) override;
   void OnSample(const HeapSample& sample) override;
   void OnOutOfMemory(const OutOfMemoryEvent& event) override;
+  void OnTraceMessage(const TraceMessage& message) override;
 
   const std::vector<GCEvent>& events() const { return events_; }
   const std::vector<HeapSample>& samples() const { return samples_; }

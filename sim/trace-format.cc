@@ -47,6 +47,10 @@ std::string IsolatePrefix(const TraceContext& ctx) {
   return Format("[%u:0x%" PRIx64 "] ", ctx.pid, ctx.isolate_address);
 }
 
+std::string FormatTraceMessage(const TraceMessage& m, const TraceContext& ctx) {
+  return (m.timestamped ? TimePrefix(ctx, m.time_ms) : IsolatePrefix(ctx)) + m.text;
+}
+
 std::string FormatTraceGCLine(const GCEvent& e, const TraceContext& ctx) {
   std::string name;
   if (e.collector == GarbageCollector::kScavenger)

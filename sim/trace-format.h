@@ -29,6 +29,8 @@ std::string FormatTraceGCLine(const GCEvent& event, const TraceContext& ctx);
 std::string FormatTraceGCNvpLine(const GCEvent& event, const TraceContext& ctx);
 // The --trace-gc-verbose block printed after a GC line (lines end with '\n').
 std::string FormatTraceGCVerbose(const GCEvent& event, const TraceContext& ctx, bool has_map_space);
+// A TraceMessage as V8 prints it: "[pid:0xisolate] " and, if timestamped, "<time> ms: ".
+std::string FormatTraceMessage(const TraceMessage& message, const TraceContext& ctx);
 // The [HeapController] lines --trace-gc-verbose prints before a mark-compact line.
 std::string FormatHeapControllerLines(const GCEvent& event, const TraceContext& ctx);
 // The report Node prints to stderr when the heap is out of memory: the last GC lines and the

@@ -73,6 +73,7 @@ TEST(MemoryReducer, StateMachineFollowsV8) {
 TEST(MemoryReducer, QuietHeapGetsMemoryReducingMarkCompactsAfterEightSeconds) {
   HeapFlags f = TestFlags();
   f.memory_reducer_for_small_heaps = false;  // armed by the mark-compact alone
+  f.trace_gc_verbose = true;
   Heap heap(f);
   RecordingSink sink;
   heap.set_sink(&sink);
@@ -100,12 +101,23 @@ TEST(MemoryReducer, QuietHeapGetsMemoryReducingMarkCompactsAfterEightSeconds) {
   // Memory-reducing GCs grow the limit by the minimal factor.
   EXPECT_DOUBLE_EQ(reducing[1]->growing_factor, 1.1);
   EXPECT_EQ(heap.memory_reducer().state().id, Id::kDone);
+  // --trace-gc-verbose: node's lines for each timer and each reducing GC.
+  EXPECT_EQ(
+      sink.MessagesWith("Memory reducer:"),
+      (std::vector<std::string>{
+          "Memory reducer: low alloc, foreground", "Memory reducer: started GC #1",
+          "Memory reducer: finished GC #1 (will do more)", "Memory reducer: low alloc, foreground",
+          "Memory reducer: started GC #2", "Memory reducer: finished GC #2 (done)"}));
+  for (const TraceMessage& m : sink.messages)
+    EXPECT_TRUE(m.timestamped);
   ExpectHealthy(heap);
 }
 
 TEST(MemoryReducer, BusyProgramIsLeftAlone) {
   HeapFlags f = TestFlags();
   f.memory_reducer_for_small_heaps = false;
+  f.trace_gc_verbose = true;
+  f.trace_mutator_utilization = true;
   Heap heap(f);
   RecordingSink sink;
   heap.set_sink(&sink);
@@ -121,6 +133,14 @@ TEST(MemoryReducer, BusyProgramIsLeftAlone) {
   for (const auto& e : sink.events)
     EXPECT_FALSE(e.collector == GarbageCollector::kMarkCompactor && e.reduce_memory);
   EXPECT_EQ(heap.memory_reducer().state().id, Id::kWait);
+  const std::vector<std::string> reducer = sink.MessagesWith("Memory reducer:");
+  ASSERT_GE(reducer.size(), 2u);
+  EXPECT_EQ(reducer[0], "Memory reducer: high alloc, foreground");
+  EXPECT_EQ(reducer[1], "Memory reducer: waiting for 8000 ms");
+  // --trace-mutator-utilization: the young generation's figures behind "high alloc".
+  const std::vector<std::string> mu = sink.MessagesWith("Young generation mutator utilization = ");
+  ASSERT_FALSE(mu.empty());
+  EXPECT_NE(mu.back().find("(mutator_speed="), std::string::npos);
 }
 
 TEST(MemoryReducer, PossibleGarbageArmsItOnlyFromDone) {

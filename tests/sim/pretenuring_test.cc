@@ -22,9 +22,9 @@ TEST(Pretenuring, SiteSwitchesOnAndBackOff) {
   std::vector<std::uint32_t> keep;
   for (int i = 0; i < 200; ++i)
     keep.push_back(heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject, site)));
-  EXPECT_EQ(heap.site(site).memento_create_count, 200u);
+  EXPECT_EQ(heap.site(site).literal(64).memento_create_count, 200u);
   heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
-  EXPECT_EQ(heap.site(site).decision, PretenureDecision::kTenure);
+  EXPECT_EQ(heap.site(site).literal(64).decision, PretenureDecision::kTenure);
   ObjectRef o = heap.Allocate(64, 1, ObjectKind::kObject, site);
   EXPECT_EQ(heap.space_of(o), AllocationSpace::kOld);  // allocated straight into old space
   EXPECT_EQ(heap.site(site).pretenured_objects, 1u);
@@ -35,7 +35,7 @@ TEST(Pretenuring, SiteSwitchesOnAndBackOff) {
   for (int i = 0; i < 5000; ++i)
     heap.Allocate(64, 1, ObjectKind::kObject, site);
   heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
-  EXPECT_EQ(heap.site(site).decision, PretenureDecision::kUndecided);
+  EXPECT_EQ(heap.site(site).literal(64).decision, PretenureDecision::kUndecided);
   EXPECT_EQ(heap.space_of(heap.Allocate(64, 1, ObjectKind::kObject, site)), AllocationSpace::kNew);
   EXPECT_EQ(heap.site(site).tenure_changes, 2);
   ExpectHealthy(heap);
@@ -50,7 +50,7 @@ TEST(Pretenuring, DiesYoungSiteIsNotTenured) {
     if (i % 10 == 0) keep.push_back(heap.CreateGlobal(o));  // 10% survive
   }
   heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
-  EXPECT_EQ(heap.site(site).decision, PretenureDecision::kDontTenure);
+  EXPECT_EQ(heap.site(site).literal(64).decision, PretenureDecision::kDontTenure);
   EXPECT_EQ(heap.space_of(heap.Allocate(64, 0, ObjectKind::kObject, site)), AllocationSpace::kNew);
 }
 
@@ -66,7 +66,9 @@ TEST(Pretenuring, AMarkCompactThatMovesPagesFindsNoMementosOnThem) {
     f.page_promotion = page_promotion;
     Heap heap(f, BareOptions());
     const std::uint32_t site = heap.RegisterAllocationSite("record");
-    for (int i = 0; i < 2000; ++i)  // 528 KB with mementos: two full pages and a partial one
+    // 653 KB with mementos: two full pages and a partial one of about 500 objects, so that
+    // the objects copied one by one find the 100 mementos a digest needs.
+    for (int i = 0; i < 2400; ++i)
       heap.CreateGlobal(heap.Allocate(256, 1, ObjectKind::kObject, site));
     testing::RecordingSink sink;
     heap.set_sink(&sink);
@@ -74,10 +76,10 @@ TEST(Pretenuring, AMarkCompactThatMovesPagesFindsNoMementosOnThem) {
     ASSERT_EQ(sink.Count(GarbageCollector::kMarkCompactor), 1u);
     if (page_promotion) {
       EXPECT_GE(sink.events.back().pages_promoted, 2u);
-      EXPECT_EQ(heap.site(site).decision, PretenureDecision::kDontTenure);
+      EXPECT_EQ(heap.site(site).literal(256).decision, PretenureDecision::kDontTenure);
     } else {
       EXPECT_EQ(sink.events.back().pages_promoted, 0u);
-      EXPECT_EQ(heap.site(site).decision, PretenureDecision::kTenure);
+      EXPECT_EQ(heap.site(site).literal(256).decision, PretenureDecision::kTenure);
     }
     ExpectHealthy(heap);
   }
@@ -89,7 +91,7 @@ TEST(Pretenuring, OnlyMaybeTenureBelowMaximumNewSpace) {
   for (int i = 0; i < 200; ++i)
     heap.CreateGlobal(heap.Allocate(64, 0, ObjectKind::kArray, site));
   heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
-  EXPECT_EQ(heap.site(site).decision, PretenureDecision::kMaybeTenure);
+  EXPECT_EQ(heap.site(site).literal(64).decision, PretenureDecision::kMaybeTenure);
 }
 
 TEST(Pretenuring, StringsCarryNoMementosAndFlagTurnsItOff) {
@@ -98,7 +100,7 @@ TEST(Pretenuring, StringsCarryNoMementosAndFlagTurnsItOff) {
   for (int i = 0; i < 200; ++i)
     heap.CreateGlobal(heap.Allocate(64, 0, ObjectKind::kString, site));
   heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
-  EXPECT_EQ(heap.site(site).decision, PretenureDecision::kUndecided);
+  EXPECT_EQ(heap.site(site).literal(64).decision, PretenureDecision::kUndecided);
 
   HeapFlags off = AtMaxSemiSpace();
   off.allocation_site_pretenuring = false;
@@ -107,16 +109,20 @@ TEST(Pretenuring, StringsCarryNoMementosAndFlagTurnsItOff) {
   for (int i = 0; i < 200; ++i)
     heap2.CreateGlobal(heap2.Allocate(64, 0, ObjectKind::kObject, s2));
   heap2.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
-  EXPECT_EQ(heap2.site(s2).decision, PretenureDecision::kUndecided);
+  EXPECT_EQ(heap2.site(s2).literal(64).decision, PretenureDecision::kUndecided);
   EXPECT_EQ(heap2.space_of(heap2.Allocate(64, 0, ObjectKind::kObject, s2)), AllocationSpace::kNew);
 }
 
 // Tiers: unoptimized code allocates a literal young with a memento whatever the decision;
 // optimized code (after --unoptimized-literal-allocations per literal) follows it.
-HeapFlags WithTiers(int unoptimized) {
+HeapFlags WithTiers(int unoptimized, int reoptimized) {
   HeapFlags f = AtMaxSemiSpace();
   f.unoptimized_literal_allocations = unoptimized;
+  f.reoptimized_literal_allocations = reoptimized;
   return f;
+}
+HeapFlags WithTiers(int unoptimized) {
+  return WithTiers(unoptimized, unoptimized);
 }
 
 TEST(PretenuringTiers, TenuredSiteAllocatesOldOnlyFromOptimizedCode) {
@@ -126,22 +132,23 @@ TEST(PretenuringTiers, TenuredSiteAllocatesOldOnlyFromOptimizedCode) {
   for (int i = 0; i < 200; ++i)
     keep.push_back(heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject, site)));
   heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
-  ASSERT_EQ(heap.site(site).decision, PretenureDecision::kTenure);
+  ASSERT_EQ(heap.site(site).literal(64).decision, PretenureDecision::kTenure);
   // The 64-byte literal has run 200 times unoptimized; 100 more stay young with mementos.
   for (int i = 0; i < 100; ++i)
     EXPECT_EQ(heap.space_of(heap.Allocate(64, 1, ObjectKind::kObject, site)),
               AllocationSpace::kNew);
-  EXPECT_EQ(heap.site(site).memento_create_count, 100u);
+  EXPECT_EQ(heap.site(site).literal(64).memento_create_count, 100u);
   // Then its optimized code allocates in old space and leaves no memento.
   for (int i = 0; i < 50; ++i)
     EXPECT_EQ(heap.space_of(heap.Allocate(64, 1, ObjectKind::kObject, site)),
               AllocationSpace::kOld);
-  EXPECT_EQ(heap.site(site).memento_create_count, 100u);
+  EXPECT_EQ(heap.site(site).literal(64).memento_create_count, 100u);
   EXPECT_EQ(heap.site(site).pretenured_objects, 50u);
-  // Another size is another literal, with its own 300 unoptimized allocations.
+  // Another size is another literal: undecided, with its own 300 unoptimized allocations.
+  EXPECT_EQ(heap.site(site).literal(72).decision, PretenureDecision::kUndecided);
   EXPECT_EQ(heap.space_of(heap.Allocate(72, 1, ObjectKind::kObject, site)), AllocationSpace::kNew);
-  // Strings carry no memento: they follow the decision at once.
-  EXPECT_EQ(heap.space_of(heap.Allocate(64, 0, ObjectKind::kString, site)), AllocationSpace::kOld);
+  // Strings are not literals: no allocation site, no memento, no decision to follow.
+  EXPECT_EQ(heap.space_of(heap.Allocate(64, 0, ObjectKind::kString, site)), AllocationSpace::kNew);
   ExpectHealthy(heap);
 }
 
@@ -167,7 +174,7 @@ TEST(PretenuringTiers, MementosTakeNewSpaceAndAreLeftBehind) {
   for (ObjectRef r : run)
     keep.push_back(heap.CreateGlobal(r));
   EXPECT_EQ(heap.new_space().Size() - start, 30u * (64 + kAllocationMementoSize) + 10u * 64);
-  EXPECT_EQ(heap.site(site).memento_create_count, 30u);
+  EXPECT_EQ(heap.site(site).literal(64).memento_create_count, 30u);
   heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
   EXPECT_EQ(heap.new_space().Size(), 40u * 64);
   ExpectHealthy(heap);
@@ -180,9 +187,9 @@ TEST(PretenuringTiers, OptimizedCodeLeavesNoMementosSoTheSiteStaysUndecided) {
   for (int i = 0; i < 400; ++i)
     keep.push_back(heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject, site)));
   // Only the first 100 allocations left a memento: 100 created, all found.
-  EXPECT_EQ(heap.site(site).memento_create_count, 100u);
+  EXPECT_EQ(heap.site(site).literal(64).memento_create_count, 100u);
   heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
-  EXPECT_EQ(heap.site(site).decision, PretenureDecision::kTenure);
+  EXPECT_EQ(heap.site(site).literal(64).decision, PretenureDecision::kTenure);
   // The tenure decision deoptimized the literal's code: 100 more unoptimized allocations.
   EXPECT_EQ(heap.space_of(heap.Allocate(64, 1, ObjectKind::kObject, site)), AllocationSpace::kNew);
   for (int i = 0; i < 99; ++i)
@@ -195,7 +202,7 @@ TEST(PretenuringTiers, OptimizedCodeLeavesNoMementosSoTheSiteStaysUndecided) {
   for (int i = 0; i < 400; ++i)
     keep.push_back(few.CreateGlobal(few.Allocate(64, 1, ObjectKind::kObject, s2)));
   few.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
-  EXPECT_EQ(few.site(s2).decision, PretenureDecision::kUndecided);
+  EXPECT_EQ(few.site(s2).literal(64).decision, PretenureDecision::kUndecided);
 }
 
 TEST(PretenuringTiers, MaybeTenureSitesDeoptimizeWhenNewSpaceReachesItsMaximum) {
@@ -211,21 +218,123 @@ TEST(PretenuringTiers, MaybeTenureSitesDeoptimizeWhenNewSpaceReachesItsMaximum) 
   };
   allocate_kept(300);  // unoptimized: mementos; the literal is optimized after these
   heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
-  ASSERT_EQ(heap.site(site).decision, PretenureDecision::kMaybeTenure);
+  ASSERT_EQ(heap.site(site).literal(256).decision, PretenureDecision::kMaybeTenure);
   allocate_kept(50);  // optimized, undecided code: young, no mementos
-  EXPECT_EQ(heap.site(site).memento_create_count, 0u);
+  EXPECT_EQ(heap.site(site).literal(256).memento_create_count, 0u);
   // Grow new space: survivors since the last growth exceed its 1 MB capacity.
   allocate_kept(4000);
   while (!heap.new_space().IsAtMaximumCapacity())
     heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
   // That GC deoptimized the maybe-tenure code: mementos again, and the next scavenge (new
   // space already at its maximum when it starts) tenures the site.
-  const std::uint32_t created = heap.site(site).memento_create_count;
+  const std::uint32_t created = heap.site(site).literal(256).memento_create_count;
   allocate_kept(200);
-  EXPECT_EQ(heap.site(site).memento_create_count, created + 200);
+  EXPECT_EQ(heap.site(site).literal(256).memento_create_count, created + 200);
   heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
-  EXPECT_EQ(heap.site(site).decision, PretenureDecision::kTenure);
+  EXPECT_EQ(heap.site(site).literal(256).decision, PretenureDecision::kTenure);
   ExpectHealthy(heap);
+}
+
+// V8 gives each literal its own AllocationSite: a named site's objects of two sizes are two
+// literals with their own feedback and decisions.
+TEST(Pretenuring, EachLiteralOfASiteDecidesForItself) {
+  HeapFlags f = AtMaxSemiSpace();
+  f.unoptimized_literal_allocations = 0;
+  Heap heap(f, BareOptions());
+  const std::uint32_t site = heap.RegisterAllocationSite("session");
+  for (int i = 0; i < 200; ++i) {
+    heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject, site));  // all survive
+    heap.Allocate(128, 1, ObjectKind::kObject, site);                    // all die
+  }
+  // The dying literal needs 100 found mementos before it is digested at all.
+  for (int i = 0; i < 1000; ++i) {
+    ObjectRef o = heap.Allocate(128, 1, ObjectKind::kObject, site);
+    if (i % 10 == 0) heap.CreateGlobal(o);
+  }
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.site(site).literal(64).decision, PretenureDecision::kTenure);
+  EXPECT_EQ(heap.site(site).literal(128).decision, PretenureDecision::kDontTenure);
+  EXPECT_EQ(heap.space_of(heap.Allocate(64, 1, ObjectKind::kObject, site)), AllocationSpace::kOld);
+  EXPECT_EQ(heap.space_of(heap.Allocate(128, 1, ObjectKind::kObject, site)), AllocationSpace::kNew);
+  EXPECT_EQ(heap.site(site).tenure_changes, 1);
+  ExpectHealthy(heap);
+}
+
+// AllocationSite::IncrementMementoFoundCount enters a literal into the GC's feedback only once
+// its found count reaches 100: below that, counts add up over scavenges (node digests each
+// session literal every fifth or sixth scavenge at 100-156 mementos).
+TEST(Pretenuring, FoundMementosAddUpOverScavengesUntilOneHundred) {
+  HeapFlags f = AtMaxSemiSpace();
+  f.unoptimized_literal_allocations = 0;
+  Heap heap(f, BareOptions());
+  const std::uint32_t site = heap.RegisterAllocationSite("s");
+  auto allocate_kept = [&](int n) {
+    for (int i = 0; i < n; ++i)
+      heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject, site));
+  };
+  allocate_kept(60);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.site(site).literal(64).decision, PretenureDecision::kUndecided);
+  EXPECT_EQ(heap.site(site).literal(64).memento_found_count, 60u);
+  EXPECT_EQ(heap.site(site).literal(64).memento_create_count, 60u);
+  allocate_kept(60);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(heap.site(site).literal(64).decision, PretenureDecision::kTenure);
+  EXPECT_EQ(heap.site(site).literal(64).memento_found_count, 0u);  // digested: reset
+  ExpectHealthy(heap);
+}
+
+// After a decision deoptimized it, a literal is optimized again sooner than the first time
+// (--reoptimized-literal-allocations).
+TEST(PretenuringTiers, ADeoptimizedLiteralIsReoptimizedAfterItsOwnBudget) {
+  Heap heap(WithTiers(100, 20), BareOptions());
+  const std::uint32_t site = heap.RegisterAllocationSite("s");
+  std::vector<std::uint32_t> keep;
+  for (int i = 0; i < 150; ++i)  // 100 unoptimized with mementos, then 50 optimized
+    keep.push_back(heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject, site)));
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  ASSERT_EQ(heap.site(site).literal(64).decision, PretenureDecision::kTenure);
+  EXPECT_TRUE(heap.site(site).literal(64).deoptimized);
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(heap.space_of(heap.Allocate(64, 1, ObjectKind::kObject, site)),
+              AllocationSpace::kNew);
+  EXPECT_EQ(heap.site(site).literal(64).memento_create_count, 20u);
+  EXPECT_EQ(heap.space_of(heap.Allocate(64, 1, ObjectKind::kObject, site)), AllocationSpace::kOld);
+  ExpectHealthy(heap);
+}
+
+// --trace-pretenuring-statistics prints what node prints, with the literal named by its site
+// and size instead of an address.
+TEST(Pretenuring, TraceStatisticsNameEachDigestedLiteral) {
+  HeapFlags f = AtMaxSemiSpace();
+  f.unoptimized_literal_allocations = 0;
+  f.trace_pretenuring_statistics = true;
+  Heap heap(f, BareOptions());
+  testing::RecordingSink sink;
+  heap.set_sink(&sink);
+  const std::uint32_t site = heap.RegisterAllocationSite("cache");
+  for (int i = 0; i < 200; ++i)
+    heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject, site));
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  const auto lines = sink.MessagesWith("pretenuring:");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0],
+            "pretenuring: AllocationSite(cache/64): (created, found, ratio) (200, 200, 1.000000) "
+            "undecided => tenure");
+  EXPECT_EQ(lines[1],
+            "pretenuring: deopt_maybe_tenured=0 visited_sites=1 active_sites=1 mementos=200 "
+            "tenured=1 not_tenured=0");
+  EXPECT_FALSE(sink.messages[0].timestamped);
+
+  // Off by default: no messages.
+  Heap quiet(AtMaxSemiSpace(), BareOptions());
+  testing::RecordingSink quiet_sink;
+  quiet.set_sink(&quiet_sink);
+  const std::uint32_t s2 = quiet.RegisterAllocationSite("cache");
+  for (int i = 0; i < 200; ++i)
+    quiet.CreateGlobal(quiet.Allocate(64, 1, ObjectKind::kObject, s2));
+  quiet.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_TRUE(quiet_sink.messages.empty());
 }
 
 }  // namespace

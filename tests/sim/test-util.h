@@ -50,6 +50,14 @@ class RecordingSink : public HeapSink {
   void OnGCEvent(const GCEvent& e) override { events.push_back(e); }
   void OnSample(const HeapSample& s) override { samples.push_back(s); }
   void OnOutOfMemory(const OutOfMemoryEvent& e) override { oom.push_back(e); }
+  void OnTraceMessage(const TraceMessage& m) override { messages.push_back(m); }
+  // The texts of the trace messages that contain `part`.
+  std::vector<std::string> MessagesWith(std::string_view part) const {
+    std::vector<std::string> out;
+    for (const auto& m : messages)
+      if (m.text.find(part) != std::string::npos) out.push_back(m.text);
+    return out;
+  }
   std::size_t Count(GarbageCollector c) const {
     std::size_t n = 0;
     for (const auto& e : events)
@@ -59,6 +67,7 @@ class RecordingSink : public HeapSink {
   std::vector<GCEvent> events;
   std::vector<HeapSample> samples;
   std::vector<OutOfMemoryEvent> oom;
+  std::vector<TraceMessage> messages;
 };
 
 inline void ExpectHealthy(const Heap& heap) {
