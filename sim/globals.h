@@ -109,6 +109,12 @@ constexpr bool IsLargeObjectSpace(AllocationSpace s) {
 enum class ObjectKind : std::uint8_t { kObject, kArray, kString, kClosure, kCode };
 inline constexpr int kNumberOfObjectKinds = 5;
 std::string_view ToString(ObjectKind kind);
+// The smallest closure with `slot_count` captured variables, as V8 allocates it: a JSFunction
+// (64 bytes) and, when it captures anything, a function context (map, length, scope info,
+// previous: 32 bytes) with 8 bytes per variable. Node: 112 bytes for two variables.
+constexpr std::size_t ClosureSize(std::uint32_t slot_count) {
+  return 64 + (slot_count > 0 ? 32 + 8 * std::size_t{slot_count} : 0);
+}
 // Parses "object", "array", "string", "closure", "code"; returns false when unknown.
 bool ParseObjectKind(std::string_view text, ObjectKind* out);
 

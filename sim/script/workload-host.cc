@@ -753,7 +753,13 @@ class WorkloadBridge : public QObject {
   // One object of the spec: its literal factory first (CompileLiteralOnce), then the object.
   ObjectRef AllocateObject(const AllocSpec& s, std::size_t size, AllocationType type) {
     CompileLiteralOnce(s, size);
-    return heap_->Allocate(size, s.slot_count, s.kind, s.site, type);
+    return heap_->Allocate(ObjectSize(s, size), s.slot_count, s.kind, s.site, type);
+  }
+
+  // The bytes of one object of the spec drawn at `sampled` bytes: a closure is at least its
+  // function and the context that holds its slots (ClosureSize), as the twin makes it.
+  static std::size_t ObjectSize(const AllocSpec& s, std::size_t sampled) {
+    return s.kind == ObjectKind::kClosure ? std::max(sampled, ClosureSize(s.slot_count)) : sampled;
   }
 
   void Hold(ObjectRef r, double ms) {
@@ -799,7 +805,7 @@ class WorkloadBridge : public QObject {
       // Sampled only for a constant size: a distribution's draws must match the twin's, one
       // per object.
       const std::size_t fixed_size =
-          bulk ? RoundUp(SampleSizeFor(s.size, s.slot_count), kTaggedSize) : 0;
+          bulk ? RoundUp(ObjectSize(s, SampleSizeFor(s.size, s.slot_count)), kTaggedSize) : 0;
       std::vector<ObjectRef> run(bulk ? std::min<std::size_t>(count, 4096) : 0);
       if (bulk) CompileLiteralOnce(s, SampleSizeFor(s.size, s.slot_count));  // no draw
       if (shape == "standalone") {

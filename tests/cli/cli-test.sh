@@ -134,7 +134,32 @@ JS
     const expected_cb = 100 * r8(395 + 1695) + r8(860 + 2286);
     if (cb !== expected_cb) throw new Error("callback bytes: " + cb + ", expected " + expected_cb);
   ' "$tmp/with" "$tmp/without" || fail "script model"
-  echo "ok: script objects and callback bytes" ;;
+  echo "ok: script objects and callback bytes"
+  # A closure is at least a 64-byte function and a context of 32 + 8 per slot (the twin's).
+  cat >"$tmp/closure.js" <<'JS'
+workload({});
+const a0 = heap.stats().allocated;
+heap.alloc(64, { slots: 2, kind: "closure" });
+sim.log("closure", heap.stats().allocated - a0);
+const a1 = heap.stats().allocated;
+heap.alloc(200, { slots: 2, kind: "closure" });
+sim.log("big", heap.stats().allocated - a1);
+JS
+  "$cli" run "$tmp/closure.js" --no-summary --no-script-objects 2>"$tmp/closure" >/dev/null || fail "closure run"
+  grep -q "^closure 112$" "$tmp/closure" && grep -q "^big 200$" "$tmp/closure" ||
+    { cat "$tmp/closure"; fail "closure sizes"; }
+  echo "ok: closure sizes"
+  # V8's other tracing, with node's prefixes: pretenuring decisions and the memory reducer.
+  "$cli" run workloads/sessions.js --max-semi-space-size=16 --duration=9000 --no-summary \
+    --trace-pretenuring-statistics --trace-gc-verbose --trace-mutator-utilization >"$tmp/trace" 2>&1 ||
+    fail "trace run"
+  grep -qE '^\[4242:0x5a5a000\] pretenuring: AllocationSite\(session/[0-9]+\): \(created, found, ratio\) \([0-9]+, [0-9]+, [0-9.]+\) [a-z\x27 ]+ => [a-z\x27 ]+$' "$tmp/trace" ||
+    fail "no --trace-pretenuring-statistics line"
+  grep -qE '^\[4242:0x5a5a000\] +[0-9]+ ms: Memory reducer: (low|high) alloc, foreground$' "$tmp/trace" ||
+    fail "no memory reducer line"
+  grep -qE '^\[4242:0x5a5a000\] +[0-9]+ ms: Young generation mutator utilization = [0-9.]+ \(mutator_speed=[0-9]+, gc_speed=[0-9]+\)$' "$tmp/trace" ||
+    fail "no mutator utilization line"
+  echo "ok: pretenuring, memory reducer and mutator utilization traces" ;;
 compare)
   expect_error 2 "node was not found at /nonexistent/node" -- compare workloads/request-churn.js --node /nonexistent/node
   if ! command -v node >/dev/null; then echo "node is not on PATH: the node side is skipped"; echo "1 passed, 0 failed"; exit 0; fi

@@ -240,11 +240,11 @@ function makeObject(size, slots, kind, site) {
       if (length < kExternalStringFrom) return escape(bytesOfAtLeast(length).latin1Slice(0, length));
       return escape(baseOfAtLeast(size).substring(0, length).toUpperCase());
     }
-    case "closure": {
-      // A closure keeps its captured variables in its context: the slots live there.
-      const captured = new Array(slots).fill(null);
-      return escape(function closure() { return captured; });
-    }
+    case "closure":
+      // A closure keeps its captured variables in its context: the slots live there, padded
+      // with more variables up to the size (a JSFunction of 64 bytes, and a context of 32
+      // plus 8 per variable when it captures any; HeapLab's ClosureSize).
+      return escape(closureFactoryFor(Math.max(slots, Math.ceil((size - 96) / 8)))());
     case "array":
     case "code": return escape(new Array(Math.max(slots, Math.floor((size - 48) / 8))).fill(null));
     default:
@@ -252,10 +252,30 @@ function makeObject(size, slots, kind, site) {
       return escape(factoryFor(site || "", Math.max(slots, Math.floor((size - 24) / 8)))());
   }
 }
-function setSlot(o, i, v) {
-  if (Array.isArray(o)) o[i] = v; else o[field(i)] = v;
+// One factory per number of captured variables: it returns a closure whose context holds
+// them; calling the closure with (i) reads variable i, with (i, v) writes it.
+const closureFactories = [];
+function closureFactoryFor(vars) {
+  let f = closureFactories[vars];
+  if (!f) {
+    const names = [];
+    for (let i = 0; i < vars; i++) names.push("s" + i);
+    const body = vars === 0
+      ? "return function closure() { return null; };"
+      : `let ${names.map((n) => n + " = null").join(", ")}; return function closure(i, v) { switch (i) { ` +
+        names.map((n, i) => `case ${i}: if (v !== undefined) ${n} = v; return ${n};`).join(" ") +
+        " } return null; };";
+    f = new Function(`return function closure_${vars}() { ${body} };`)();
+    closureFactories[vars] = f;
+  }
+  return f;
 }
-function getSlot(o, i) { return Array.isArray(o) ? o[i] : o[field(i)]; }
+function setSlot(o, i, v) {
+  if (Array.isArray(o)) o[i] = v; else if (typeof o === "function") o(i, v); else o[field(i)] = v;
+}
+function getSlot(o, i) {
+  return Array.isArray(o) ? o[i] : typeof o === "function" ? o(i) : o[field(i)];
+}
 
 // ---------------------------------------------------------------- the API
 // Milliseconds of wall time since the twin started, for --pace.
@@ -427,10 +447,10 @@ function main() {
   Object.defineProperty(Array.prototype, "slots", { get() { return this.length; }, configurable: true });
   Object.defineProperty(Array.prototype, "size", { get() { return 48 + 8 * this.length; }, configurable: true });
   Object.defineProperty(Array.prototype, "kind", { get() { return "array"; }, configurable: true });
-  // Closures: their slots are the captured variables (the array the function returns).
-  for (const [name, fn] of [["set", function (i, v) { this()[i] = v; return this; }],
-                            ["get", function (i) { const v = this()[i]; return v === undefined ? null : v; }],
-                            ["clear", function (i) { this()[i] = null; return this; }]])
+  // Closures: their slots are the captured variables, read and written by calling them.
+  for (const [name, fn] of [["set", function (i, v) { this(i, v === undefined ? null : v); return this; }],
+                            ["get", function (i) { const v = this(i); return v === undefined ? null : v; }],
+                            ["clear", function (i) { this(i, null); return this; }]])
     Object.defineProperty(Function.prototype, name, { value: fn, writable: true, configurable: true });
   const sim = {
     now: () => clock[0],
