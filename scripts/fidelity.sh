@@ -7,12 +7,20 @@
 # with NODE_RUNS=3 (oom-growth's default old space runs node to its 4 GB limit).
 # Usage: scripts/fidelity.sh [build/bin/heaplab-cli] [NODE_RUNS]   (make fidelity)
 # To re-render the table from the last run only: node scripts/fidelity-report.js build/fidelity
+# FIDELITY_ONLY=<workload> re-runs only that workload's rows (after a change to the twin's side
+# of it) and keeps the other rows of FIDELITY_DIR as they are.
 set -eu
 cd "$(dirname "$0")/.."
 cli=${1:-build/bin/heaplab-cli}
 runs=${2:-1}
 out=${FIDELITY_DIR:-build/fidelity}  # the compare JSON and traces stay here for a closer look
-rm -rf "$out"
+only=${FIDELITY_ONLY:-}
+if [ -n "$only" ]; then
+  [ -f "workloads/$only.js" ] || { echo "FIDELITY_ONLY: no workloads/$only.js" >&2; exit 2; }
+  [ -d "$out" ] || { echo "FIDELITY_ONLY needs the earlier rows in $out" >&2; exit 2; }
+else
+  rm -rf "$out"
+fi
 mkdir -p "$out"
 export HEAPLAB_CALIBRATION=none  # the shipped default speeds, not a local profile
 n=0
@@ -24,6 +32,7 @@ for w in workloads/*.js; do
       # small old space (oom-growth's) does not replace it.
       flags=(--max-semi-space-size="$semi" --max-old-space-size="${old/default/0}")
       n=$((n + 1))
+      [ -z "$only" ] || [ "$name" = "$only" ] || continue
       json="$out/$(printf %03d $n)-$name-semi$semi-old$old.json"
       echo "[$n] $name ${flags[*]}" >&2
       # Paced (node's clock follows the virtual clock, as HeapLab's does): every GC figure.
