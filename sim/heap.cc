@@ -1329,6 +1329,8 @@ void Heap::RecordMementoFound(const HeapObject& o) {
 Heap::SiteTier Heap::TierOf(AllocationSite& site, std::size_t size, ObjectKind kind) {
   SiteTier tier;
   if (kind != ObjectKind::kObject && kind != ObjectKind::kArray) return tier;
+  // A large object fills its page: no memento fits behind it, so it never gives feedback.
+  if (size > config_.max_regular_object_size_bytes) return tier;
   tier.literal = &LiteralOf(site, size);
   const auto budget = static_cast<std::uint32_t>(flags_.unoptimized_literal_allocations);
   if (budget == 0) {

@@ -353,8 +353,8 @@ class Heap {
   // The tier of `site`'s allocation of `size` bytes of `kind`. Object and array literals run
   // unoptimized (young, with a memento, whatever the decision) for their first allocations,
   // then optimized (the decision, no memento); without tiers every literal allocation leaves a
-  // memento and follows the decision. Other kinds have no allocation site: no memento, no
-  // decision.
+  // memento and follows the decision. Other kinds, and large objects (no memento fits behind
+  // them on their page), have no literal: no memento, no decision.
   SiteTier TierOf(AllocationSite& site, std::size_t size, ObjectKind kind);
   // Deoptimizes the literal's optimized code (its decision flipped between young and old).
   void DeoptimizeDependentCode(LiteralSite& literal);

@@ -337,5 +337,15 @@ TEST(Pretenuring, TraceStatisticsNameEachDigestedLiteral) {
   EXPECT_TRUE(quiet_sink.messages.empty());
 }
 
+TEST(Pretenuring, LargeObjectsLeaveNoMementoAndAreNoLiteral) {
+  Heap heap(AtMaxSemiSpace(), BareOptions());
+  const std::uint32_t site = heap.RegisterAllocationSite("rows");
+  const std::size_t size = 8 * 160002;  // a 1.28 MB array: new large-object space
+  ObjectRef o = heap.Allocate(size, 16, ObjectKind::kArray, site);
+  EXPECT_EQ(heap.space_of(o), AllocationSpace::kNewLargeObject);
+  EXPECT_EQ(heap.site(site).literal(size).memento_create_count, 0u);
+  EXPECT_TRUE(heap.site(site).literals.empty());  // no per-size feedback is kept for it
+}
+
 }  // namespace
 }  // namespace heaplab
