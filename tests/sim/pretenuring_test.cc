@@ -238,9 +238,7 @@ TEST(PretenuringTiers, MaybeTenureSitesDeoptimizeWhenNewSpaceReachesItsMaximum) 
 // V8 gives each literal its own AllocationSite: a named site's objects of two sizes are two
 // literals with their own feedback and decisions.
 TEST(Pretenuring, EachLiteralOfASiteDecidesForItself) {
-  HeapFlags f = AtMaxSemiSpace();
-  f.unoptimized_literal_allocations = 0;
-  Heap heap(f, BareOptions());
+  Heap heap(WithTiers(0), BareOptions());  // no tiers: every literal allocation has a memento
   const std::uint32_t site = heap.RegisterAllocationSite("session");
   for (int i = 0; i < 200; ++i) {
     heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject, site));  // all survive
@@ -264,9 +262,7 @@ TEST(Pretenuring, EachLiteralOfASiteDecidesForItself) {
 // its found count reaches 100: below that, counts add up over scavenges (node digests each
 // session literal every fifth or sixth scavenge at 100-156 mementos).
 TEST(Pretenuring, FoundMementosAddUpOverScavengesUntilOneHundred) {
-  HeapFlags f = AtMaxSemiSpace();
-  f.unoptimized_literal_allocations = 0;
-  Heap heap(f, BareOptions());
+  Heap heap(WithTiers(0), BareOptions());  // no tiers: every literal allocation has a memento
   const std::uint32_t site = heap.RegisterAllocationSite("s");
   auto allocate_kept = [&](int n) {
     for (int i = 0; i < n; ++i)
@@ -306,35 +302,30 @@ TEST(PretenuringTiers, ADeoptimizedLiteralIsReoptimizedAfterItsOwnBudget) {
 // --trace-pretenuring-statistics prints what node prints, with the literal named by its site
 // and size instead of an address.
 TEST(Pretenuring, TraceStatisticsNameEachDigestedLiteral) {
-  HeapFlags f = AtMaxSemiSpace();
-  f.unoptimized_literal_allocations = 0;
+  // 200 surviving objects of one literal, one scavenge: the trace messages it printed.
+  auto messages_of = [](HeapFlags f) {
+    Heap heap(f, BareOptions());
+    testing::RecordingSink sink;
+    heap.set_sink(&sink);
+    const std::uint32_t site = heap.RegisterAllocationSite("cache");
+    for (int i = 0; i < 200; ++i)
+      heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject, site));
+    heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+    return sink.messages;
+  };
+  HeapFlags f = WithTiers(0);
   f.trace_pretenuring_statistics = true;
-  Heap heap(f, BareOptions());
-  testing::RecordingSink sink;
-  heap.set_sink(&sink);
-  const std::uint32_t site = heap.RegisterAllocationSite("cache");
-  for (int i = 0; i < 200; ++i)
-    heap.CreateGlobal(heap.Allocate(64, 1, ObjectKind::kObject, site));
-  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
-  const auto lines = sink.MessagesWith("pretenuring:");
-  ASSERT_EQ(lines.size(), 2u);
-  EXPECT_EQ(lines[0],
+  const std::vector<TraceMessage> messages = messages_of(f);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].text,
             "pretenuring: AllocationSite(cache/64): (created, found, ratio) (200, 200, 1.000000) "
             "undecided => tenure");
-  EXPECT_EQ(lines[1],
+  EXPECT_EQ(messages[1].text,
             "pretenuring: deopt_maybe_tenured=0 visited_sites=1 active_sites=1 mementos=200 "
             "tenured=1 not_tenured=0");
-  EXPECT_FALSE(sink.messages[0].timestamped);
-
+  EXPECT_FALSE(messages[0].timestamped);
   // Off by default: no messages.
-  Heap quiet(AtMaxSemiSpace(), BareOptions());
-  testing::RecordingSink quiet_sink;
-  quiet.set_sink(&quiet_sink);
-  const std::uint32_t s2 = quiet.RegisterAllocationSite("cache");
-  for (int i = 0; i < 200; ++i)
-    quiet.CreateGlobal(quiet.Allocate(64, 1, ObjectKind::kObject, s2));
-  quiet.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
-  EXPECT_TRUE(quiet_sink.messages.empty());
+  EXPECT_TRUE(messages_of(WithTiers(0)).empty());
 }
 
 TEST(Pretenuring, LargeObjectsLeaveNoMementoAndAreNoLiteral) {
