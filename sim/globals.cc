@@ -1,6 +1,26 @@
 #include "sim/globals.h"
 
+#include <cstdarg>
+#include <cstdio>
+
 namespace heaplab {
+
+std::string Format(const char* fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n < 0) return {};
+  if (static_cast<std::size_t>(n) < sizeof buf)
+    return std::string(buf, static_cast<std::size_t>(n));
+  std::string big(static_cast<std::size_t>(n) + 1, '\0');
+  va_start(ap, fmt);
+  std::vsnprintf(big.data(), big.size(), fmt, ap);
+  va_end(ap);
+  big.resize(static_cast<std::size_t>(n));
+  return big;
+}
 
 std::string_view ToString(AllocationSpace space) {
   switch (space) {

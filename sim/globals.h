@@ -4,9 +4,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace heaplab {
+
+// printf into a std::string of any length (trace lines, step descriptions).
+std::string Format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 inline constexpr std::size_t KB = 1024;
 inline constexpr std::size_t MB = 1024 * KB;

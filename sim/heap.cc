@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <string>
 
@@ -1021,10 +1020,8 @@ void Heap::RunMemoryReducerTimerIfDue() {
             "Memory reducer: started GC #" + std::to_string(memory_reducer_.state().started_gcs));
     StartIncrementalMarking(true);
   } else if (verbose && memory_reducer_.state().id == MemoryReducer::Id::kWait) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "Memory reducer: waiting for %.f ms",
-                  memory_reducer_.state().next_gc_start_ms - now_ms_);
-    Trace(true, buf);
+    Trace(true, Format("Memory reducer: waiting for %.f ms",
+                       memory_reducer_.state().next_gc_start_ms - now_ms_));
   }
 }
 
@@ -1045,11 +1042,8 @@ double Heap::ComputeMutatorUtilization(const char* tag,
                                        double gc_speed) const {
   const double mu = MutatorUtilization(mutator_speed, gc_speed);
   if (flags_.trace_mutator_utilization) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf,
-                  "%s mutator utilization = %.3f (mutator_speed=%.f, gc_speed=%.f)", tag, mu,
-                  mutator_speed, gc_speed);
-    Trace(true, buf);
+    Trace(true, Format("%s mutator utilization = %.3f (mutator_speed=%.f, gc_speed=%.f)", tag, mu,
+                       mutator_speed, gc_speed));
   }
   return mu;
 }
@@ -1402,16 +1396,12 @@ void Heap::ProcessPretenuringFeedback() {
         ++active;
         mementos += static_cast<int>(l.memento_found_count);
         ++(l.decision == PretenureDecision::kTenure ? tenured : not_tenured);
-        if (trace) {
-          char buf[256];
-          std::snprintf(buf, sizeof buf,
-                        "pretenuring: AllocationSite(%s/%zu): (created, found, ratio) (%u, %u, %f) "
-                        "%s => %s",
-                        s.name.c_str(), words * kTaggedSize, l.memento_create_count,
-                        l.memento_found_count, ratio, std::string(ToString(before)).c_str(),
-                        std::string(ToString(l.decision)).c_str());
-          Trace(false, buf);
-        }
+        if (trace)
+          Trace(false, Format("pretenuring: AllocationSite(%s/%zu): (created, found, ratio) "
+                              "(%u, %u, %f) %s => %s",
+                              s.name.c_str(), words * kTaggedSize, l.memento_create_count,
+                              l.memento_found_count, ratio, std::string(ToString(before)).c_str(),
+                              std::string(ToString(l.decision)).c_str()));
         l.memento_found_count = 0;
         l.memento_create_count = 0;
       }
@@ -1422,14 +1412,11 @@ void Heap::ProcessPretenuringFeedback() {
         DeoptimizeDependentCode(l);
     }
   }
-  if (trace && (mementos > 0 || tenured > 0 || not_tenured > 0)) {
-    char buf[192];
-    std::snprintf(buf, sizeof buf,
-                  "pretenuring: deopt_maybe_tenured=%d visited_sites=%d active_sites=%d "
-                  "mementos=%d tenured=%d not_tenured=%d",
-                  deopt_maybe_tenured ? 1 : 0, active, active, mementos, tenured, not_tenured);
-    Trace(false, buf);
-  }
+  if (trace && (mementos > 0 || tenured > 0 || not_tenured > 0))
+    Trace(false,
+          Format("pretenuring: deopt_maybe_tenured=%d visited_sites=%d active_sites=%d "
+                 "mementos=%d tenured=%d not_tenured=%d",
+                 deopt_maybe_tenured ? 1 : 0, active, active, mementos, tenured, not_tenured));
 }
 
 void Heap::EvaluateOldSpaceLocalPretenuring(std::size_t size_of_objects_before_gc) {

@@ -1,7 +1,5 @@
 #include "sim/step-recorder.h"
 
-#include <cstdio>
-
 #include "sim/heap.h"
 
 namespace heaplab {
@@ -51,12 +49,6 @@ std::string_view ToString(StepKind kind) {
 }
 
 namespace {
-
-std::string Format(const char* fmt, auto... args) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
-}
 
 double ToMB(std::size_t bytes) {
   return static_cast<double>(bytes) / (1024.0 * 1024.0);

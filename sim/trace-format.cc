@@ -1,30 +1,10 @@
 #include "sim/trace-format.h"
 
 #include <cinttypes>
-#include <cstdarg>
-#include <cstdio>
 
 namespace heaplab {
 
 namespace {
-
-std::string Format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string Format(const char* fmt, ...) {
-  char buf[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  if (n < 0) return {};
-  if (static_cast<std::size_t>(n) < sizeof buf)
-    return std::string(buf, static_cast<std::size_t>(n));
-  std::string big(static_cast<std::size_t>(n) + 1, '\0');
-  va_start(ap, fmt);
-  std::vsnprintf(big.data(), big.size(), fmt, ap);
-  va_end(ap);
-  big.resize(static_cast<std::size_t>(n));
-  return big;
-}
 
 double ToMB(std::size_t bytes) {
   return static_cast<double>(bytes) / (1024.0 * 1024.0);
