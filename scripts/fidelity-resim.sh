@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Re-runs only HeapLab's side of the last `make fidelity` (build/fidelity), against the node
 # traces saved there, and prints the targets-met table: a quick check of a model change
-# without running node again (about 2 minutes instead of 25–60). The node side, wall
-# time included, is the saved one. The result goes to build/fidelity-resim, or RESIM_OUT (its
+# without running node again (about 3 minutes instead of 60). The saved node runs are replayed
+# through compare, so a change to compare's handling of node's runs shows too; node's wall
+# times are the saved ones. The result goes to build/fidelity-resim, or RESIM_OUT (its
 # fidelity.md says whose node runs it replayed); docs/fidelity.md is not touched.
 # Usage: scripts/fidelity-resim.sh [build/bin/heaplab-cli]
 set -eu
@@ -15,12 +16,13 @@ rm -rf "$out"
 mkdir -p "$out"
 export HEAPLAB_CALIBRATION=${RESIM_CALIBRATION:-none}  # a profile to try, or the shipped speeds
 shim="$out/replay-node.sh"
-# Stands in for node: prints the saved trace and stderr, and fails as node did on OOM.
+# Stands in for node: prints the next saved run's trace and stderr, and fails as node did on OOM.
 cat >"$shim" <<'SHIM'
 #!/bin/sh
-cat "$REPLAY_DIR/node-1.log"
-cat "$REPLAY_DIR/node-1.stderr" >&2
-grep -q "FATAL ERROR" "$REPLAY_DIR/node-1.stderr" "$REPLAY_DIR/node-1.log" && exit 134
+k=$(cat "$REPLAY_COUNTER" 2>/dev/null || echo 0); k=$((k + 1)); echo $k >"$REPLAY_COUNTER"
+cat "$REPLAY_DIR/node-$k.log"
+cat "$REPLAY_DIR/node-$k.stderr" >&2
+grep -q "FATAL ERROR" "$REPLAY_DIR/node-$k.stderr" "$REPLAY_DIR/node-$k.log" && exit 134
 exit 0
 SHIM
 chmod +x "$shim"
@@ -32,17 +34,22 @@ for json in "$src"/[0-9]*.json; do
   rest=${rest%-old*}
   semi=${rest##*-semi}
   name=${rest%-semi*}
-  REPLAY_DIR="$src/traces-$n" "$cli" compare "workloads/$name.js" --max-semi-space-size="$semi" \
-    --max-old-space-size="${old/default/0}" --node "$shim" --node-runs 1 --json "$out/$base.json" \
+  # Every saved node run is replayed, so compare's medians and its choice of the run whose
+  # series stand for all are made again.
+  runs=$(ls "$src/traces-$n"/node-*.log | wc -l)
+  rm -f "$out/counter"
+  REPLAY_DIR="$src/traces-$n" REPLAY_COUNTER="$out/counter" "$cli" compare "workloads/$name.js" \
+    --max-semi-space-size="$semi" --max-old-space-size="${old/default/0}" --node "$shim" \
+    --node-runs "$runs" --json "$out/$base.json" \
     --out-dir "$out/traces-$n" >"$out/$n.out" 2>"$out/$n.err"
 done
-# The saved node side (its wall time above all) replaces the replay's.
+# The saved node runs' wall times replace the replay's.
 node -e '
 const fs = require("fs");
 for (const f of fs.readdirSync(process.argv[2]).filter((f) => /^\d+-.*\.json$/.test(f))) {
   const a = JSON.parse(fs.readFileSync(process.argv[2] + "/" + f, "utf8"));
   const b = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
-  b.node = a.node;
+  for (const k of ["wall_s", "unpaced_wall_s"]) if (k in a.node) b.node[k] = a.node[k];
   fs.writeFileSync(process.argv[1] + "/" + f, JSON.stringify(b));
 }' "$out" "$src"
 # The report says whose node runs these are (the date fidelity.sh wrote).

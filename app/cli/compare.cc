@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 #include <boost/program_options.hpp>
 
@@ -38,9 +39,28 @@ struct Side {
   std::string trace_file;
 };
 
-// The median of several node runs, field by field; series from the run with the median count.
+// The run whose series (old size after each mark-compact, the OOM message, the trace file)
+// stand for all: among the runs with the majority's OOM verdict, the middle one ordered by
+// mark-compact count, then scavenge count. Its series then has as many mark-compacts as the
+// median count says (for an odd number of runs), which the run in the middle by order need not.
+const Side& RepresentativeRun(const std::vector<Side>& runs) {
+  std::size_t oom = 0;
+  for (const auto& r : runs)
+    oom += r.summary.out_of_memory;
+  const bool majority_oom = oom * 2 > runs.size();
+  std::vector<const Side*> same;
+  for (const auto& r : runs)
+    if (r.summary.out_of_memory == majority_oom) same.push_back(&r);
+  std::stable_sort(same.begin(), same.end(), [](const Side* a, const Side* b) {
+    return std::pair(a->summary.mark_compact.count, a->summary.scavenge.count) <
+           std::pair(b->summary.mark_compact.count, b->summary.scavenge.count);
+  });
+  return *same[(same.size() - 1) / 2];
+}
+
+// The median of several node runs, field by field; series from the representative run.
 Side MedianOf(const std::vector<Side>& runs) {
-  Side m = runs[runs.size() / 2];
+  Side m = RepresentativeRun(runs);
   auto med = [&](auto get) {
     std::vector<double> v;
     for (const auto& r : runs)
@@ -60,11 +80,7 @@ Side MedianOf(const std::vector<Side>& runs) {
   m.summary.peak_heap_mb = med([](const Side& s) { return s.summary.peak_heap_mb; });
   m.summary.oom_allocated_mb = med([](const Side& s) { return s.summary.oom_allocated_mb; });
   m.wall_s = med([](const Side& s) { return s.wall_s; });
-  std::size_t oom = 0;
-  for (const auto& r : runs)
-    oom += r.summary.out_of_memory;
-  m.summary.out_of_memory = oom * 2 > runs.size();
-  return m;
+  return m;  // its OOM verdict is the majority's
 }
 
 std::string Json(const Side& s) {
