@@ -13,19 +13,19 @@ struct WarmupStep {
 };
 
 // Measured with node 20 through the twin, paced, by a forced scavenge every 50 callbacks of an
-// empty handler (`node --trace-gc-nvp`, the `allocated=` of each): the bytes per callback step
-// down as the twin's loop and node's timer code tier up, at the same callback counts at 1 and
-// at 3 ms intervals, for timers and requests alike. Immediate turns: 2090, 1210, 1050, 659, 611,
-// 547, then 395 bytes; timer turns: 3146, 2090, 1260, 1011, then 859.
+// empty handler (`node --trace-gc-nvp`, the `allocated=` of each, --min-semi-space-size=16): the
+// bytes per callback step down as the twin's loop and node's timer code tier up. Requests 1 ms
+// apart (immediate turns), two runs alike to a few bytes: 1594 to the 499th callback, 1066 to
+// the 1049th, 826, 762, 715, 666 to the 2349th, 602 to the 5249th, 546 to the 6999th, then 395.
+// Requests 5 ms apart (timer turns): about 2700 to the 349th, 1930 to the 799th, 1330, 1150,
+// 1050 to the 5249th, 1000 to the 6949th, then 843-883.
 constexpr std::array kImmediateWarmup = {
-    WarmupStep{300, 1695}, WarmupStep{800, 815},  WarmupStep{1100, 655},
-    WarmupStep{1800, 264}, WarmupStep{2400, 216}, WarmupStep{7000, 152},
+    WarmupStep{500, 1199}, WarmupStep{1050, 671}, WarmupStep{1250, 431}, WarmupStep{1550, 367},
+    WarmupStep{1750, 320}, WarmupStep{2350, 271}, WarmupStep{5250, 207}, WarmupStep{7000, 151},
 };
 constexpr std::array kTimerWarmup = {
-    WarmupStep{300, 2286},
-    WarmupStep{850, 1231},
-    WarmupStep{1250, 400},
-    WarmupStep{7000, 152},
+    WarmupStep{350, 1840}, WarmupStep{800, 1070}, WarmupStep{1200, 470},
+    WarmupStep{1550, 290}, WarmupStep{5250, 190}, WarmupStep{7000, 140},
 };
 
 template <std::size_t N>

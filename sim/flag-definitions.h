@@ -80,9 +80,17 @@
       "through the twin, paced, once its code is optimized; 0 = none")                           \
   BOOL(callback_warmup, true, "Workload",                                                        \
        "The event loop's first 7000 callbacks leave more garbage while its JavaScript (node's "  \
-       "timers, the twin's loop) runs unoptimized: 1695 bytes more per callback for the first "  \
-       "300, stepping down to 152 more until the 7000th (2286 to 152 for setTimeout turns), "    \
-       "as measured through the twin")                                                           \
+       "timers, the twin's loop) runs unoptimized: 1199 bytes more per callback for the first "  \
+       "500, stepping down to 151 more until the 7000th (1840 to 140 for setTimeout turns), "    \
+       "as measured through the twin, paced")                                                    \
+  BOOL(script_warmup, true, "Workload",                                                          \
+       "With --script-objects, the twin's own JavaScript leaves more young garbage while node "  \
+       "runs it unoptimized, as measured through the twin, paced: 138 bytes per draw from a "    \
+       "size or lifetime distribution for the first 800 draws of the run, stepping down to 25 "  \
+       "until the 3600th (normal distributions 230, then 105 until the 4000th); sim.random() "   \
+       "64 bytes per call for the first 1200 and 16 until the 19 000th; randomInt 82, then 35 "  \
+       "until the 1600th; 147 bytes per allocMany call for the first 300; 33 per alloc call "    \
+       "for the first 2400")                                                                     \
   BOOL(page_promotion, true, "Young generation",                                                 \
        "In a full GC, move a new-space page whole to old space when enough of it is live")       \
   INT(page_promotion_threshold, 70, 0, 100, "%", "Young generation",                             \

@@ -9,6 +9,7 @@
 #include <QStringList>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -21,6 +22,7 @@
 
 #include "sim/event-loop.h"
 #include "sim/script/distributions.h"
+#include "sim/twin-warmup.h"
 
 namespace heaplab {
 
@@ -145,7 +147,7 @@ constexpr const char* kPrelude = R"JS(
     cancel: (id) => cancel(id),
     requests: (spec) => requests(spec || {}, stack()),
     random: () => random(),
-    randomInt: (lo, hi) => lo + Math.floor(random() * (hi - lo + 1)),
+    randomInt: (lo, hi) => lo + Math.floor(random(true) * (hi - lo + 1)),
     stop: () => stop(),
     log: (...args) => log(args.join(" ")),
   });
@@ -311,7 +313,8 @@ class WorkloadBridge : public QObject {
     return Guard("heap.alloc", [&] {
       AllocSpec s = BasicSpec(ParseDistribution(size, "size"), slot_count, kind, site_name, old);
       ++progress;
-      AllocateScriptObjects(script_bytes);
+      AllocateScriptObjects(
+          script_bytes + static_cast<double>(TwinWarmup(TwinCall::kAlloc) + DrawWarmup(s.size, 1)));
       ObjectRef r = AllocateObject(s, SampleSize(s.size),
                                    s.old ? AllocationType::kOld : AllocationType::kYoung);
       return Code(false, heap_->CreateLocal(r));
@@ -506,8 +509,17 @@ class WorkloadBridge : public QObject {
 
   Q_INVOKABLE void cancel(double id) { cancelled.insert(static_cast<int>(id)); }
   Q_INVOKABLE void stop() { stopped = true; }
-  Q_INVOKABLE double random() {
+  // sim.random() and Math.random(); with unit_of_random_int, the draw of sim.randomInt.
+  Q_INVOKABLE double random(bool unit_of_random_int = false) {
     ThrowIfAbandoned();
+    const std::size_t warmup =
+        describe_only ? 0
+                      : TwinWarmup(unit_of_random_int ? TwinCall::kRandomInt : TwinCall::kRandom);
+    if (warmup > 0)
+      Guard(unit_of_random_int ? "sim.randomInt" : "sim.random", [&] {
+        AllocateScriptObjects(static_cast<double>(warmup));
+        return 0.0;
+      });
     return UniformUnit(rng_);
   }
   Q_INVOKABLE void log(const QString& text) {
@@ -712,6 +724,24 @@ class WorkloadBridge : public QObject {
                       AllocationType::kYoung);
   }
 
+  // The twin's warm-up garbage for `count` calls of a kind (--script-warmup, with
+  // --script-objects), counting them: bytes the caller adds to the script's own objects.
+  std::size_t TwinWarmup(TwinCall call, std::uint64_t count = 1) {
+    const HeapFlags& f = heap_->flags();
+    if (!f.script_objects || !f.script_warmup || count == 0) return 0;
+    std::uint64_t& done = twin_calls_[static_cast<std::size_t>(
+        call == TwinCall::kNormalDraw ? TwinCall::kDraw : call)];
+    const std::size_t bytes = TwinWarmupBytes(call, done, count);
+    done += count;
+    return bytes;
+  }
+  // The warm-up of `count` draws from d: none for a constant, which the twin does not draw.
+  std::size_t DrawWarmup(const Distribution& d, std::uint64_t count) {
+    if (d.kind == Distribution::Kind::kConstant) return 0;
+    return TwinWarmup(
+        d.kind == Distribution::Kind::kNormal ? TwinCall::kNormalDraw : TwinCall::kDraw, count);
+  }
+
   // Size big enough for `slots` slots even when the distribution draws less.
   std::size_t SampleSizeFor(const Distribution& d, std::uint32_t slot_count) {
     return std::max(SampleSize(d), kTaggedSize * (std::size_t{slot_count} + 1));
@@ -792,7 +822,13 @@ class WorkloadBridge : public QObject {
       throw HeapUsageError("shape \"" + shape + "\" needs at least one slot per object");
     if (shape != "standalone" && shape != "list" && shape != "tree" && shape != "array")
       throw HeapUsageError("unknown shape \"" + shape + "\" (standalone, list, tree, array)");
-    AllocateScriptObjects(script_bytes);
+    // The twin draws a size per object, and a lifetime per object (standalone) or for the
+    // result; its warm-up garbage comes before the objects.
+    const std::uint64_t lifetime_draws = shape == "standalone" ? count : (count > 0 ? 1 : 0);
+    AllocateScriptObjects(
+        script_bytes +
+        static_cast<double>(TwinWarmup(TwinCall::kAllocMany) + DrawWarmup(s.size, count) +
+                            (lifetime ? DrawWarmup(*lifetime, lifetime_draws) : 0)));
     if (count == 0) return 0;
     progress += count;
 
@@ -890,6 +926,8 @@ class WorkloadBridge : public QObject {
   QJSValue persistent_page_anchor_;
   std::vector<std::vector<bool>> compiled_literals_;  // by site, then field count
   std::optional<std::uint32_t> literal_factories_;    // global handle: the factories kept
+  // Calls made so far of each TwinCall kind, by its value (normal draws count as kDraw).
+  std::array<std::uint64_t, 6> twin_calls_{};
   int next_timer_id_ = 1;
   std::uint64_t seq_ = 0;
   std::uint64_t hold_seq_ = 0;

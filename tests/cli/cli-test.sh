@@ -112,29 +112,39 @@ heap.allocMany({ count: 1, size: 64, kind: "string", lifetime: { values: [1, 2] 
 for (let i = 0; i < 3; i++) heap.scope(() => 0);
 const same = () => 0;
 for (let i = 0; i < 3; i++) heap.scope(same);                          // 56 B, then none
+sim.random();                                                          // 64 B while warm
+sim.randomInt(1, 6);                                                   // 82 B while warm
 sim.log("script", heap.stats().allocated - a0);
 sim.requests({ rate: 1000, count: 100, handler: () => {} });
 sim.after(500, () => sim.log("callbacks", heap.stats().allocated - a0));
 JS
   "$cli" run "$tmp/lit.js" --no-summary 2>"$tmp/with" >/dev/null || fail "script run"
+  "$cli" run "$tmp/lit.js" --no-summary --no-script-warmup 2>"$tmp/cold" >/dev/null || fail "run without the twin's warm-up"
   "$cli" run "$tmp/lit.js" --no-summary --no-script-objects --callback-bytes=0 --timer-callback-bytes=0 2>"$tmp/without" >/dev/null || fail "bare run"
   node -e '
     const fs = require("fs");
     const num = (f, k) => Number(fs.readFileSync(f, "utf8").match(new RegExp(k + " (\\d+)"))[1]);
-    const [w, wo] = [process.argv[1], process.argv[2]];
-    const lit = num(w, "script") - num(wo, "script");
+    const [w, cold, wo] = [process.argv[1], process.argv[2], process.argv[3]];
     const r8 = (n) => Math.ceil(n / 8) * 8, F = 5;
     const factory = r8(650 + 68 * F) + r8(300 + 28 * F) + r8(634) + 1200 + r8(587);
-    const expected = 40 + 40 + 88 + 152 + 2 * factory + 4 * 56;
-    if (lit !== expected) throw new Error("script objects: " + lit + " bytes, expected " + expected);
+    // A call's script objects and the twin's warm-up garbage (--script-warmup: 33 per alloc
+    // call, 147 per allocMany call, 138 per draw from a distribution, 64 per sim.random and 82
+    // per randomInt while the code is cold) are one allocation, rounded up to 8 bytes.
+    const calls = (warm) => r8(40 + warm * 33) + r8(40 + warm * 33) +
+        r8(88 + warm * (147 + 2 * 138)) + r8(152 + warm * (147 + 138)) + warm * (64 + r8(82));
+    for (const [file, warm] of [[w, 1], [cold, 0]]) {
+      const lit = num(file, "script") - num(wo, "script");
+      const expected = calls(warm) + 2 * factory + 4 * 56;
+      if (lit !== expected) throw new Error("script objects (warm-up " + warm + "): " + lit + " bytes, expected " + expected);
+    }
     const cb = (num(w, "callbacks") - num(w, "script")) - (num(wo, "callbacks") - num(wo, "script"));
-    // 100 requests 1 ms apart run at once, the first 300 callbacks 1695 bytes over 395; the
-    // after(500) callback is the 101st, reached after a 400 ms wait: 860 + 2286. The garbage of
+    // 100 requests 1 ms apart run at once, the first 500 callbacks 1199 bytes over 395; the
+    // after(500) callback is the 101st, reached after a 400 ms wait: 860 + 1840. The garbage of
     // a turn is one allocation, rounded up to 8 bytes.
-    const expected_cb = 100 * r8(395 + 1695) + r8(860 + 2286);
+    const expected_cb = 100 * r8(395 + 1199) + r8(860 + 1840);
     if (cb !== expected_cb) throw new Error("callback bytes: " + cb + ", expected " + expected_cb);
-  ' "$tmp/with" "$tmp/without" || fail "script model"
-  echo "ok: script objects and callback bytes"
+  ' "$tmp/with" "$tmp/cold" "$tmp/without" || fail "script model"
+  echo "ok: script objects, the twin's warm-up and callback bytes"
   # A closure is at least a 64-byte function and a context of 32 + 8 per slot (the twin's).
   cat >"$tmp/closure.js" <<'JS'
 workload({});

@@ -23,15 +23,15 @@ TEST(EventLoop, TurnKindFollowsTheTwinsWait) {
 
 TEST(EventLoop, WarmupStepsDownToNothingAtTheSeven_thousandthCallback) {
   HeapFlags f;
-  // Node through the twin, 1 ms apart: 2090 bytes per callback at first, 395 from the 7000th.
-  EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kImmediate), 2090u);
-  EXPECT_EQ(EventLoopTurnBytes(f, 299, EventLoopTurn::kImmediate), 2090u);
-  EXPECT_EQ(EventLoopTurnBytes(f, 300, EventLoopTurn::kImmediate), 395u + 815u);
-  EXPECT_EQ(EventLoopTurnBytes(f, 6999, EventLoopTurn::kImmediate), 395u + 152u);
+  // Node through the twin, 1 ms apart: 1594 bytes per callback at first, 395 from the 7000th.
+  EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kImmediate), 395u + 1199u);
+  EXPECT_EQ(EventLoopTurnBytes(f, 499, EventLoopTurn::kImmediate), 395u + 1199u);
+  EXPECT_EQ(EventLoopTurnBytes(f, 500, EventLoopTurn::kImmediate), 395u + 671u);
+  EXPECT_EQ(EventLoopTurnBytes(f, 6999, EventLoopTurn::kImmediate), 395u + 151u);
   EXPECT_EQ(EventLoopTurnBytes(f, 7000, EventLoopTurn::kImmediate), 395u);
-  // Waited-for callbacks: 3146 at first, 859 from the 7000th.
-  EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kTimer), 860u + 2286u);
-  EXPECT_EQ(EventLoopTurnBytes(f, 1000, EventLoopTurn::kTimer), 860u + 400u);
+  // Waited-for callbacks: about 2700 at first, 860 from the 7000th.
+  EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kTimer), 860u + 1840u);
+  EXPECT_EQ(EventLoopTurnBytes(f, 1000, EventLoopTurn::kTimer), 860u + 470u);
   EXPECT_EQ(EventLoopTurnBytes(f, 1000000, EventLoopTurn::kTimer), 860u);
   // The warm-up never grows, and it ends.
   for (EventLoopTurn turn : {EventLoopTurn::kImmediate, EventLoopTurn::kTimer}) {
@@ -52,7 +52,7 @@ TEST(EventLoop, FlagsTurnTheGarbageOff) {
   f.callback_warmup = true;
   f.callback_bytes = 0;
   EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kImmediate), 0u);
-  EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kTimer), 860u + 2286u);
+  EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kTimer), 860u + 1840u);
   f.timer_callback_bytes = 0;
   EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kTimer), 0u);
 }
