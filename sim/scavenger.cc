@@ -235,7 +235,8 @@ void ScavengerCollector::CollectGarbage(GCEvent& ev) {
   const double roots_ms =
       static_cast<double>(root_slots + remembered_slots) / f.scavenge_slot_speed;
   // A young large object is not copied: its page changes space, and its cost is the visit of
-  // its slots (Scavenger::HandleLargeObject; node promotes a 1.28 MB array in 0.2-0.3 ms).
+  // its slots (Scavenger::HandleLargeObject; a scavenge that promotes a 1.28 MB array of 160 000
+  // slots takes node 0.33-0.35 ms more of scavenge.parallel than one that promotes none).
   const double copy_ms =
       static_cast<double>(copied_bytes_) / f.scavenge_copy_speed +
       static_cast<double>(promoted_bytes_ - promoted_large_bytes_) / f.scavenge_promote_speed;

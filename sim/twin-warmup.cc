@@ -31,12 +31,18 @@ constexpr TierStep kAllocSteps[] = {{2400, 33}};
 
 std::span<const TierStep> StepsOf(TwinCall call) {
   switch (call) {
-    case TwinCall::kDraw: return kDrawSteps;
-    case TwinCall::kNormalDraw: return kNormalDrawSteps;
-    case TwinCall::kRandom: return kRandomSteps;
-    case TwinCall::kRandomInt: return kRandomIntSteps;
-    case TwinCall::kAllocMany: return kAllocManySteps;
-    case TwinCall::kAlloc: return kAllocSteps;
+    case TwinCall::kDraw:
+      return kDrawSteps;
+    case TwinCall::kNormalDraw:
+      return kNormalDrawSteps;
+    case TwinCall::kRandom:
+      return kRandomSteps;
+    case TwinCall::kRandomInt:
+      return kRandomIntSteps;
+    case TwinCall::kAllocMany:
+      return kAllocManySteps;
+    case TwinCall::kAlloc:
+      return kAllocSteps;
   }
   return {};
 }
