@@ -2,15 +2,11 @@
 
 #include <array>
 
+#include "sim/twin-warmup.h"
+
 namespace heaplab {
 
 namespace {
-
-// One step of the warm-up: callbacks before `until` leave `extra_bytes` more.
-struct WarmupStep {
-  std::uint64_t until;
-  std::size_t extra_bytes;
-};
 
 // Measured with node 20 through the twin, paced, by a forced scavenge every 50 callbacks of an
 // empty handler (`node --trace-gc-nvp`, the `allocated=` of each, --min-semi-space-size=16): the
@@ -20,26 +16,21 @@ struct WarmupStep {
 // Requests 5 ms apart (timer turns): about 2700 to the 349th, 1930 to the 799th, 1330, 1150,
 // 1050 to the 5249th, 1000 to the 6949th, then 843-883.
 constexpr std::array kImmediateWarmup = {
-    WarmupStep{500, 1199}, WarmupStep{1050, 671}, WarmupStep{1250, 431}, WarmupStep{1550, 367},
-    WarmupStep{1750, 320}, WarmupStep{2350, 271}, WarmupStep{5250, 207}, WarmupStep{7000, 151},
+    TierStep{500, 1199}, TierStep{1050, 671}, TierStep{1250, 431}, TierStep{1550, 367},
+    TierStep{1750, 320}, TierStep{2350, 271}, TierStep{5250, 207}, TierStep{7000, 151},
 };
 constexpr std::array kTimerWarmup = {
-    WarmupStep{350, 1840}, WarmupStep{800, 1070}, WarmupStep{1200, 470},
-    WarmupStep{1550, 290}, WarmupStep{5250, 190}, WarmupStep{7000, 140},
+    TierStep{350, 1840}, TierStep{800, 1070}, TierStep{1200, 470},
+    TierStep{1550, 290}, TierStep{5250, 190}, TierStep{7000, 140},
 };
-
-template <std::size_t N>
-std::size_t Lookup(const std::array<WarmupStep, N>& steps, std::uint64_t callback_index) {
-  for (const WarmupStep& step : steps)
-    if (callback_index < step.until) return step.extra_bytes;
-  return 0;
-}
 
 }  // namespace
 
 std::size_t EventLoopWarmupBytes(std::uint64_t callback_index, EventLoopTurn turn) {
-  return turn == EventLoopTurn::kTimer ? Lookup(kTimerWarmup, callback_index)
-                                       : Lookup(kImmediateWarmup, callback_index);
+  // The extra bytes of a turn, more for the first 7000 callbacks (TierStep tables).
+  return TierStepBytes(turn == EventLoopTurn::kTimer ? std::span<const TierStep>(kTimerWarmup)
+                                                     : std::span<const TierStep>(kImmediateWarmup),
+                       callback_index, 1);
 }
 
 std::size_t EventLoopTurnBytes(const HeapFlags& flags,

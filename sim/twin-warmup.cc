@@ -7,12 +7,6 @@ namespace heaplab {
 
 namespace {
 
-// Calls before `until` leave `bytes` each.
-struct TierStep {
-  std::uint64_t until;
-  std::size_t bytes;
-};
-
 // Measured with node 20 through the twin, paced as compare runs it (--pace, a request every
 // 1 ms, --min-semi-space-size=16, a forced scavenge every 50 requests, `node --trace-gc-nvp`'s
 // allocated= per request against an empty handler's): 8 draws per request from a {min, max}
@@ -53,11 +47,13 @@ std::size_t TwinWarmupBytes(TwinCall call, std::uint64_t index) {
   return TwinWarmupBytes(call, index, 1);
 }
 
-std::size_t TwinWarmupBytes(TwinCall call, std::uint64_t first_index, std::uint64_t count) {
+std::size_t TierStepBytes(std::span<const TierStep> steps,
+                          std::uint64_t first_index,
+                          std::uint64_t count) {
   std::size_t bytes = 0;
   std::uint64_t from = first_index;
   const std::uint64_t end = first_index + count;
-  for (const TierStep& step : StepsOf(call)) {
+  for (const TierStep& step : steps) {
     if (from >= end) break;
     if (from >= step.until) continue;
     const std::uint64_t to = std::min(end, step.until);
@@ -65,6 +61,10 @@ std::size_t TwinWarmupBytes(TwinCall call, std::uint64_t first_index, std::uint6
     from = to;
   }
   return bytes;
+}
+
+std::size_t TwinWarmupBytes(TwinCall call, std::uint64_t first_index, std::uint64_t count) {
+  return TierStepBytes(StepsOf(call), first_index, count);
 }
 
 }  // namespace heaplab

@@ -7,8 +7,22 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 namespace heaplab {
+
+// One step of a warm-up table: calls before `until` (counted from 0 over the run) leave `bytes`
+// each. The event loop's turns (sim/event-loop.cc) and the twin's calls share these tables.
+struct TierStep {
+  std::uint64_t until;
+  std::size_t bytes;
+};
+
+// The bytes of calls [first_index, first_index + count) under `steps` (ascending `until`); calls
+// past the last step leave none.
+std::size_t TierStepBytes(std::span<const TierStep> steps,
+                          std::uint64_t first_index,
+                          std::uint64_t count);
 
 // The twin's calls whose garbage steps down as their code tiers up.
 enum class TwinCall {
