@@ -853,12 +853,16 @@ void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
     std::size_t scheduled = std::max(kMinStepSizeInBytes, time_bytes + bytes_allocated_since_step_);
     bytes_allocated_since_step_ = 0;
     // IncrementalMarking::Step: work the concurrent markers already did counts against the
-    // schedule, so with concurrent marking most steps do little or nothing.
+    // schedule, and the step is capped at what `max_ms` allows; but every step processes at
+    // least kMinStepSizeInBytes (`std::max({bytes_to_process, kMinStepSizeInBytes})`): node's
+    // --trace-incremental-marking prints "Step in task V8: 64KB (64KB)" while the marker is
+    // megabytes ahead of schedule.
     const std::size_t concurrent = std::min(scheduled, concurrent_marked_since_step_);
     concurrent_marked_since_step_ = 0;
-    std::size_t budget = scheduled - concurrent;
-    budget = std::min(budget, static_cast<std::size_t>(max_ms * flags_.marking_speed));
-    std::size_t marked = budget > 0 ? MarkFromWorklist(budget) : 0;
+    const std::size_t budget = std::max(
+        kMinStepSizeInBytes,
+        std::min(scheduled - concurrent, static_cast<std::size_t>(max_ms * flags_.marking_speed)));
+    std::size_t marked = MarkFromWorklist(budget);
     if (marked > 0) {
       double ms = static_cast<double>(marked) / flags_.marking_speed;
       ++incremental_steps_;
@@ -956,6 +960,23 @@ void Heap::Advance(double ms, bool idle) {
     const bool timer_due = due >= 0 && due <= end_ms;
     if (!timer_due && now_ms_ >= end_ms) break;
     const double until_ms = timer_due ? std::max(due, now_ms_) : end_ms;
+    if (idle) {
+      // IncrementalMarkingJob: while the main thread is idle, the marking task runs a step of
+      // at least 64 KB and posts itself again, beside the concurrent markers (node's
+      // --trace-incremental-marking: "Step in task V8: 64KB (64KB)" every 0.1-0.2 ms).
+      while (marking_phase_ == MarkingPhase::kMarking && now_ms_ < until_ms &&
+             !marking_worklist_.empty()) {
+        const double before = now_ms_;
+        IncrementalMarkingStep(kMaxStepSizeOnTaskMs, true);
+        if (now_ms_ <= before) break;
+        if (marking_phase_ == MarkingPhase::kMarking) ConcurrentMarking(now_ms_ - before);
+      }
+      if (now_ms_ >= until_ms) {
+        if (!timer_due) break;
+        RunMemoryReducerTimerIfDue();
+        continue;
+      }
+    }
     const double step = until_ms - now_ms_;
     const double worked = ConcurrentMarking(step);
     if (idle && worked < step) {
