@@ -54,5 +54,7 @@ for (const f of fs.readdirSync(process.argv[2]).filter((f) => /^\d+-.*\.json$/.t
 }' "$out" "$src"
 # The report says whose node runs these are (the date fidelity.sh wrote).
 cat "$src/generated.txt" > "$out/node-runs-from.txt" 2>/dev/null || echo "an unknown date" > "$out/node-runs-from.txt"
-node scripts/fidelity-report.js "$out" 1 >"$out/fidelity.md"
+# As many node runs per row as the replayed regeneration saved (the report's header says so).
+saved_runs=$(ls "$src"/traces-1/node-*.log 2>/dev/null | wc -l)
+node scripts/fidelity-report.js "$out" "${saved_runs:-1}" >"$out/fidelity.md"
 sed -n '/^## Targets met/,/^## Every/p' "$out/fidelity.md" | grep '^|'
