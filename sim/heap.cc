@@ -971,13 +971,9 @@ void Heap::Advance(double ms, bool idle) {
         if (now_ms_ <= before) break;
         if (marking_phase_ == MarkingPhase::kMarking) ConcurrentMarking(now_ms_ - before);
       }
-      if (now_ms_ >= until_ms) {
-        if (!timer_due) break;
-        RunMemoryReducerTimerIfDue();
-        continue;
-      }
     }
-    const double step = until_ms - now_ms_;
+    // (A task step may have run a little past `until_ms`: then nothing is left to do here.)
+    const double step = std::max(0.0, until_ms - now_ms_);
     const double worked = ConcurrentMarking(step);
     if (idle && worked < step) {
       // The worklist ran empty: the next marking task finalizes (a mark-compact "via task").
@@ -986,7 +982,7 @@ void Heap::Advance(double ms, bool idle) {
       if (marking_phase_ == MarkingPhase::kMarking && marking_worklist_.empty()) break;
       continue;
     }
-    now_ms_ = until_ms;
+    now_ms_ = std::max(now_ms_, until_ms);
     if (!timer_due) break;
     RunMemoryReducerTimerIfDue();
   }

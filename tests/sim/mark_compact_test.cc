@@ -277,6 +277,19 @@ std::size_t BuildOldGraph(Heap& heap, int count, bool list) {
   return bytes;
 }
 
+// A heap whose concurrent markers mark 1 MB per ms, with a sink recording its GCs.
+struct ConcurrentMarkingHeap {
+  ConcurrentMarkingHeap() : flags(Flags()), heap(flags, BareOptions()) { heap.set_sink(&sink); }
+  static HeapFlags Flags() {
+    HeapFlags f = TestFlags();
+    f.concurrent_marking_speed = 1e6;
+    return f;
+  }
+  HeapFlags flags;
+  Heap heap;
+  RecordingSink sink;
+};
+
 // V8 finalizes marking when the main thread's worklist and the shared pool are empty
 // (IncrementalMarking::ShouldFinalize); a concurrent marker walking a list keeps the rest of
 // the list in its private segment, so the task finalizes early and the pause marks the rest.
@@ -284,11 +297,10 @@ std::size_t BuildOldGraph(Heap& heap, int count, bool list) {
 TEST(MarkCompact, TaskFinalizesWhileAMarkerWalksAListAndThePauseMarksTheRest) {
   for (bool list : {true, false}) {
     SCOPED_TRACE(list ? "list" : "wide");
-    HeapFlags flags = TestFlags();
-    flags.concurrent_marking_speed = 1e6;  // 1 MB per ms
-    Heap heap(flags, BareOptions());
-    RecordingSink sink;
-    heap.set_sink(&sink);
+    ConcurrentMarkingHeap h;
+    const HeapFlags& flags = h.flags;
+    Heap& heap = h.heap;
+    const RecordingSink& sink = h.sink;
     const std::size_t live = BuildOldGraph(heap, 4000, list);
     heap.StartIncrementalMarking();
     const double start_ms = heap.now_ms();
@@ -324,11 +336,10 @@ TEST(MarkCompact, TaskFinalizesWhileAMarkerWalksAListAndThePauseMarksTheRest) {
 // but every step still processes at least kMinStepSizeInBytes (64 KB), as node's "Step in task
 // V8: 64KB (64KB)" lines show while the marker is megabytes ahead of schedule.
 TEST(MarkCompact, EveryMarkingStepProcessesAtLeast64KB) {
-  HeapFlags flags = TestFlags();
-  flags.concurrent_marking_speed = 1e6;  // 1 MB per ms
-  Heap heap(flags, BareOptions());
-  RecordingSink sink;
-  heap.set_sink(&sink);
+  ConcurrentMarkingHeap h;
+  const HeapFlags& flags = h.flags;
+  Heap& heap = h.heap;
+  const RecordingSink& sink = h.sink;
   BuildOldGraph(heap, 4000, false);
   heap.StartIncrementalMarking();
   heap.AdvanceTime(1);  // busy: the markers are about 1 MB ahead of any schedule
@@ -369,11 +380,10 @@ TEST(MarkCompact, PauseMarkingIsParallelForAWideGraphButNotForAList) {
 }
 
 TEST(MarkCompact, IdleTimeFinalizesMarkingViaTaskWhenConcurrentMarkingIsDone) {
-  HeapFlags flags = TestFlags();
-  flags.concurrent_marking_speed = 1e6;  // 1 MB per ms
-  Heap heap(flags, BareOptions());
-  RecordingSink sink;
-  heap.set_sink(&sink);
+  ConcurrentMarkingHeap h;
+  const HeapFlags& flags = h.flags;
+  Heap& heap = h.heap;
+  const RecordingSink& sink = h.sink;
   auto head = heap.CreateGlobal(kNullRef);
   for (int i = 0; i < 4000; ++i) {  // about 4 MB of live old objects in a list
     ObjectRef o = heap.Allocate(1024, 1, ObjectKind::kObject, 0, AllocationType::kOld);
