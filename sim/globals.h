@@ -46,6 +46,10 @@ inline double ParallelSpeedup(double shareable, double threads) {
 // Usable bytes of a regular page: 1006 KB per MB of semi-space (node20-observed §1.4),
 // i.e. 251.5 KB per 256 KB page; the rest is the page header.
 inline constexpr std::size_t kPageAreaSize = 257536;
+// src/heap/evacuation-allocator.h: a GC task copies young survivors into local allocation
+// buffers of kLabSize; objects over kMaxLabObjectSize are allocated on their own.
+inline constexpr std::size_t kLabSize = 32 * KB;
+inline constexpr std::size_t kMaxLabObjectSize = 8 * KB;
 // Large-object pages are committed in 4 KB OS pages plus one header page (node20-observed §1.4:
 // 131080 -> 139264, 1048592 -> 1056768).
 inline constexpr std::size_t kCommitPageSize = 4 * KB;

@@ -198,7 +198,8 @@ ObjectRef Heap::AllocateRaw(AllocationSpace space,
   std::uint32_t offset = 0;
   switch (space) {
     case AllocationSpace::kNew:
-      page = new_space_->Allocate(size + memento_bytes, &offset);
+      page = gc_origin ? new_space_->AllocateForEvacuation(size, &offset)
+                       : new_space_->Allocate(size + memento_bytes, &offset);
       break;
     case AllocationSpace::kOld:
     case AllocationSpace::kCode:

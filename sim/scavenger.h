@@ -61,6 +61,7 @@ class ScavengerCollector {
   std::size_t slots_updated_ = 0;
   std::size_t scanned_objects_ = 0;  // objects whose slots were visited (scan and promotion list)
   std::size_t shareable_bytes_ = 0;  // evacuated while more than a segment was queued
+  std::size_t shareable_copied_bytes_ = 0;  // of which copied within new space
   // True while the start-up heap's roots are visited: what they reach directly is copied by the
   // main thread alone.
   bool main_thread_only_ = false;

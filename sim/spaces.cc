@@ -341,6 +341,63 @@ Page* SemiSpaceNewSpace::Allocate(std::size_t size, std::uint32_t* offset) {
   return nullptr;
 }
 
+Page* SemiSpaceNewSpace::AllocateForEvacuation(std::size_t size, std::uint32_t* offset) {
+  if (size > kMaxLabObjectSize) {
+    const std::size_t page_before = current_;
+    Page* p = Allocate(size, offset);
+    // The buffer stays behind on the page the object skipped: no more copies go there, so that
+    // the scavenger's scan (in allocation order, page by page) sees every copy.
+    if (current_ != page_before) evacuation_lab_page_ = nullptr;
+    return p;
+  }
+  if (evacuation_lab_page_ == nullptr || evacuation_lab_top_ + size > evacuation_lab_limit_) {
+    // EvacuationAllocator::NewLocalAllocationBuffer: a new buffer from the linear area. A page's
+    // rest smaller than a buffer stays unused (a filler); without a page left the copy fails
+    // and the scavenger promotes the object instead.
+    while (current_ < to_.size() &&
+           to_[current_]->top_bytes + kLabSize > to_[current_]->area_bytes) {
+      if (current_ + 1 >= to_.size()) return nullptr;
+      ++current_;
+    }
+    if (current_ >= to_.size()) return nullptr;
+    Page* p = to_[current_];
+    const auto start = p->top_bytes;
+    p->top_bytes += static_cast<std::uint32_t>(kLabSize);
+    // LocalAllocationBuffer::TryMerge: a buffer right behind the previous one extends it.
+    if (evacuation_lab_page_ != p || evacuation_lab_limit_ != start) {
+      evacuation_lab_page_ = p;
+      evacuation_lab_top_ = start;
+    }
+    evacuation_lab_limit_ = p->top_bytes;
+  }
+  *offset = evacuation_lab_top_;
+  evacuation_lab_top_ += static_cast<std::uint32_t>(size);
+  return evacuation_lab_page_;
+}
+
+void SemiSpaceNewSpace::FinalizeEvacuation(std::size_t unused_bytes) {
+  if (current_ >= to_.size()) return;
+  Page* p = to_[current_];
+  // Where whole buffers could still be carved in this page: from the last buffer's end.
+  std::size_t buffer_end = p->top_bytes;
+  if (p == evacuation_lab_page_ && p->top_bytes == evacuation_lab_limit_) {
+    p->top_bytes = evacuation_lab_top_;  // the last buffer's unused end is given back
+    buffer_end = evacuation_lab_limit_;
+  }
+  evacuation_lab_page_ = nullptr;
+  buffer_end += (p->area_bytes - buffer_end) / kLabSize * kLabSize;
+  // The other tasks' buffers lie among the copies: their unused ends push the copies as far
+  // on, to the next page if this one's buffers are used up.
+  const std::size_t end = p->top_bytes + unused_bytes;
+  if (end <= buffer_end) {
+    p->top_bytes = static_cast<std::uint32_t>(end);
+  } else if (current_ + 1 < to_.size()) {
+    to_[++current_]->top_bytes = static_cast<std::uint32_t>(end - buffer_end);
+  } else {
+    p->top_bytes = static_cast<std::uint32_t>(p->area_bytes);
+  }
+}
+
 void SemiSpaceNewSpace::Flip() {
   if (!from_committed_) {
     for (std::size_t i = 0; i < to_.size(); ++i) {
@@ -350,6 +407,7 @@ void SemiSpaceNewSpace::Flip() {
     from_committed_ = true;
   }
   std::swap(to_, from_);
+  evacuation_lab_page_ = nullptr;
   for (std::size_t i = 0; i < to_.size(); ++i) {
     to_[i]->Reset();
     to_[i]->sequence = static_cast<std::uint32_t>(i);
@@ -366,6 +424,7 @@ void SemiSpaceNewSpace::ResetToSpace() {
   for (Page* p : to_)
     p->Reset();
   current_ = 0;
+  evacuation_lab_page_ = nullptr;
   age_mark_page_ = 0;
   age_mark_offset_ = 0;
 }

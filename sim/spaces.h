@@ -152,6 +152,12 @@ class SemiSpaceNewSpace {
 
   // Bump-allocates in to-space. Returns nullptr when to-space is full.
   Page* Allocate(std::size_t size, std::uint32_t* offset);
+  // EvacuationAllocator::AllocateInNewSpace: a scavenge's copy goes to a 32 KB local allocation
+  // buffer carved from to-space (objects over 8 KB directly); nullptr when no buffer fits.
+  Page* AllocateForEvacuation(std::size_t size, std::uint32_t* offset);
+  // EvacuationAllocator::Finalize: gives back the unused end of the last buffer, then leaves
+  // `unused_bytes` more as a filler (the other tasks' buffers' unused ends).
+  void FinalizeEvacuation(std::size_t unused_bytes);
   // Room for how many more `size`-byte objects in the current to-space page (0 if none).
   std::size_t RoomInCurrentPage(std::size_t size) const {
     if (current_ >= to_.size()) return 0;
@@ -212,6 +218,10 @@ class SemiSpaceNewSpace {
   std::uint32_t age_mark_page_ = 0;
   std::uint32_t age_mark_offset_ = 0;
   bool from_committed_ = false;
+  // The evacuation buffer [evacuation_lab_top_, evacuation_lab_limit_) in evacuation_lab_page_.
+  Page* evacuation_lab_page_ = nullptr;
+  std::uint32_t evacuation_lab_top_ = 0;
+  std::uint32_t evacuation_lab_limit_ = 0;
 };
 
 // Large-object spaces: one object per page, never moved (src/heap/large-spaces.h).

@@ -221,8 +221,10 @@ TEST(PretenuringTiers, MaybeTenureSitesDeoptimizeWhenNewSpaceReachesItsMaximum) 
   ASSERT_EQ(heap.site(site).literal(256).decision, PretenureDecision::kMaybeTenure);
   allocate_kept(50);  // optimized, undecided code: young, no mementos
   EXPECT_EQ(heap.site(site).literal(256).memento_create_count, 0u);
-  // Grow new space: survivors since the last growth exceed its 1 MB capacity.
-  allocate_kept(4000);
+  // Grow new space in the loop below: survivors since the last growth (copied, then promoted)
+  // exceed its 1 MB capacity.
+  allocate_kept(3000);  // fits in the 1 MB new space: no scavenge yet
+  ASSERT_FALSE(heap.new_space().IsAtMaximumCapacity());
   while (!heap.new_space().IsAtMaximumCapacity())
     heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
   // That GC deoptimized the maybe-tenure code: mementos again, and the next scavenge (new
