@@ -343,47 +343,43 @@ Page* SemiSpaceNewSpace::Allocate(std::size_t size, std::uint32_t* offset) {
 
 Page* SemiSpaceNewSpace::AllocateForEvacuation(std::size_t size, std::uint32_t* offset) {
   if (size > kMaxLabObjectSize) {
-    const std::size_t page_before = current_;
-    Page* p = Allocate(size, offset);
-    // The buffer stays behind on the page the object skipped: no more copies go there, so that
-    // the scavenger's scan (in allocation order, page by page) sees every copy.
-    if (current_ != page_before) evacuation_lab_page_ = nullptr;
-    return p;
+    // Allocated on its own in the linear area. The buffer it lands in or skips takes no more
+    // copies, so that the scavenger's scan (in allocation order, page by page) sees them all.
+    evacuation_lab_page_ = nullptr;
+    return Allocate(size, offset);
   }
-  if (evacuation_lab_page_ == nullptr || evacuation_lab_top_ + size > evacuation_lab_limit_) {
-    // EvacuationAllocator::NewLocalAllocationBuffer: a new buffer from the linear area. A page's
-    // rest smaller than a buffer stays unused (a filler); without a page left the copy fails
-    // and the scavenger promotes the object instead.
-    while (current_ < to_.size() &&
-           to_[current_]->top_bytes + kLabSize > to_[current_]->area_bytes) {
+  Page* p = evacuation_lab_page_;
+  if (p == nullptr || p->top_bytes + size > evacuation_lab_limit_) {
+    // EvacuationAllocator::NewLocalAllocationBuffer: a new buffer from the linear area, right
+    // behind the previous one (LocalAllocationBuffer::TryMerge makes them one). A page's rest
+    // smaller than a buffer stays unused; without a page left the copy fails and the scavenger
+    // promotes the object instead. The page's top follows the copies, not the buffer's end.
+    std::uint32_t start = p != nullptr ? evacuation_lab_limit_ : 0;
+    if (p == nullptr) {
+      if (current_ >= to_.size()) return nullptr;
+      p = to_[current_];
+      start = p->top_bytes;
+    }
+    while (start + kLabSize > p->area_bytes) {
       if (current_ + 1 >= to_.size()) return nullptr;
-      ++current_;
+      p = to_[++current_];
+      start = p->top_bytes;
     }
-    if (current_ >= to_.size()) return nullptr;
-    Page* p = to_[current_];
-    const auto start = p->top_bytes;
-    p->top_bytes += static_cast<std::uint32_t>(kLabSize);
-    // LocalAllocationBuffer::TryMerge: a buffer right behind the previous one extends it.
-    if (evacuation_lab_page_ != p || evacuation_lab_limit_ != start) {
-      evacuation_lab_page_ = p;
-      evacuation_lab_top_ = start;
-    }
-    evacuation_lab_limit_ = p->top_bytes;
+    evacuation_lab_page_ = p;
+    evacuation_lab_limit_ = start + static_cast<std::uint32_t>(kLabSize);
   }
-  *offset = evacuation_lab_top_;
-  evacuation_lab_top_ += static_cast<std::uint32_t>(size);
-  return evacuation_lab_page_;
+  *offset = p->top_bytes;
+  p->top_bytes += static_cast<std::uint32_t>(size);
+  return p;
 }
 
 void SemiSpaceNewSpace::FinalizeEvacuation(std::size_t unused_bytes) {
   if (current_ >= to_.size()) return;
   Page* p = to_[current_];
-  // Where whole buffers could still be carved in this page: from the last buffer's end.
-  std::size_t buffer_end = p->top_bytes;
-  if (p == evacuation_lab_page_ && p->top_bytes == evacuation_lab_limit_) {
-    p->top_bytes = evacuation_lab_top_;  // the last buffer's unused end is given back
-    buffer_end = evacuation_lab_limit_;
-  }
+  // Where whole buffers could still be carved in this page: from the last buffer's end (the
+  // last buffer's unused end is given back: the page's top is its last copy's end).
+  std::size_t buffer_end =
+      p == evacuation_lab_page_ ? std::size_t{evacuation_lab_limit_} : std::size_t{p->top_bytes};
   evacuation_lab_page_ = nullptr;
   buffer_end += (p->area_bytes - buffer_end) / kLabSize * kLabSize;
   // The other tasks' buffers lie among the copies: their unused ends push the copies as far

@@ -218,9 +218,8 @@ class SemiSpaceNewSpace {
   std::uint32_t age_mark_page_ = 0;
   std::uint32_t age_mark_offset_ = 0;
   bool from_committed_ = false;
-  // The evacuation buffer [evacuation_lab_top_, evacuation_lab_limit_) in evacuation_lab_page_.
+  // The evacuation buffer: from evacuation_lab_page_'s top to evacuation_lab_limit_.
   Page* evacuation_lab_page_ = nullptr;
-  std::uint32_t evacuation_lab_top_ = 0;
   std::uint32_t evacuation_lab_limit_ = 0;
 };
 

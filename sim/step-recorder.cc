@@ -179,16 +179,15 @@ void StepRecorder::OnObjectCopied(ObjectRef from, ObjectRef to, bool promoted) {
                 ": it sat below the age mark, so this is its second survival. Its from-space "
                 "copy now holds a forwarding address.";
   } else if (promoted) {
-    step.text = "To-space is full, so " + what +
-                " is promoted early, on its first survival, "
-                "to old space at " +
-                where +
-                ". Its from-space copy now holds a forwarding "
-                "address.";
+    step.text = "To-space has no room left for " + what +
+                " (copies go to 32 KB buffers, and no page has one left), so it is promoted "
+                "early, on its first survival, to old space at " +
+                where + ". Its from-space copy now holds a forwarding address.";
   } else {
     step.text = "Copied " + what + " from from-space to to-space at " + where +
-                ": its first survival, so it stays young. The old copy now holds a forwarding "
-                "address, so every other reference to it finds the new place.";
+                ": its first survival, so it stays young. Copies fill 32 KB buffers, one per "
+                "GC task; the old copy now holds a forwarding address, so every other reference "
+                "to it finds the new place.";
   }
   Add(std::move(step));
 }
@@ -227,7 +226,8 @@ void StepRecorder::OnScavengeEnd() {
     Add({StepKind::kScavengeEnd, heap_.gc_count() + 1, kNullRef, kNullRef, 0, 0,
          Format("Scavenge %llu ends: %zu objects copied within new space, %zu promoted. "
                 "Everything left in from-space is garbage and is dropped at once, without "
-                "sweeping. The age mark moves to the top of to-space: what lies below it has "
+                "sweeping. The unused ends of the helper tasks' copy buffers stay as gaps in "
+                "to-space. The age mark moves to the top of to-space: what lies below it has "
                 "survived once and will be promoted if it survives again.",
                 n, scavenge_copied_, scavenge_promoted_)});
     ForgetDeadIdentities();

@@ -339,6 +339,34 @@ TEST(Scavenger, CopiesFillThirtyTwoKilobyteBuffersAndTheHelpersLeaveTheirEnds) {
   EXPECT_EQ(alone.size_bytes, alone.survived_bytes);
 }
 
+TEST(Scavenger, ToSpaceTopFollowsTheCopiesNotTheBuffer) {
+  // Step mode draws to-space's allocation top: during a scavenge it is right behind the last
+  // copy, not at the end of the 32 KB buffer the copy went to.
+  class SizeRecorder : public HeapObserver {
+   public:
+    explicit SizeRecorder(const Heap* heap) : heap_(heap) {}
+    void OnObjectCopied(ObjectRef, ObjectRef to, bool promoted) override {
+      if (!promoted) copied_bytes += heap_->object(to).size_bytes;
+      matches = matches && heap_->new_space().Size() == copied_bytes;
+    }
+    const Heap* heap_;
+    std::size_t copied_bytes = 0;
+    bool matches = true;
+  };
+  Heap heap(TestFlags(), BareOptions());
+  SizeRecorder rec(&heap);
+  heap.set_observer(&rec);
+  const std::uint32_t head = heap.CreateGlobal(kNullRef);
+  for (int i = 0; i < 100; ++i) {
+    const ObjectRef o = heap.Allocate(64, 1, ObjectKind::kObject);
+    heap.WriteSlot(o, 0, heap.Global(head));
+    heap.SetGlobal(head, o);
+  }
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(rec.copied_bytes, 100u * 64);
+  EXPECT_TRUE(rec.matches);
+}
+
 TEST(Scavenger, PromotesEarlyWhenNoCopyBufferFits) {
   // A 1 MB to-space takes 4 x 7 buffers (896 KB) of copies although its pages hold 1006 KB:
   // the survivors beyond them are promoted on their first survival.
