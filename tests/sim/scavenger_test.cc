@@ -230,6 +230,27 @@ TEST(Scavenger, TaskCountFollowsNewSpaceCapacityAndNodesWorkers) {
   EXPECT_EQ(ScavengeParallelSpeedup(1, 5, f), 1);
 }
 
+// `count` young 64-byte objects, all reachable: from a global array allocated as `array_type`
+// (wide: the scavenge can share the work) or as a list from a global (it cannot).
+void AllocateYoungGraph(Heap& heap, bool wide, int count, AllocationType array_type) {
+  heap.OpenHandleScope();
+  if (wide) {
+    const std::uint32_t array =
+        heap.CreateGlobal(heap.Allocate(8 * (count + 2), count, ObjectKind::kArray, 0, array_type));
+    for (int i = 0; i < count; ++i)
+      heap.WriteSlot(heap.Global(array), static_cast<std::uint32_t>(i),
+                     heap.Allocate(64, 1, ObjectKind::kObject));
+  } else {
+    const std::uint32_t head = heap.CreateGlobal(kNullRef);
+    for (int i = 0; i < count; ++i) {
+      const ObjectRef o = heap.Allocate(64, 1, ObjectKind::kObject);
+      heap.WriteSlot(o, 0, heap.Global(head));
+      heap.SetGlobal(head, o);
+    }
+  }
+  heap.CloseHandleScope();
+}
+
 // One scavenge of 3000 young 64-byte objects kept by one array holding them all (`wide`) or
 // in a list (each holding the next), with the speed-up at most `most`.
 GCEvent ScavengeOf(bool wide, double most) {
@@ -238,24 +259,7 @@ GCEvent ScavengeOf(bool wide, double most) {
   Heap heap(f, BareOptions());
   RecordingSink sink;
   heap.set_sink(&sink);
-  heap.OpenHandleScope();
-  constexpr int kCount = 3000;
-  if (wide) {
-    const std::uint32_t array =
-        heap.CreateGlobal(heap.Allocate(8 * (kCount + 2), kCount, ObjectKind::kArray));
-    for (std::uint32_t i = 0; i < kCount; ++i) {
-      const ObjectRef o = heap.Allocate(64, 1, ObjectKind::kObject);
-      heap.WriteSlot(heap.Global(array), i, o);
-    }
-  } else {
-    const std::uint32_t head = heap.CreateGlobal(kNullRef);
-    for (int i = 0; i < kCount; ++i) {
-      const ObjectRef o = heap.Allocate(64, 1, ObjectKind::kObject);
-      heap.WriteSlot(o, 0, heap.Global(head));
-      heap.SetGlobal(head, o);
-    }
-  }
-  heap.CloseHandleScope();
+  AllocateYoungGraph(heap, wide, 3000, AllocationType::kYoung);
   heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
   ExpectHealthy(heap);
   return sink.events.at(0);
@@ -295,21 +299,7 @@ EvacuatedNewSpace EvacuateYoung(bool wide, int count, int semi_space_mb = 2) {
   Heap heap(f, BareOptions());
   RecordingSink sink;
   heap.set_sink(&sink);
-  heap.OpenHandleScope();
-  if (wide) {
-    const std::uint32_t array = heap.CreateGlobal(
-        heap.Allocate(8 * (count + 2), count, ObjectKind::kArray, 0, AllocationType::kOld));
-    for (int i = 0; i < count; ++i)
-      heap.WriteSlot(heap.Global(array), i, heap.Allocate(64, 1, ObjectKind::kObject));
-  } else {
-    const std::uint32_t head = heap.CreateGlobal(kNullRef);
-    for (int i = 0; i < count; ++i) {
-      const ObjectRef o = heap.Allocate(64, 1, ObjectKind::kObject);
-      heap.WriteSlot(o, 0, heap.Global(head));
-      heap.SetGlobal(head, o);
-    }
-  }
-  heap.CloseHandleScope();
+  AllocateYoungGraph(heap, wide, count, AllocationType::kOld);
   heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
   ExpectHealthy(heap);
   return {sink.events.at(0).survived_bytes, sink.events.at(0).promoted_bytes,
