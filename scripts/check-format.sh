@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Fails if any tracked C++ file is not formatted by .clang-format, or if the simulator core
-# (outside its script host) includes a Qt header.
+# Fails if any tracked C++ file is not formatted by .clang-format, if the simulator core
+# (outside its script host) includes a Qt header, or if shellcheck warns about a tracked shell
+# script (an apostrophe in a comment inside a single-quoted `node -e` script once ended the
+# quote, and the check it held never ran).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 files=$(git ls-files '*.cc' '*.cpp' '*.h' 2>/dev/null || true)
@@ -15,5 +17,10 @@ if grep -rlE '#include *<Q' sim --include='*.h' --include='*.cc' --include='*.cp
   echo "check-format: Qt headers in the simulator core (only sim/script/ may use Qt)." >&2
   status=1
 fi
-[ $status -eq 0 ] && echo "format and layout checks: 2 passed, 0 failed"
+scripts=$(git ls-files '*.sh' .ci/run 2>/dev/null || true)
+if [ -n "$scripts" ] && ! shellcheck -S warning $scripts; then
+  echo "check-format: shellcheck warns about the shell scripts above." >&2
+  status=1
+fi
+[ $status -eq 0 ] && echo "format and layout checks: 3 passed, 0 failed"
 exit $status

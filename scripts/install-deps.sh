@@ -8,7 +8,7 @@ packages=(
   qt6-base-dev qt6-declarative-dev qt6-svg-dev libqcustomplot-dev libgl-dev
   libboost-program-options-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  clang-format clang libclang-rt-14-dev xvfb xauth bc
+  clang-format clang libclang-rt-14-dev xvfb xauth bc shellcheck
 )
 
 missing=()

@@ -3,7 +3,7 @@
 # Usage: cli-test.sh CLI SOURCE_DIR TEST_NAME
 set -u
 cli=$1; src=$2; name=$3
-cd "$src"
+cd "$src" || exit 1
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
@@ -258,7 +258,7 @@ steps)
   ;;
 calibrate)
   # Real node on this machine: fit, report, write a profile the CLI then loads.
-  HEAPLAB_CALIBRATION= "$cli" calibrate --workloads workloads/sessions.js,workloads/request-churn.js \
+  HEAPLAB_CALIBRATION="" "$cli" calibrate --workloads workloads/sessions.js,workloads/request-churn.js \
     --duration 3000 --out "$tmp/cal.flags" --logs "$tmp/logs" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err"; fail "calibrate exited $?"; }
   grep -q "^Pause p50, ms" "$tmp/out" || fail "no pause report"
   grep -q "^--scavenge-copy-speed=" "$tmp/cal.flags" || fail "no copy speed in the profile"

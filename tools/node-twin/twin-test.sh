@@ -2,7 +2,7 @@
 # Every shipped workload runs unchanged in real node through the twin, under --trace-gc, and
 # the twin draws the same random numbers as HeapLab. Skips (passes) when node is absent.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 if ! command -v node >/dev/null; then echo "node is not on PATH: skipped"; echo "1 passed, 0 failed"; exit 0; fi
 fail() { echo "FAIL: $*"; exit 1; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
