@@ -179,10 +179,12 @@ void StepRecorder::OnObjectCopied(ObjectRef from, ObjectRef to, bool promoted) {
                 ": it sat below the age mark, so this is its second survival. Its from-space "
                 "copy now holds a forwarding address.";
   } else if (promoted) {
+    const bool buffered = heap_.object(to).size_bytes <= kMaxLabObjectSize;
     step.text = "To-space has no room left for " + what +
-                " (copies go to 32 KB buffers, and no page has one left), so it is promoted "
-                "early, on its first survival, to old space at " +
-                where + ". Its from-space copy now holds a forwarding address.";
+                (buffered ? " (copies up to 8 KB go to 32 KB buffers, and no page has one left)"
+                          : " (no page has that much left)") +
+                ", so it is promoted early, on its first survival, to old space at " + where +
+                ". Its from-space copy now holds a forwarding address.";
   } else {
     step.text = "Copied " + what + " from from-space to to-space at " + where +
                 ": its first survival, so it stays young. Copies fill 32 KB buffers, one per "

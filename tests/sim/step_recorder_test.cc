@@ -230,6 +230,53 @@ TEST(StepRecorder, RecordsEveryMechanismWithText) {
   EXPECT_NE(barrier->text.find("Write barrier"), std::string::npos);
 }
 
+// The text of the first early promotion in a scavenge, in a 1 MB new space (4 pages of
+// 251.5 KB: 28 buffers), of young objects of `sizes` (in allocation order) that an old array
+// reaches in `reach` order (indexes into `sizes`; all of them in allocation order if empty).
+std::string EarlyPromotionText(const std::vector<std::size_t>& sizes,
+                               std::vector<std::uint32_t> reach = {}) {
+  HeapFlags f = TestFlags();
+  f.max_semi_space_size = 1;
+  Heap heap(f, BareOptions());
+  StepRecorder recorder(heap, StepGranularity::kObject, nullptr);
+  heap.set_observer(&recorder);
+  const auto n = static_cast<std::uint32_t>(sizes.size());
+  if (reach.empty())
+    for (std::uint32_t i = 0; i < n; ++i)
+      reach.push_back(i);
+  const auto array =
+      heap.CreateGlobal(heap.Allocate(8 * (n + 2), n, ObjectKind::kArray, 0, AllocationType::kOld));
+  std::vector<ObjectRef> objects;
+  for (std::size_t size : sizes)
+    objects.push_back(heap.Allocate(size, 0, ObjectKind::kString));
+  EXPECT_EQ(heap.gc_count(), 0u) << "the objects must fit in new space before the scavenge";
+  for (std::uint32_t i = 0; i < n; ++i)
+    heap.WriteSlot(heap.Global(array), i, objects[reach[i]]);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  for (const Step& s : recorder.steps())
+    if (s.kind == StepKind::kPromote) return s.text;
+  return "";
+}
+
+TEST(StepRecorder, EarlyPromotionSaysWhyToSpaceHadNoRoom) {
+  // 937.5 KB of 64-byte objects: more than the 896 KB of buffers a 1 MB to-space takes.
+  const std::string small = EarlyPromotionText(std::vector<std::size_t>(15000, 64));
+  EXPECT_NE(small.find("32 KB buffers"), std::string::npos) << small;
+  EXPECT_NE(small.find("first survival"), std::string::npos) << small;
+  // Allocation packs 100+100+50 KB per page; reached as 100,50,100,50,... the copies waste
+  // more of each page's end, and the last 100 KB finds no page with room.
+  std::vector<std::size_t> sizes;
+  for (int page = 0; page < 4; ++page)
+    sizes.insert(sizes.end(), {100 * KB, 100 * KB, 50 * KB});
+  std::vector<std::uint32_t> reach;
+  for (std::uint32_t page = 0; page < 4; ++page)
+    reach.insert(reach.end(), {3 * page, 3 * page + 2});
+  for (std::uint32_t page = 0; page < 4; ++page)
+    reach.push_back(3 * page + 1);
+  const std::string big = EarlyPromotionText(sizes, reach);
+  EXPECT_NE(big.find("no page has that much left"), std::string::npos) << big;
+}
+
 // A concurrent marker walking a list keeps it private; the task finalizes marking and the step
 // that opens the pause says why and how much the markers still held.
 TEST(StepRecorder, ThePauseSaysWhatTheConcurrentMarkersStillHeld) {
