@@ -354,12 +354,11 @@ Page* SemiSpaceNewSpace::AllocateForEvacuation(std::size_t size, std::uint32_t* 
     // behind the previous one (LocalAllocationBuffer::TryMerge makes them one). A page's rest
     // smaller than a buffer stays unused; without a page left the copy fails and the scavenger
     // promotes the object instead. The page's top follows the copies, not the buffer's end.
-    std::uint32_t start = p != nullptr ? evacuation_lab_limit_ : 0;
     if (p == nullptr) {
       if (current_ >= to_.size()) return nullptr;
       p = to_[current_];
-      start = p->top_bytes;
     }
+    std::uint32_t start = p == evacuation_lab_page_ ? evacuation_lab_limit_ : p->top_bytes;
     while (start + kLabSize > p->area_bytes) {
       if (current_ + 1 >= to_.size()) return nullptr;
       p = to_[++current_];

@@ -166,6 +166,8 @@ void StepRecorder::OnObjectCopied(ObjectRef from, ObjectRef to, bool promoted) {
   const std::string where = FormatAddress(heap_.address_of(to));
   Step step{
       promoted ? StepKind::kPromote : StepKind::kCopy, heap_.gc_count() + 1, to, from, 0, 0, {}};
+  // EvacuationAllocator: copies up to 8 KB go to the task's 32 KB buffer, bigger ones alone.
+  const bool buffered = heap_.object(to).size_bytes <= kMaxLabObjectSize;
   if (in_mark_compact_ && promoted) {
     step.text = "Mark-compact empties new space: live " + what + " moves to old space at " + where +
                 ". Its old place forwards to the new one until pointers are updated.";
@@ -179,7 +181,6 @@ void StepRecorder::OnObjectCopied(ObjectRef from, ObjectRef to, bool promoted) {
                 ": it sat below the age mark, so this is its second survival. Its from-space "
                 "copy now holds a forwarding address.";
   } else if (promoted) {
-    const bool buffered = heap_.object(to).size_bytes <= kMaxLabObjectSize;
     step.text = "To-space has no room left for " + what +
                 (buffered ? " (copies up to 8 KB go to 32 KB buffers, and no page has one left)"
                           : " (no page has that much left)") +
@@ -187,9 +188,11 @@ void StepRecorder::OnObjectCopied(ObjectRef from, ObjectRef to, bool promoted) {
                 ". Its from-space copy now holds a forwarding address.";
   } else {
     step.text = "Copied " + what + " from from-space to to-space at " + where +
-                ": its first survival, so it stays young. Copies fill 32 KB buffers, one per "
-                "GC task; the old copy now holds a forwarding address, so every other reference "
-                "to it finds the new place.";
+                ": its first survival, so it stays young. " +
+                (buffered ? "It went to the GC task's 32 KB copy buffer. "
+                          : "Over 8 KB, it was allocated on its own, not in a copy buffer. ") +
+                "The old copy now holds a forwarding address, so every other reference to it "
+                "finds the new place.";
   }
   Add(std::move(step));
 }

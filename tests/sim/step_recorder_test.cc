@@ -228,6 +228,9 @@ TEST(StepRecorder, RecordsEveryMechanismWithText) {
   const auto barrier = std::find_if(r.steps.begin(), r.steps.end(),
                                     [](const Step& s) { return s.kind == StepKind::kBarrierGrey; });
   EXPECT_NE(barrier->text.find("Write barrier"), std::string::npos);
+  const auto copy = std::find_if(r.steps.begin(), r.steps.end(),
+                                 [](const Step& s) { return s.kind == StepKind::kCopy; });
+  EXPECT_NE(copy->text.find("32 KB copy buffer"), std::string::npos) << copy->text;
 }
 
 // The text of the first early promotion in a scavenge, in a 1 MB new space (4 pages of
