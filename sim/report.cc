@@ -106,6 +106,11 @@ PauseStats ComputePauseStats(const std::vector<GCEvent>& events, GarbageCollecto
   return ComputePauseStats(pauses);
 }
 
+void TracedAllocation::Add(double before_mb, double after_mb) {
+  total_mb_ += std::max(0.0, before_mb - previous_after_mb_);
+  previous_after_mb_ = after_mb;
+}
+
 RunSummary Summarize(const RunRecorder& r, const Heap& heap) {
   RunSummary s;
   s.scavenge = ComputePauseStats(r.events(), GarbageCollector::kScavenger);
@@ -146,7 +151,10 @@ RunSummary Summarize(const RunRecorder& r, const Heap& heap) {
   if (r.oom()) {
     s.out_of_memory = true;
     s.oom_message = r.oom()->message;
-    s.oom_allocated_mb = ToMB(r.oom()->allocated_total_bytes);
+    TracedAllocation traced;
+    for (const auto& e : r.events())
+      traced.Add(ToMB(e.size_before_bytes()), ToMB(e.size_after_bytes()));
+    s.oom_allocated_mb = traced.mb();
   }
   return s;
 }
@@ -154,7 +162,8 @@ RunSummary Summarize(const RunRecorder& r, const Heap& heap) {
 RunSummary SummarizeTraceLog(const TraceLog& log) {
   RunSummary r;
   std::vector<double> scav, mc;
-  double allocated_mb = 0, previous_after = -1, promoted = 0;
+  TracedAllocation traced;
+  double promoted = 0;
   for (const TracedGC& gc : log.gcs) {
     (gc.collector == GarbageCollector::kScavenger ? scav : mc).push_back(gc.pause_ms);
     r.peak_heap_mb = std::max({r.peak_heap_mb, gc.before_mb, gc.after_mb});
@@ -162,19 +171,18 @@ RunSummary SummarizeTraceLog(const TraceLog& log) {
       r.old_after_mark_compact_mb.push_back(gc.after_mb);
     r.duration_ms = std::max(r.duration_ms, gc.time_ms);
     // node20-observed §8: nvp's allocated= is wrong during marking; recompute from sizes.
-    allocated_mb += std::max(0.0, gc.before_mb - (previous_after < 0 ? 0 : previous_after));
-    previous_after = gc.after_mb;
+    traced.Add(gc.before_mb, gc.after_mb);
     if (auto it = gc.nvp.find("promoted"); it != gc.nvp.end())
       promoted += std::atof(it->second.c_str());
   }
   r.scavenge = ComputePauseStats(scav);
   r.mark_compact = ComputePauseStats(mc);
-  r.allocated_mb = allocated_mb;
+  r.allocated_mb = traced.mb();
   r.promoted_mb = promoted / (1024.0 * 1024.0);
   if (log.fatal_message) {
     r.out_of_memory = true;
     r.oom_message = *log.fatal_message;
-    r.oom_allocated_mb = allocated_mb;
+    r.oom_allocated_mb = traced.mb();
   }
   return r;
 }
@@ -215,7 +223,8 @@ std::string FormatSummary(const RunSummary& s, bool has_map_space) {
     o << buf;
   }
   if (s.out_of_memory) {
-    std::snprintf(buf, sizeof buf, "out of memory after %.1f MB allocated: %s\n",
+    std::snprintf(buf, sizeof buf,
+                  "out of memory after %.1f MB allocated (the start-up heap included): %s\n",
                   s.oom_allocated_mb, s.oom_message.c_str());
     o << buf;
   }

@@ -73,6 +73,22 @@ struct SpacePeak {
   std::size_t final_used_bytes = 0, final_committed_bytes = 0;
 };
 
+// Allocation as a GC log shows it: the heap's size before each GC less its size after the GC
+// before, summed from the start of the process. V8's start-up heap counts (node's first
+// scavenge reports it as allocated); growth inside a GC and allocation after the last one do
+// not. Both sides of `compare` count the allocation at an OOM this way.
+class TracedAllocation {
+ public:
+  // Adds one GC, its heap sizes in MB before and after it.
+  void Add(double before_mb, double after_mb);
+  // The allocation counted so far, in MB.
+  double mb() const { return total_mb_; }
+
+ private:
+  double total_mb_ = 0;
+  double previous_after_mb_ = 0;
+};
+
 struct RunSummary {
   PauseStats scavenge;
   PauseStats mark_compact;
@@ -87,6 +103,8 @@ struct RunSummary {
   std::vector<double> old_after_mark_compact_mb;
   bool out_of_memory = false;
   std::string oom_message;
+  // MB allocated when the heap ran out, counted as node's log counts it (TracedAllocation):
+  // the start-up heap included, so that HeapLab's figure and node's compare.
   double oom_allocated_mb = 0;
 };
 

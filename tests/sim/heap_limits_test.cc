@@ -1,3 +1,7 @@
+#include <sstream>
+
+#include "sim/report.h"
+#include "sim/trace-parser.h"
 #include "tests/sim/test-util.h"
 
 namespace heaplab {
@@ -129,6 +133,34 @@ TEST(HeapLimits, NoIncrementalMarkingMeansAtomicMarkCompacts) {
   ASSERT_GE(sink.Count(GarbageCollector::kMarkCompactor), 1u);
   for (const auto& e : sink.events)
     EXPECT_FALSE(e.incremental);
+}
+
+TEST(HeapLimits, AllocationAtTheOutOfMemoryIsCountedAsNodesLogCountsIt) {
+  // compare sets node's figure (read off its --trace-gc-nvp log, the start-up heap included)
+  // against HeapLab's: both must be counted the same way, from the same kind of log.
+  HeapFlags f = TestFlags();
+  f.max_old_space_size = 64;
+  Heap heap(f);
+  RunRecorder::TraceOptions options;
+  options.trace_gc_nvp = true;
+  std::ostringstream trace;
+  RunRecorder recorder(options, &trace);
+  heap.set_sink(&recorder);
+  const std::size_t start_up_bytes = heap.SizeOfObjects();
+  ASSERT_GT(start_up_bytes, 2 * MB);  // Node 20's snapshot and bootstrap objects
+  EXPECT_THROW(RetainList(heap, 200), OutOfMemoryError);
+  const RunSummary summary = Summarize(recorder, heap);
+  ASSERT_TRUE(summary.out_of_memory);
+  trace << recorder.oom()->message << "\n";  // as compare ends HeapLab's log
+  TraceParseError error;
+  const auto log = ParseTraceLog(trace.str(), &error);
+  ASSERT_TRUE(log) << "line " << error.line << ": " << error.message;
+  const RunSummary from_log = SummarizeTraceLog(*log);
+  EXPECT_NEAR(summary.oom_allocated_mb, from_log.oom_allocated_mb, 0.01);
+  // The start-up heap is in it, and what the workload allocated since.
+  const double workload_mb = static_cast<double>(recorder.oom()->allocated_total_bytes) / MB;
+  const double start_up_mb = static_cast<double>(start_up_bytes) / MB;
+  EXPECT_NEAR(summary.oom_allocated_mb, workload_mb + start_up_mb, 0.5);
 }
 
 TEST(HeapLimits, OutOfMemoryWithV8sMessage) {
