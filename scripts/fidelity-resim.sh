@@ -56,5 +56,14 @@ for (const f of fs.readdirSync(process.argv[2]).filter((f) => /^\d+-.*\.json$/.t
 cat "$src/generated.txt" > "$out/node-runs-from.txt" 2>/dev/null || echo "an unknown date" > "$out/node-runs-from.txt"
 # As many node runs per row as the replayed regeneration saved (the report's header says so).
 saved_runs=$(ls "$src"/traces-1/node-*.log 2>/dev/null | wc -l)
-node scripts/fidelity-report.js "$out" "${saved_runs:-1}" >"$out/fidelity.md"
+# A regeneration that fitted a profile on its machine is re-simulated with that profile too, so
+# that the report keeps its pauses after calibration.
+calibrated=
+if [ -z "${RESIM_CALIBRATION:-}" ] && [ -f "$src/calibration.flags" ]; then
+  RESIM_CALIBRATION="$src/calibration.flags" RESIM_OUT="$out/calibrated" FIDELITY_DIR="$src" \
+    bash scripts/fidelity-resim.sh "$cli" >/dev/null
+  cp "$src/calibration.flags" "$out/calibrated/"
+  calibrated="$out/calibrated"
+fi
+node scripts/fidelity-report.js "$out" "${saved_runs:-1}" $calibrated >"$out/fidelity.md"
 sed -n '/^## Targets met/,/^## Every/p' "$out/fidelity.md" | grep '^|'
