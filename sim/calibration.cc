@@ -127,6 +127,30 @@ std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
   return out;
 }
 
+double FitMarkCompactFixedCost(const std::vector<double>& node_p50_ms,
+                               const std::vector<double>& simulated_p50_ms,
+                               double simulated_fixed_ms,
+                               double prior_ms) {
+  const std::size_t n = std::min(node_p50_ms.size(), simulated_p50_ms.size());
+  double best = prior_ms;
+  int best_met = -1;
+  for (int step = 0; step <= 200; ++step) {
+    const double fixed_ms = 0.05 * step;
+    int met = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double simulated = std::max(0.0, simulated_p50_ms[i] + fixed_ms - simulated_fixed_ms);
+      const double node = node_p50_ms[i];
+      met += std::abs(simulated - node) <= 0.3 * std::max(simulated, node);
+    }
+    if (met > best_met ||
+        (met == best_met && std::abs(fixed_ms - prior_ms) < std::abs(best - prior_ms))) {
+      best_met = met;
+      best = fixed_ms;
+    }
+  }
+  return best;
+}
+
 CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
                               const HeapFlags& base) {
   CalibrationFit fit;
