@@ -56,28 +56,27 @@ const tally = Object.fromEntries(Object.keys(targets).map((k) => [k, { met: 0, o
 const calibratedTally = Object.fromEntries(Object.keys(targets).map((k) => [k, { met: 0, of: 0 }]));
 const calibratedRows = [];
 
-const rows = [];
-for (const f of files) {
-  const j = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
-  const n = j.node, h = j.heaplab;
+// Each target's verdict for node against one HeapLab side, counted into `into`.
+function judge(n, h, into) {
   const r = {};
   for (const [k, fn] of Object.entries(targets)) {
     r[k] = fn(n, h);
     if (r[k] !== null) {
-      tally[k].of++;
-      if (r[k]) tally[k].met++;
+      into[k].of++;
+      if (r[k]) into[k].met++;
     }
   }
+  return r;
+}
+
+const rows = [];
+for (const f of files) {
+  const j = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+  const n = j.node, h = j.heaplab;
+  const r = judge(n, h, tally);
   if (calibratedDir) {
     const c = JSON.parse(fs.readFileSync(path.join(calibratedDir, f), "utf8")).heaplab;
-    const m = {};
-    for (const [k, fn] of Object.entries(targets)) {
-      m[k] = fn(n, c);
-      if (m[k] !== null) {
-        calibratedTally[k].of++;
-        if (m[k]) calibratedTally[k].met++;
-      }
-    }
+    const m = judge(n, c, calibratedTally);
     // node / shipped speeds / calibrated here, each HeapLab value marked against node's.
     const three = (value, key) =>
       `${value(n)} / ${value(h)}${mark(r[key])} / ${value(c)}${mark(m[key])}`;
