@@ -127,15 +127,15 @@ std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
   return out;
 }
 
-double FitMarkCompactFixedCost(const std::vector<double>& node_p50_ms,
-                               const std::vector<double>& simulated_p50_ms,
-                               double simulated_fixed_ms,
-                               double prior_ms) {
+double FitFixedCostBySimulation(const std::vector<double>& node_p50_ms,
+                                const std::vector<double>& simulated_p50_ms,
+                                double simulated_fixed_ms,
+                                double prior_ms) {
   const std::size_t n = std::min(node_p50_ms.size(), simulated_p50_ms.size());
   double best = prior_ms;
   int best_met = -1;
-  for (int step = 0; step <= 200; ++step) {
-    const double fixed_ms = 0.05 * step;
+  for (int step = 0; step <= 1000; ++step) {
+    const double fixed_ms = step / 100.0;
     int met = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const double simulated = std::max(0.0, simulated_p50_ms[i] + fixed_ms - simulated_fixed_ms);

@@ -62,16 +62,16 @@ struct CalibrationFit {
 // parameter without enough data keeps `base`'s value and says so in notes.
 CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples, const HeapFlags& base);
 
-// The mark-compact fixed cost, checked by simulation: node_p50_ms[i] is node's mark-compact
-// pause p50 on calibration workload i, simulated_p50_ms[i] HeapLab's with the fixed cost
-// simulated_fixed_ms (a pause pays it once, so a p50 moves one for one with it). Returns the
-// value in [0, 10] ms, by 0.05 ms, that puts the most workloads within the issue's ±30% of
-// node's p50, the one nearest prior_ms among equals. (The remainder of node's own phases,
-// pause - mark - evacuate, leaves out per-GC work that HeapLab's phases do not charge.)
-double FitMarkCompactFixedCost(const std::vector<double>& node_p50_ms,
-                               const std::vector<double>& simulated_p50_ms,
-                               double simulated_fixed_ms,
-                               double prior_ms);
+// A pause's fixed cost (a scavenge's or a mark-compact's), checked by simulation:
+// node_p50_ms[i] is node's pause p50 on calibration workload i, simulated_p50_ms[i] HeapLab's
+// with the fixed cost simulated_fixed_ms (a pause pays it once, so a p50 moves one for one with
+// it). Returns the value in [0, 10] ms, by 0.01 ms, that puts the most workloads within the
+// issue's ±30% of node's p50, the one nearest prior_ms among equals. (What node's own phases
+// leave over leaves out per-GC work that HeapLab's per-byte phases do not charge.)
+double FitFixedCostBySimulation(const std::vector<double>& node_p50_ms,
+                                const std::vector<double>& simulated_p50_ms,
+                                double simulated_fixed_ms,
+                                double prior_ms);
 
 // The profile text for `fit`, with `header` (one or more lines) as comments on top.
 std::string FormatCalibrationProfile(const CalibrationFit& fit, const std::string& header);

@@ -242,37 +242,46 @@ int Calibrate(const std::vector<std::string>& args) {
     rows[i].after_mark_compact = after.mark_compact;
   }
 
-  // 4. The mark-compact fixed cost, checked by simulation: node's phases leave out per-GC work
-  // that HeapLab's per-byte phases do not charge, so their remainder is too small a fixed cost.
-  std::vector<double> node_p50, simulated_p50;
-  std::vector<std::size_t> with_mark_compacts;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].node_mark_compact.count == 0 || rows[i].after_mark_compact.count == 0) continue;
-    node_p50.push_back(rows[i].node_mark_compact.p50_ms);
-    simulated_p50.push_back(rows[i].after_mark_compact.p50_ms);
-    with_mark_compacts.push_back(i);
-  }
-  if (!node_p50.empty()) {
-    const double from_phases = fitted.mark_compact_fixed_ms;
-    const double fixed_ms = FitMarkCompactFixedCost(node_p50, simulated_p50, from_phases,
-                                                    defaults.mark_compact_fixed_ms);
-    if (fixed_ms != from_phases) {
-      fitted.mark_compact_fixed_ms = fixed_ms;
+  // 4. The fixed costs, checked by simulation: node's phases leave out per-GC work that
+  // HeapLab's per-byte phases do not charge, so what they leave over is too small a fixed cost
+  // (and a scavenge's fit over paced runs' floors is noisy).
+  bool changed = false;
+  auto check_fixed_cost = [&](const char* what, const char* flag, double HeapFlags::*field,
+                              PauseStats Row::*node_stats, PauseStats Row::*after_stats) {
+    std::vector<double> node_p50, simulated_p50;
+    for (const Row& r : rows) {
+      if ((r.*node_stats).count == 0 || (r.*after_stats).count == 0) continue;
+      node_p50.push_back((r.*node_stats).p50_ms);
+      simulated_p50.push_back((r.*after_stats).p50_ms);
+    }
+    if (node_p50.empty()) return;
+    const double from_fit = fitted.*field;
+    const double fixed_ms =
+        FitFixedCostBySimulation(node_p50, simulated_p50, from_fit, defaults.*field);
+    if (fixed_ms != from_fit) {
+      fitted.*field = fixed_ms;
       for (auto& [name, value] : fit.values)
-        if (name == "mark_compact_fixed_ms") value = fixed_ms;
-      for (std::size_t i : with_mark_compacts) {
-        RunSummary after;
-        if (!Simulate(workloads[i], duration, fitted, &after)) return kExitFailure;
-        rows[i].after_scavenge = after.scavenge;
-        rows[i].after_mark_compact = after.mark_compact;
-      }
+        if (name == flag) value = fixed_ms;
+      changed = true;
     }
     std::ostringstream note;
-    note << "mark-compact fixed cost " << std::setprecision(3) << fixed_ms
+    note << what << " fixed cost " << std::setprecision(3) << fixed_ms
          << " ms: the value nearest the table's that puts the most workloads' simulated p50 "
-            "within 30% of node's (node's phases leave "
-         << from_phases << " ms)";
+            "within 30% of node's (the fit gave "
+         << from_fit << " ms)";
     fit.notes.push_back(note.str());
+  };
+  check_fixed_cost("scavenge", "scavenge_fixed_ms", &HeapFlags::scavenge_fixed_ms,
+                   &Row::node_scavenge, &Row::after_scavenge);
+  check_fixed_cost("mark-compact", "mark_compact_fixed_ms", &HeapFlags::mark_compact_fixed_ms,
+                   &Row::node_mark_compact, &Row::after_mark_compact);
+  if (changed) {
+    for (std::size_t i = 0; i < workloads.size(); ++i) {
+      RunSummary after;
+      if (!Simulate(workloads[i], duration, fitted, &after)) return kExitFailure;
+      rows[i].after_scavenge = after.scavenge;
+      rows[i].after_mark_compact = after.mark_compact;
+    }
   }
 
   std::cout << "Fitted from " << fit.scavenges << " scavenges and " << fit.mark_compacts
