@@ -15,7 +15,7 @@ const dir = process.argv[2];
 const runs = process.argv[3] || "1";
 const calibratedDir = process.argv[4] || null;
 if (!dir) {
-  console.error("usage: fidelity-report.js DIR [NODE_RUNS]");
+  console.error("usage: fidelity-report.js DIR [NODE_RUNS [CALIBRATED_DIR]]");
   process.exit(2);
 }
 const files = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();

@@ -43,6 +43,8 @@ for json in "$src"/[0-9]*.json; do
     --node-runs "$runs" --json "$out/$base.json" \
     --out-dir "$out/traces-$n" >"$out/$n.out" 2>"$out/$n.err"
 done
+# A profile tried here goes with the result, so that the report can show it.
+[ "$HEAPLAB_CALIBRATION" = none ] || cp "$HEAPLAB_CALIBRATION" "$out/calibration.flags"
 # The saved node runs' wall times replace the replay's.
 node -e '
 const fs = require("fs");
@@ -62,7 +64,6 @@ calibrated=
 if [ -z "${RESIM_CALIBRATION:-}" ] && [ -f "$src/calibration.flags" ]; then
   RESIM_CALIBRATION="$src/calibration.flags" RESIM_OUT="$out/calibrated" FIDELITY_DIR="$src" \
     bash scripts/fidelity-resim.sh "$cli" >/dev/null
-  cp "$src/calibration.flags" "$out/calibrated/"
   calibrated="$out/calibrated"
 fi
 node scripts/fidelity-report.js "$out" "${saved_runs:-1}" $calibrated >"$out/fidelity.md"

@@ -71,7 +71,6 @@ if "$cli" calibrate --node-runs "$runs" --out "$out/calibration.flags" \
     --logs "$out/calibration-logs" >"$out/calibrate.out" 2>&1 &&
   RESIM_CALIBRATION="$out/calibration.flags" RESIM_OUT="$out/calibrated" FIDELITY_DIR="$out" \
     bash scripts/fidelity-resim.sh "$cli" >/dev/null; then
-  cp "$out/calibration.flags" "$out/calibrated/"
   calibrated="$out/calibrated"
 else
   echo "calibration failed (see $out/calibrate.out); the report has no calibrated pauses" >&2
