@@ -193,7 +193,8 @@ ObjectRef Heap::AllocateRaw(AllocationSpace space,
                             ObjectKind kind,
                             std::uint32_t site,
                             bool gc_origin,
-                            std::size_t memento_bytes) {
+                            std::size_t memento_bytes,
+                            CompactionSpace* compaction_space) {
   Page* page = nullptr;
   std::uint32_t offset = 0;
   switch (space) {
@@ -205,6 +206,20 @@ ObjectRef Heap::AllocateRaw(AllocationSpace space,
     case AllocationSpace::kCode:
     case AllocationSpace::kMap: {
       PagedSpace* ps = paged_space(space);
+      if (compaction_space != nullptr) {
+        // A scavenge task's promotion (CompactionSpace::RawRefillLabMain): its own pages, then a
+        // page with room taken from the space, then a new page (origin kGC: no limit check
+        // beyond the heap's capacity, as for the main space below).
+        page = ps->TryAllocateInCompactionSpace(*compaction_space, size, &offset);
+        if (page == nullptr) {
+          if (!CanExpandOldGeneration(kPageAreaSize) && !evacuating_) return kNullRef;
+          if (ps->ExpandCompactionSpace(*compaction_space) == nullptr)
+            FatalProcessOutOfMemory("MemoryAllocator::AllocatePage");
+          NotifyOldGenerationExpansion();
+          page = ps->TryAllocateInCompactionSpace(*compaction_space, size, &offset);
+        }
+        break;
+      }
       // PagedSpace::AllocateRawSlow: a refill of the linear area (from the free list or a new
       // page) first checks whether incremental marking should start, so that old-space
       // allocation right after a mark-compact near a small limit restarts marking at once.
@@ -256,10 +271,14 @@ ObjectRef Heap::AllocateRaw(AllocationSpace space,
   return MakeRef(page->id, index);
 }
 
-ObjectRef Heap::MigrateObject(ObjectRef from, AllocationSpace space, bool gc_origin) {
+ObjectRef Heap::MigrateObject(ObjectRef from,
+                              AllocationSpace space,
+                              bool gc_origin,
+                              CompactionSpace* compaction_space) {
   const HeapObject src = object(from);
   Page* src_page = page_of(from);
-  ObjectRef to = AllocateRaw(space, src.size_bytes, 0, src.object_kind(), src.site, gc_origin);
+  ObjectRef to = AllocateRaw(space, src.size_bytes, 0, src.object_kind(), src.site, gc_origin, 0,
+                             compaction_space);
   if (to == kNullRef) return kNullRef;
   Page* dst_page = page_of(to);
   HeapObject& dst = dst_page->objects[RefIndex(to)];

@@ -288,15 +288,21 @@ class Heap {
   // Places an object of `size` in `space` without triggering GCs; kNullRef if there is no
   // room. `gc_origin` lets the collectors expand old space beyond the allocation limit.
   // `memento_bytes` (new space only) are taken right behind the object for its memento.
+  // A paged-space allocation with `compaction_space` goes to that task's part of the space.
   ObjectRef AllocateRaw(AllocationSpace space,
                         std::size_t size,
                         std::uint32_t slot_count,
                         ObjectKind kind,
                         std::uint32_t site,
                         bool gc_origin,
-                        std::size_t memento_bytes = 0);
-  // Copies `from` into `space` (evacuation); forwards `from`. kNullRef if there is no room.
-  ObjectRef MigrateObject(ObjectRef from, AllocationSpace space, bool gc_origin);
+                        std::size_t memento_bytes = 0,
+                        CompactionSpace* compaction_space = nullptr);
+  // Copies `from` into `space` (evacuation), through `compaction_space` if given; forwards
+  // `from`. kNullRef if there is no room.
+  ObjectRef MigrateObject(ObjectRef from,
+                          AllocationSpace space,
+                          bool gc_origin,
+                          CompactionSpace* compaction_space = nullptr);
 
   // Heap::ShouldExpandOldGenerationOnSlowAllocation.
   bool ShouldExpandOldGenerationOnSlowAllocation() const;

@@ -50,18 +50,21 @@ ObjectRef ScavengerCollector::Evacuate(ObjectRef ref) {
   ObjectRef to = kNullRef;
   bool promoted = false;
   if (!survived_before) to = heap_.MigrateObject(ref, AllocationSpace::kNew, true);
+  // Work queued beyond a segment is published to the global pool, where helpers take it
+  // (Worklist::Local::Push; JobTask::GetMaxConcurrency counts the pool's segments).
+  const bool shareable =
+      !main_thread_only_ &&
+      copied_objects_ + promoted_objects_ - scanned_objects_ > kScavengeSegmentObjects;
   if (to == kNullRef) {
     // Second survival, or to-space is full: promote ("A semi-space copy may fail due to
     // fragmentation. In that case, we try to promote the object.").
-    to = heap_.MigrateObject(ref, AllocationSpace::kOld, true);
+    to = heap_.MigrateObject(ref, AllocationSpace::kOld, true, &PromotingTask(shareable));
     promoted = to != kNullRef;
     if (to == kNullRef) to = heap_.MigrateObject(ref, AllocationSpace::kNew, true);
     if (to == kNullRef) heap_.FatalProcessOutOfMemory("Scavenger: semi-space copy");
   }
-  // Work queued beyond a segment is published to the global pool, where helpers take it
-  // (Worklist::Local::Push; JobTask::GetMaxConcurrency counts the pool's segments).
-  if (!main_thread_only_ &&
-      copied_objects_ + promoted_objects_ - scanned_objects_ > kScavengeSegmentObjects) {
+  if (shareable) {
+    ++shareable_objects_;
     shareable_bytes_ += o.size_bytes;
     if (!promoted) shareable_copied_bytes_ += o.size_bytes;
   }
@@ -75,6 +78,12 @@ ObjectRef ScavengerCollector::Evacuate(ObjectRef ref) {
   }
   if (heap_.observer_) heap_.observer_->OnObjectCopied(ref, to, promoted);
   return to;
+}
+
+CompactionSpace& ScavengerCollector::PromotingTask(bool shareable) {
+  if (!shareable || task_spaces_.size() == 1) return task_spaces_.front();
+  const std::size_t segment = shareable_objects_ / kScavengeSegmentObjects;
+  return task_spaces_[(1 + segment) % task_spaces_.size()];
 }
 
 void ScavengerCollector::ScavengeObjectSlots(ObjectRef host, bool host_is_old) {
@@ -113,6 +122,7 @@ void ScavengerCollector::CollectGarbage(GCEvent& ev) {
   const int tasks = NumberOfScavengeTasks(ns.TotalCapacity(),
                                           heap_.CanPromoteYoungAndExpandOldGeneration(
                                               static_cast<std::size_t>(tasks_wanted) * kPageSize));
+  task_spaces_.resize(static_cast<std::size_t>(tasks));
   ns.Flip();
   for (Page* p : ns.from_space())
     p->SetFlag(Page::kFromSpace);
@@ -189,6 +199,10 @@ void ScavengerCollector::CollectGarbage(GCEvent& ev) {
     }
     if (!progress) break;
   }
+
+  // Scavenger::Finalize: each task's compaction space merges into old space.
+  for (CompactionSpace& cs : task_spaces_)
+    heap_.old_space_->MergeCompactionSpace(cs);
 
   // Young large objects: survivors move to the large-object space by page; the rest die
   // ("all remaining large objects must be dead", NewLargeObjectSpace::FreeDeadObjects).

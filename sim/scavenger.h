@@ -7,6 +7,7 @@
 #include "sim/gc-event.h"
 #include "sim/globals.h"
 #include "sim/heap-object.h"
+#include "sim/spaces.h"
 
 namespace heaplab {
 
@@ -48,6 +49,10 @@ class ScavengerCollector {
   // Evacuates the young targets of `host`'s slots; records old-to-new slots when `host` is old.
   void ScavengeObjectSlots(ObjectRef host, bool host_is_old);
   bool IsFromSpaceOrNewLarge(ObjectRef ref) const;
+  // The task that promotes an object (its compaction space): the main thread's for work it
+  // keeps, the tasks in turn, a segment each, for work published while more than a segment
+  // was queued (`shareable`).
+  CompactionSpace& PromotingTask(bool shareable);
 
   Heap& heap_;
   std::vector<ObjectRef> promotion_list_;  // promoted objects whose slots still need a visit
@@ -65,6 +70,12 @@ class ScavengerCollector {
   // True while the start-up heap's roots are visited: what they reach directly is copied by the
   // main thread alone.
   bool main_thread_only_ = false;
+  std::size_t shareable_objects_ = 0;  // evacuated while more than a segment was queued
+  // Each task's part of old space (Scavenger::allocator_'s compaction spaces): a task that
+  // promotes takes a page with room from old space or adds one, so a scavenge whose work was
+  // shared adds up to a page per task (node --trace-gc-verbose: a script's second scavenge,
+  // promoting 62 KB, commits one or two new old-space pages from run to run).
+  std::vector<CompactionSpace> task_spaces_;
 };
 
 }  // namespace heaplab

@@ -165,6 +165,46 @@ void FreeList::EvictPage(Page* page) {
   ++page->free_list_epoch;
 }
 
+bool FreeList::TakePage(std::size_t size,
+                        const MemoryAllocator& allocator,
+                        std::vector<Entry>* out) {
+  std::uint32_t page_id = 0;
+  bool found = false;
+  for (int c = Category(size); c < 20 && !found; ++c)
+    for (const Entry& e : categories_[static_cast<std::size_t>(c)])
+      if (e.size >= size && IsValid(e, allocator)) {
+        page_id = e.page_id;
+        found = true;
+        break;
+      }
+  if (!found) return false;
+  Page* page = allocator.page(page_id);
+  for (auto& list : categories_)
+    for (std::size_t i = list.size(); i-- > 0;) {
+      const Entry e = list[i];
+      if (e.page_id != page_id || !IsValid(e, allocator)) continue;
+      out->push_back(e);
+      list[i] = list.back();
+      list.pop_back();
+    }
+  available_bytes_ -= page->free_list_bytes;
+  page->free_list_bytes = 0;
+  return true;
+}
+
+void FreeList::MoveAllTo(FreeList& other, const MemoryAllocator& allocator) {
+  for (auto& list : categories_) {
+    for (const Entry& e : list) {
+      if (!IsValid(e, allocator)) continue;
+      Page* page = allocator.page(e.page_id);
+      page->free_list_bytes -= e.size;
+      other.Add(page, e.offset, e.size);
+    }
+    list.clear();
+  }
+  available_bytes_ = 0;
+}
+
 void FreeList::Clear() {
   for (auto& c : categories_)
     c.clear();
@@ -198,6 +238,54 @@ Page* PagedSpace::Expand() {
   lab_top_ = 0;
   lab_limit_ = static_cast<std::uint32_t>(page->area_bytes);
   return page;
+}
+
+Page* PagedSpace::TryAllocateInCompactionSpace(CompactionSpace& cs,
+                                               std::size_t size,
+                                               std::uint32_t* offset) {
+  const auto size32 = static_cast<std::uint32_t>(size);
+  if (cs.lab_page != nullptr && cs.lab_top + size <= cs.lab_limit) {
+    *offset = cs.lab_top;
+    cs.lab_top += size32;
+    return cs.lab_page;
+  }
+  FreeList::Entry e;
+  if (!cs.free_list.Take(size, *allocator_, &e)) {
+    std::vector<FreeList::Entry> taken;
+    if (!free_list_.TakePage(size, *allocator_, &taken)) return nullptr;
+    ++cs.pages_taken;
+    for (const FreeList::Entry& t : taken)
+      cs.free_list.Add(allocator_->page(t.page_id), t.offset, t.size);
+    if (!cs.free_list.Take(size, *allocator_, &e)) return nullptr;
+  }
+  if (cs.lab_page != nullptr && cs.lab_limit > cs.lab_top)
+    cs.free_list.Add(cs.lab_page, cs.lab_top, cs.lab_limit - cs.lab_top);
+  cs.lab_page = allocator_->page(e.page_id);
+  cs.lab_top = e.offset + size32;
+  cs.lab_limit = e.offset + e.size;
+  *offset = e.offset;
+  return cs.lab_page;
+}
+
+Page* PagedSpace::ExpandCompactionSpace(CompactionSpace& cs) {
+  Page* page = allocator_->AllocatePage(id_);
+  if (page == nullptr) return nullptr;
+  pages_.push_back(page);
+  ++cs.pages_added;
+  if (cs.lab_page != nullptr && cs.lab_limit > cs.lab_top)
+    cs.free_list.Add(cs.lab_page, cs.lab_top, cs.lab_limit - cs.lab_top);
+  cs.lab_page = page;
+  cs.lab_top = 0;
+  cs.lab_limit = static_cast<std::uint32_t>(page->area_bytes);
+  return page;
+}
+
+void PagedSpace::MergeCompactionSpace(CompactionSpace& cs) {
+  if (cs.lab_page != nullptr && cs.lab_limit > cs.lab_top)
+    free_list_.Add(cs.lab_page, cs.lab_top, cs.lab_limit - cs.lab_top);
+  cs.lab_page = nullptr;
+  cs.lab_top = cs.lab_limit = 0;
+  cs.free_list.MoveAllTo(free_list_, *allocator_);
 }
 
 void PagedSpace::FreeLinearAllocationArea() {

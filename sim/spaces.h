@@ -62,6 +62,11 @@ class FreeList {
   bool Take(std::size_t size, const MemoryAllocator& allocator, Entry* out);
   // Drops all entries of `page` (evacuation candidate, released page).
   void EvictPage(Page* page);
+  // FreeList::GetPageForSize: removes every entry of the first page found with a gap of at
+  // least `size` bytes and appends them to `out`. False if no page has such a gap.
+  bool TakePage(std::size_t size, const MemoryAllocator& allocator, std::vector<Entry>* out);
+  // Moves every valid entry to `other` (a compaction space's list merged back).
+  void MoveAllTo(FreeList& other, const MemoryAllocator& allocator);
   void Clear();
   std::size_t available_bytes() const { return available_bytes_; }
   // Calls fn(entry) for every valid entry, category by category (for the heap map).
@@ -77,6 +82,18 @@ class FreeList {
   bool IsValid(const Entry& e, const MemoryAllocator& allocator) const;
   std::array<std::vector<Entry>, 20> categories_;
   std::size_t available_bytes_ = 0;
+};
+
+// A parallel task's own part of a paged space during a scavenge (CompactionSpace): the free
+// list of the pages it took from the space and its linear area. Its pages stay the space's;
+// PagedSpace::MergeCompactionSpace gives the free memory back.
+struct CompactionSpace {
+  FreeList free_list;
+  Page* lab_page = nullptr;
+  std::uint32_t lab_top = 0;
+  std::uint32_t lab_limit = 0;
+  std::size_t pages_taken = 0;  // pages stolen from the space's free list
+  std::size_t pages_added = 0;  // pages the task added to the space
 };
 
 // Old, code and (legacy) map space: pages with free lists and a linear allocation area.
@@ -96,6 +113,15 @@ class PagedSpace {
   Page* Expand();
   // Returns the unused rest of the linear allocation area to the free list.
   void FreeLinearAllocationArea();
+  // CompactionSpace::AllocateRaw without expansion: the task's linear area, then its free list,
+  // then a page taken from this space's free list (PagedSpaceBase::RemovePageSafe). Returns
+  // the page and offset, or nullptr.
+  Page* TryAllocateInCompactionSpace(CompactionSpace& cs, std::size_t size, std::uint32_t* offset);
+  // Adds a page (the caller checked the limits) as the task's linear area (TryExpand).
+  Page* ExpandCompactionSpace(CompactionSpace& cs);
+  // PagedSpaceBase::MergeCompactionSpace: the task's unused memory returns to this space's free
+  // list.
+  void MergeCompactionSpace(CompactionSpace& cs);
   // Removes `page` from the space and frees it.
   void ReleasePage(Page* page);
   // Adds a page that already has objects (page promotion from new space).

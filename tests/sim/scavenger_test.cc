@@ -287,6 +287,42 @@ TEST(Scavenger, HelpersShareAWideGraphButNotAList) {
   EXPECT_EQ(wide1.phase_ms("background.scavenge.parallel"), 0);
 }
 
+// Old-space pages after two scavenges of 3000 young 64-byte objects (192 KB, less than a page)
+// held as in ScavengeOf, the second promoting them all; then a third that promotes a few more.
+struct PromotionPages {
+  std::size_t after_promotion, after_more, promoted_bytes;
+};
+PromotionPages PromoteYoungGraph(bool wide) {
+  Heap heap(TestFlags(), BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  AllocateYoungGraph(heap, wide, 3000, AllocationType::kYoung);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  ExpectHealthy(heap);
+  const std::size_t after_promotion = heap.old_space().pages().size();
+  AllocateYoungGraph(heap, false, 20, AllocationType::kYoung);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  ExpectHealthy(heap);
+  return {after_promotion, heap.old_space().pages().size(), sink.events.at(1).promoted_bytes};
+}
+
+TEST(Scavenger, EachPromotingTaskTakesAPageOfItsOwn) {
+  // Scavenger tasks promote into compaction spaces of their own: each takes a page with room
+  // from old space or adds one. A wide graph's promotion is shared by a 1 MB new space's two
+  // tasks, so 192 KB takes two new pages; a list's stays with the main thread: one page.
+  const PromotionPages wide = PromoteYoungGraph(true), list = PromoteYoungGraph(false);
+  ASSERT_GE(wide.promoted_bytes, 3000u * 64);  // and the array
+  ASSERT_EQ(list.promoted_bytes, 3000u * 64);
+  EXPECT_EQ(wide.after_promotion, 2u);
+  EXPECT_EQ(list.after_promotion, 1u);
+  // The rest of those pages is on old space's free list (MergeCompactionSpace), and a later
+  // small promotion takes a page with room instead of adding one.
+  EXPECT_EQ(wide.after_more, wide.after_promotion);
+  EXPECT_EQ(list.after_more, list.after_promotion);
+}
+
 // New space after a scavenge of `count` 64-byte survivors, reached from an old array (wide: the
 // work is shared) or as a list (it is not), in a 2 MB semi-space.
 struct EvacuatedNewSpace {
