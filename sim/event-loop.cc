@@ -1,6 +1,7 @@
 #include "sim/event-loop.h"
 
 #include <array>
+#include <cmath>
 
 #include "sim/twin-warmup.h"
 
@@ -25,6 +26,12 @@ constexpr std::array kTimerWarmup = {
 };
 
 }  // namespace
+
+EventLoopWait TwinLoopWait(double gap_ms) {
+  if (!(gap_ms > 0)) return {0, 0};
+  const double idle_ms = gap_ms >= kTimerTurnIdleMs ? std::floor(gap_ms - 0.5) : 0.0;
+  return {idle_ms, gap_ms - idle_ms};
+}
 
 std::size_t EventLoopWarmupBytes(std::uint64_t callback_index, EventLoopTurn turn) {
   // The extra bytes of a turn, more for the first 7000 callbacks (TierStep tables).

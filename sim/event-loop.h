@@ -23,6 +23,17 @@ constexpr EventLoopTurn EventLoopTurnAfterIdle(double idle_ms) {
   return idle_ms >= kTimerTurnIdleMs ? EventLoopTurn::kTimer : EventLoopTurn::kImmediate;
 }
 
+// How the twin's paced loop spends the gap before a callback due `gap_ms` ahead: after the turn
+// of the previous callback (where posted GC tasks run once), 1.5 ms ahead or more it waits in a
+// setTimeout of floor(gap - 0.5) ms, the event loop idle; the rest of the gap, under a
+// millisecond of it or all of a shorter gap, it is blocked in Atomics.wait, where no GC task
+// runs (tools/node-twin/twin.js busyUntil).
+struct EventLoopWait {
+  double idle_ms;
+  double blocked_ms;
+};
+EventLoopWait TwinLoopWait(double gap_ms);
+
 // Extra young bytes of a turn while the loop's code tiers up, for the callback_index-th
 // callback of the run (0-based); 0 from the 7000th on.
 std::size_t EventLoopWarmupBytes(std::uint64_t callback_index, EventLoopTurn turn);

@@ -78,6 +78,12 @@
       "Young garbage node's event loop leaves per callback it waited for (a setTimeout turn: "   \
       "due 1.5 ms ahead or more): the Timeout, its list and the async context. Measured "        \
       "through the twin, paced, once its code is optimized; 0 = none")                           \
+  BOOL(twin_loop_waits, true, "Workload",                                                        \
+       "Spend the gaps between callbacks as the twin's paced loop does in node: a callback due " \
+       "1.5 ms ahead or more is waited for in a setTimeout of the whole milliseconds less half " \
+       "a millisecond, the event loop idle (GC tasks run); the rest, and all of a shorter gap, " \
+       "blocked in Atomics.wait, where no GC task runs. Off, every gap is idle, as in a "        \
+       "service whose event loop sleeps until its next event")                                   \
   BOOL(callback_warmup, true, "Workload",                                                        \
        "The event loop's first 7000 callbacks leave more garbage while its JavaScript (node's "  \
        "timers, the twin's loop) runs unoptimized: 1199 bytes more per callback for the first "  \

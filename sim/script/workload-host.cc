@@ -1296,9 +1296,16 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
     if (bridge.cancelled.count(t.id)) continue;
     if (duration > 0 && t.due > duration) break;
     try {
-      // The event loop is idle until the next callback: GC tasks run, time passes.
+      // Until the next callback the event loop is idle (GC tasks run) or, as the twin's paced
+      // loop waits for a callback due soon, blocked (--twin-loop-waits).
       const double idle_ms = std::max(0.0, t.due - heap.now_ms());
-      heap.AdvanceIdleTime(idle_ms);
+      if (heap.flags().twin_loop_waits) {
+        const EventLoopWait wait = TwinLoopWait(idle_ms);
+        heap.AdvanceIdleTime(wait.idle_ms);  // a turn of the loop: posted tasks run once
+        heap.AdvanceTime(wait.blocked_ms);
+      } else {
+        heap.AdvanceIdleTime(idle_ms);
+      }
       bridge.Expire();
       // The event loop's own garbage for the turn that runs the callback.
       const std::size_t turn_bytes =

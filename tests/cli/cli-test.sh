@@ -153,6 +153,21 @@ JS
     if (cb !== expected_cb) throw new Error("callback bytes: " + cb + ", expected " + expected_cb);
   ' "$tmp/with" "$tmp/cold" "$tmp/without" || fail "script model"
   echo "ok: script objects, the twin's warm-up and callback bytes"
+  # --twin-loop-waits: callbacks 1.2 ms apart are waited for in Atomics.wait, so the marking
+  # task gets one step per turn of the loop (one per callback); with every gap idle it steps
+  # back to back.
+  cat >"$tmp/waits.js" <<'JS'
+workload({ durationMs: 400 });
+heap.global(heap.allocMany({ count: 100000, size: 64, slots: 2, shape: "tree", site: "keep", old: true }));
+heap.gc("incremental");
+sim.every(1.2, () => { heap.alloc(32, { site: "tick" }); });
+JS
+  steps() { "$cli" run "$tmp/waits.js" --trace-gc-nvp --no-summary "$@" 2>&1 |
+    sed -n 's/.*gc=mc.*incremental_steps_count=\([0-9]*\).*/\1/p'; }
+  paced=$(steps); idle=$(steps --no-twin-loop-waits)
+  [ -n "$paced" ] && [ "$paced" -le 8 ] && [ "$idle" -ge 20 ] ||
+    fail "marking steps: $paced with the twin's waits (one per callback, at most 8), $idle idle (20 or more)"
+  echo "ok: the twin's waits between callbacks"
   # A closure is at least a 64-byte function and a context of 32 + 8 per slot (the twin's).
   cat >"$tmp/closure.js" <<'JS'
 workload({});

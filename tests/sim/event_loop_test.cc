@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "tests/sim/test-util.h"
 
 namespace heaplab {
@@ -19,6 +21,22 @@ TEST(EventLoop, TurnKindFollowsTheTwinsWait) {
   EXPECT_EQ(EventLoopTurnAfterIdle(1.49), EventLoopTurn::kImmediate);
   EXPECT_EQ(EventLoopTurnAfterIdle(1.5), EventLoopTurn::kTimer);
   EXPECT_EQ(EventLoopTurnAfterIdle(400), EventLoopTurn::kTimer);
+}
+
+TEST(EventLoop, TheTwinWaitsIdleInATimerAndBlockedForTheRest) {
+  // busyUntil: under 1.5 ms ahead the twin blocks in Atomics.wait; from 1.5 ms a setTimeout of
+  // floor(ahead - 0.5) ms, the loop idle, then the rest blocked.
+  const auto wait = [](double gap) {
+    const EventLoopWait w = TwinLoopWait(gap);
+    return std::pair{w.idle_ms, w.blocked_ms};
+  };
+  EXPECT_EQ(wait(0), std::pair(0.0, 0.0));
+  EXPECT_EQ(wait(-1), std::pair(0.0, 0.0));
+  EXPECT_EQ(wait(0.2), std::pair(0.0, 0.2));
+  EXPECT_EQ(wait(1.25), std::pair(0.0, 1.25));
+  EXPECT_EQ(wait(1.5), std::pair(1.0, 0.5));
+  EXPECT_EQ(wait(15.25), std::pair(14.0, 1.25));
+  EXPECT_EQ(wait(100), std::pair(99.0, 1.0));
 }
 
 TEST(EventLoop, WarmupStepsDownToNothingAtTheSeven_thousandthCallback) {
