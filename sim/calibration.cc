@@ -151,6 +151,47 @@ double FitFixedCostBySimulation(const std::vector<double>& node_p50_ms,
   return best;
 }
 
+std::vector<double> FixedCostCandidates(double estimate_ms, double prior_ms) {
+  std::vector<double> out;
+  for (double d : {-0.5, -0.25, 0.0, 0.25, 0.5})
+    if (estimate_ms + d >= 0) out.push_back(std::round((estimate_ms + d) * 100) / 100);
+  out.push_back(prior_ms);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+int PausesWithinTarget(const std::vector<double>& node_p50_ms,
+                       const std::vector<double>& simulated_p50_ms) {
+  int met = 0;
+  for (std::size_t i = 0; i < std::min(node_p50_ms.size(), simulated_p50_ms.size()); ++i) {
+    const double node = node_p50_ms[i], simulated = simulated_p50_ms[i];
+    met += std::isfinite(node) && std::isfinite(simulated) &&
+           std::abs(simulated - node) <= 0.3 * std::max(simulated, node);
+  }
+  return met;
+}
+
+double ChooseFixedCostBySimulation(
+    const std::vector<double>& node_p50_ms,
+    double estimate_ms,
+    double prior_ms,
+    const std::function<std::optional<std::vector<double>>(double)>& simulate) {
+  double best = estimate_ms;
+  int best_met = -1;
+  for (double fixed_ms : FixedCostCandidates(estimate_ms, prior_ms)) {
+    const std::optional<std::vector<double>> p50 = simulate(fixed_ms);
+    if (!p50) continue;
+    const int met = PausesWithinTarget(node_p50_ms, *p50);
+    if (met > best_met ||
+        (met == best_met && std::abs(fixed_ms - prior_ms) < std::abs(best - prior_ms))) {
+      best_met = met;
+      best = fixed_ms;
+    }
+  }
+  return best;
+}
+
 CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
                               const HeapFlags& base) {
   CalibrationFit fit;

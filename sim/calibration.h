@@ -7,6 +7,7 @@
 // The CLI and the GUI apply it over the defaults and under the workload's and the user's flags.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -72,6 +73,26 @@ double FitFixedCostBySimulation(const std::vector<double>& node_p50_ms,
                                 const std::vector<double>& simulated_p50_ms,
                                 double simulated_fixed_ms,
                                 double prior_ms);
+
+// The fixed costs ChooseFixedCostBySimulation tries: the one-for-one estimate, 0.25 and 0.5 ms
+// either side of it, and the prior; none below 0, each once, in increasing order.
+std::vector<double> FixedCostCandidates(double estimate_ms, double prior_ms);
+
+// How many workloads' simulated p50 lie within the issue's ±30% of node's (NaN on either side:
+// no such pause, not met).
+int PausesWithinTarget(const std::vector<double>& node_p50_ms,
+                       const std::vector<double>& simulated_p50_ms);
+
+// The fixed cost among FixedCostCandidates(estimate_ms, prior_ms) whose re-simulation puts the
+// most workloads within ±30% of node's p50, the one nearest prior_ms among equals: a p50 does
+// not move one for one with the fixed cost once it moves when GCs happen. `simulate(fixed_ms)`
+// returns one p50 per workload, aligned with node_p50_ms (NaN: no such pause), or nothing on
+// failure (that candidate is skipped). Returns estimate_ms when no candidate simulates.
+double ChooseFixedCostBySimulation(
+    const std::vector<double>& node_p50_ms,
+    double estimate_ms,
+    double prior_ms,
+    const std::function<std::optional<std::vector<double>>(double)>& simulate);
 
 // The profile text for `fit`, with `header` (one or more lines) as comments on top.
 std::string FormatCalibrationProfile(const CalibrationFit& fit, const std::string& header);

@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -256,8 +258,27 @@ int Calibrate(const std::vector<std::string>& args) {
     }
     if (node_p50.empty()) return;
     const double from_fit = fitted.*field;
-    const double fixed_ms =
+    const double estimate_ms =
         FitFixedCostBySimulation(node_p50, simulated_p50, from_fit, defaults.*field);
+    // Each candidate near the one-for-one estimate is simulated on every workload.
+    std::vector<double> node_by_workload;
+    for (const Row& r : rows)
+      node_by_workload.push_back((r.*node_stats).count > 0 ? (r.*node_stats).p50_ms : NAN);
+    const double fixed_ms = ChooseFixedCostBySimulation(
+        node_by_workload, estimate_ms, defaults.*field,
+        [&](double candidate_ms) -> std::optional<std::vector<double>> {
+          HeapFlags flags = fitted;
+          flags.*field = candidate_ms;
+          std::vector<double> p50;
+          for (const std::string& w : workloads) {
+            RunSummary summary;
+            if (!Simulate(w, duration, flags, &summary)) return std::nullopt;
+            const PauseStats& stats =
+                after_stats == &Row::after_scavenge ? summary.scavenge : summary.mark_compact;
+            p50.push_back(stats.count > 0 ? stats.p50_ms : NAN);
+          }
+          return p50;
+        });
     if (fixed_ms != from_fit) {
       fitted.*field = fixed_ms;
       for (auto& [name, value] : fit.values)
@@ -266,7 +287,8 @@ int Calibrate(const std::vector<std::string>& args) {
     }
     std::ostringstream note;
     note << what << " fixed cost " << std::setprecision(3) << fixed_ms
-         << " ms: the value nearest the table's that puts the most workloads' simulated p50 "
+         << " ms: of the values re-simulated around " << estimate_ms
+         << " ms, the one nearest the table's that puts the most workloads' simulated p50 "
             "within 30% of node's (the fit gave "
          << from_fit << " ms)";
     fit.notes.push_back(note.str());
