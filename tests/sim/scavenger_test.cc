@@ -291,6 +291,7 @@ TEST(Scavenger, HelpersShareAWideGraphButNotAList) {
 // held as in ScavengeOf, the second promoting them all; then a third that promotes a few more.
 struct PromotionPages {
   std::size_t after_promotion, after_more, promoted_bytes;
+  std::size_t lost_bytes;  // old-space capacity neither used nor on the free list
 };
 PromotionPages PromoteYoungGraph(bool wide) {
   Heap heap(TestFlags(), BareOptions());
@@ -301,11 +302,13 @@ PromotionPages PromoteYoungGraph(bool wide) {
   heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
   ExpectHealthy(heap);
   const std::size_t after_promotion = heap.old_space().pages().size();
+  const PagedSpace& old = heap.old_space();
+  const std::size_t lost = old.Capacity() - old.Size() - old.Available();
   AllocateYoungGraph(heap, false, 20, AllocationType::kYoung);
   heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
   heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
   ExpectHealthy(heap);
-  return {after_promotion, heap.old_space().pages().size(), sink.events.at(1).promoted_bytes};
+  return {after_promotion, heap.old_space().pages().size(), sink.events.at(1).promoted_bytes, lost};
 }
 
 TEST(Scavenger, EachPromotingTaskTakesAPageOfItsOwn) {
@@ -317,6 +320,10 @@ TEST(Scavenger, EachPromotingTaskTakesAPageOfItsOwn) {
   ASSERT_EQ(list.promoted_bytes, 3000u * 64);
   EXPECT_EQ(wide.after_promotion, 2u);
   EXPECT_EQ(list.after_promotion, 1u);
+  // Each task's unused rest went back to old space's free list (the tasks' last linear areas
+  // included): nothing is lost.
+  EXPECT_EQ(wide.lost_bytes, 0u);
+  EXPECT_EQ(list.lost_bytes, 0u);
   // The rest of those pages is on old space's free list (MergeCompactionSpace), and a later
   // small promotion takes a page with room instead of adding one.
   EXPECT_EQ(wide.after_more, wide.after_promotion);
