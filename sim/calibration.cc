@@ -127,28 +127,47 @@ std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
   return out;
 }
 
+int PausesWithinTarget(const std::vector<double>& node_p50_ms,
+                       const std::vector<double>& simulated_p50_ms) {
+  int met = 0;
+  for (std::size_t i = 0; i < std::min(node_p50_ms.size(), simulated_p50_ms.size()); ++i) {
+    const double node = node_p50_ms[i], simulated = simulated_p50_ms[i];
+    met += std::isfinite(node) && std::isfinite(simulated) &&
+           std::abs(simulated - node) <= 0.3 * std::max(simulated, node);
+  }
+  return met;
+}
+
+namespace {
+// The fixed cost with the most pauses met among those scored so far, the one nearest the
+// prior among equals.
+struct BestFixedCost {
+  double prior_ms;
+  double best_ms;
+  int best_met = -1;
+  void Offer(double fixed_ms, int met) {
+    if (met > best_met ||
+        (met == best_met && std::abs(fixed_ms - prior_ms) < std::abs(best_ms - prior_ms))) {
+      best_met = met;
+      best_ms = fixed_ms;
+    }
+  }
+};
+}  // namespace
+
 double FitFixedCostBySimulation(const std::vector<double>& node_p50_ms,
                                 const std::vector<double>& simulated_p50_ms,
                                 double simulated_fixed_ms,
                                 double prior_ms) {
-  const std::size_t n = std::min(node_p50_ms.size(), simulated_p50_ms.size());
-  double best = prior_ms;
-  int best_met = -1;
+  BestFixedCost best{prior_ms, prior_ms};
+  std::vector<double> shifted(simulated_p50_ms.size());
   for (int step = 0; step <= 1000; ++step) {
     const double fixed_ms = step / 100.0;
-    int met = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const double simulated = std::max(0.0, simulated_p50_ms[i] + fixed_ms - simulated_fixed_ms);
-      const double node = node_p50_ms[i];
-      met += std::abs(simulated - node) <= 0.3 * std::max(simulated, node);
-    }
-    if (met > best_met ||
-        (met == best_met && std::abs(fixed_ms - prior_ms) < std::abs(best - prior_ms))) {
-      best_met = met;
-      best = fixed_ms;
-    }
+    for (std::size_t i = 0; i < shifted.size(); ++i)
+      shifted[i] = std::max(0.0, simulated_p50_ms[i] + fixed_ms - simulated_fixed_ms);
+    best.Offer(fixed_ms, PausesWithinTarget(node_p50_ms, shifted));
   }
-  return best;
+  return best.best_ms;
 }
 
 std::vector<double> FixedCostCandidates(double estimate_ms, double prior_ms) {
@@ -161,35 +180,16 @@ std::vector<double> FixedCostCandidates(double estimate_ms, double prior_ms) {
   return out;
 }
 
-int PausesWithinTarget(const std::vector<double>& node_p50_ms,
-                       const std::vector<double>& simulated_p50_ms) {
-  int met = 0;
-  for (std::size_t i = 0; i < std::min(node_p50_ms.size(), simulated_p50_ms.size()); ++i) {
-    const double node = node_p50_ms[i], simulated = simulated_p50_ms[i];
-    met += std::isfinite(node) && std::isfinite(simulated) &&
-           std::abs(simulated - node) <= 0.3 * std::max(simulated, node);
-  }
-  return met;
-}
-
 double ChooseFixedCostBySimulation(
     const std::vector<double>& node_p50_ms,
     double estimate_ms,
     double prior_ms,
     const std::function<std::optional<std::vector<double>>(double)>& simulate) {
-  double best = estimate_ms;
-  int best_met = -1;
-  for (double fixed_ms : FixedCostCandidates(estimate_ms, prior_ms)) {
-    const std::optional<std::vector<double>> p50 = simulate(fixed_ms);
-    if (!p50) continue;
-    const int met = PausesWithinTarget(node_p50_ms, *p50);
-    if (met > best_met ||
-        (met == best_met && std::abs(fixed_ms - prior_ms) < std::abs(best - prior_ms))) {
-      best_met = met;
-      best = fixed_ms;
-    }
-  }
-  return best;
+  BestFixedCost best{prior_ms, estimate_ms};
+  for (double fixed_ms : FixedCostCandidates(estimate_ms, prior_ms))
+    if (const std::optional<std::vector<double>> p50 = simulate(fixed_ms))
+      best.Offer(fixed_ms, PausesWithinTarget(node_p50_ms, *p50));
+  return best.best_ms;
 }
 
 CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,

@@ -165,40 +165,37 @@ void FreeList::EvictPage(Page* page) {
   ++page->free_list_epoch;
 }
 
-bool FreeList::TakePage(std::size_t size,
-                        const MemoryAllocator& allocator,
-                        std::vector<Entry>* out) {
-  std::uint32_t page_id = 0;
-  bool found = false;
-  for (int c = Category(size); c < 20 && !found; ++c)
+bool FreeList::MovePageTo(std::size_t size, const MemoryAllocator& allocator, FreeList& to) {
+  const Entry* found = nullptr;
+  for (int c = Category(size); c < 20 && found == nullptr; ++c)
     for (const Entry& e : categories_[static_cast<std::size_t>(c)])
       if (e.size >= size && IsValid(e, allocator)) {
-        page_id = e.page_id;
-        found = true;
+        found = &e;
         break;
       }
-  if (!found) return false;
+  if (found == nullptr) return false;
+  const std::uint32_t page_id = found->page_id;
   Page* page = allocator.page(page_id);
+  available_bytes_ -= page->free_list_bytes;
+  page->free_list_bytes = 0;
   for (auto& list : categories_)
     for (std::size_t i = list.size(); i-- > 0;) {
       const Entry e = list[i];
       if (e.page_id != page_id || !IsValid(e, allocator)) continue;
-      out->push_back(e);
       list[i] = list.back();
       list.pop_back();
+      to.Add(page, e.offset, e.size);
     }
-  available_bytes_ -= page->free_list_bytes;
-  page->free_list_bytes = 0;
   return true;
 }
 
-void FreeList::MoveAllTo(FreeList& other, const MemoryAllocator& allocator) {
+void FreeList::MoveAllTo(FreeList& to, const MemoryAllocator& allocator) {
   for (auto& list : categories_) {
     for (const Entry& e : list) {
       if (!IsValid(e, allocator)) continue;
       Page* page = allocator.page(e.page_id);
       page->free_list_bytes -= e.size;
-      other.Add(page, e.offset, e.size);
+      to.Add(page, e.offset, e.size);
     }
     list.clear();
   }
@@ -213,94 +210,67 @@ void FreeList::Clear() {
 
 // ---------------------------------------------------------------- PagedSpace
 
-Page* PagedSpace::TryAllocate(std::size_t size, std::uint32_t* offset) {
-  if (lab_page_ != nullptr && lab_top_ + size <= lab_limit_) {
-    *offset = lab_top_;
-    lab_top_ += static_cast<std::uint32_t>(size);
-    return lab_page_;
-  }
-  FreeList::Entry e;
-  if (!free_list_.Take(size, *allocator_, &e)) return nullptr;
-  FreeLinearAllocationArea();
-  lab_page_ = allocator_->page(e.page_id);
-  lab_top_ = e.offset + static_cast<std::uint32_t>(size);
-  lab_limit_ = e.offset + e.size;
-  *offset = e.offset;
-  return lab_page_;
+void LinearArea::ReleaseTo(FreeList& free_list) {
+  if (page != nullptr && limit > top) free_list.Add(page, top, limit - top);
+  Clear();
 }
 
-Page* PagedSpace::Expand() {
+Page* PagedSpace::AllocateFrom(FreeList& list,
+                               LinearArea& area,
+                               std::size_t size,
+                               std::uint32_t* offset) {
+  if (area.Fits(size)) {
+    *offset = area.Bump(size);
+    return area.page;
+  }
+  FreeList::Entry e;
+  if (!list.Take(size, *allocator_, &e)) return nullptr;
+  area.ReleaseTo(list);
+  area = LinearArea{allocator_->page(e.page_id), e.offset, e.offset + e.size};
+  *offset = area.Bump(size);
+  return area.page;
+}
+
+Page* PagedSpace::ExpandInto(FreeList& list, LinearArea& area) {
   Page* page = allocator_->AllocatePage(id_);
   if (page == nullptr) return nullptr;
   pages_.push_back(page);
-  FreeLinearAllocationArea();
-  lab_page_ = page;
-  lab_top_ = 0;
-  lab_limit_ = static_cast<std::uint32_t>(page->area_bytes);
+  area.ReleaseTo(list);
+  area = LinearArea{page, 0, static_cast<std::uint32_t>(page->area_bytes)};
   return page;
+}
+
+Page* PagedSpace::TryAllocate(std::size_t size, std::uint32_t* offset) {
+  return AllocateFrom(free_list_, lab_, size, offset);
+}
+
+Page* PagedSpace::Expand() {
+  return ExpandInto(free_list_, lab_);
 }
 
 Page* PagedSpace::TryAllocateInCompactionSpace(CompactionSpace& cs,
                                                std::size_t size,
                                                std::uint32_t* offset) {
-  const auto size32 = static_cast<std::uint32_t>(size);
-  if (cs.lab_page != nullptr && cs.lab_top + size <= cs.lab_limit) {
-    *offset = cs.lab_top;
-    cs.lab_top += size32;
-    return cs.lab_page;
-  }
-  FreeList::Entry e;
-  if (!cs.free_list.Take(size, *allocator_, &e)) {
-    std::vector<FreeList::Entry> taken;
-    if (!free_list_.TakePage(size, *allocator_, &taken)) return nullptr;
-    ++cs.pages_taken;
-    for (const FreeList::Entry& t : taken)
-      cs.free_list.Add(allocator_->page(t.page_id), t.offset, t.size);
-    if (!cs.free_list.Take(size, *allocator_, &e)) return nullptr;
-  }
-  if (cs.lab_page != nullptr && cs.lab_limit > cs.lab_top)
-    cs.free_list.Add(cs.lab_page, cs.lab_top, cs.lab_limit - cs.lab_top);
-  cs.lab_page = allocator_->page(e.page_id);
-  cs.lab_top = e.offset + size32;
-  cs.lab_limit = e.offset + e.size;
-  *offset = e.offset;
-  return cs.lab_page;
+  if (Page* page = AllocateFrom(cs.free_list, cs.lab, size, offset)) return page;
+  if (!free_list_.MovePageTo(size, *allocator_, cs.free_list)) return nullptr;
+  return AllocateFrom(cs.free_list, cs.lab, size, offset);
 }
 
 Page* PagedSpace::ExpandCompactionSpace(CompactionSpace& cs) {
-  Page* page = allocator_->AllocatePage(id_);
-  if (page == nullptr) return nullptr;
-  pages_.push_back(page);
-  ++cs.pages_added;
-  if (cs.lab_page != nullptr && cs.lab_limit > cs.lab_top)
-    cs.free_list.Add(cs.lab_page, cs.lab_top, cs.lab_limit - cs.lab_top);
-  cs.lab_page = page;
-  cs.lab_top = 0;
-  cs.lab_limit = static_cast<std::uint32_t>(page->area_bytes);
-  return page;
+  return ExpandInto(cs.free_list, cs.lab);
 }
 
 void PagedSpace::MergeCompactionSpace(CompactionSpace& cs) {
-  if (cs.lab_page != nullptr && cs.lab_limit > cs.lab_top)
-    free_list_.Add(cs.lab_page, cs.lab_top, cs.lab_limit - cs.lab_top);
-  cs.lab_page = nullptr;
-  cs.lab_top = cs.lab_limit = 0;
+  cs.lab.ReleaseTo(free_list_);
   cs.free_list.MoveAllTo(free_list_, *allocator_);
 }
 
 void PagedSpace::FreeLinearAllocationArea() {
-  if (lab_page_ != nullptr && lab_limit_ > lab_top_) {
-    free_list_.Add(lab_page_, lab_top_, lab_limit_ - lab_top_);
-  }
-  lab_page_ = nullptr;
-  lab_top_ = lab_limit_ = 0;
+  lab_.ReleaseTo(free_list_);
 }
 
 void PagedSpace::ReleasePage(Page* page) {
-  if (page == lab_page_) {
-    lab_page_ = nullptr;
-    lab_top_ = lab_limit_ = 0;
-  }
+  if (page == lab_.page) lab_.Clear();
   free_list_.EvictPage(page);
   pages_.erase(std::find(pages_.begin(), pages_.end(), page));
   allocator_->FreePage(page);
@@ -314,10 +284,7 @@ void PagedSpace::AddPromotedPage(Page* page) {
 
 std::size_t PagedSpace::SweepPage(Page* page, std::size_t* freed_objects) {
   free_list_.EvictPage(page);
-  if (page == lab_page_) {
-    lab_page_ = nullptr;
-    lab_top_ = lab_limit_ = 0;
-  }
+  if (page == lab_.page) lab_.Clear();
   ClearCoveredWords(page);
   std::size_t freed = 0;
   for (std::uint32_t i = 0; i < page->objects.size(); ++i) {
@@ -389,8 +356,7 @@ std::size_t PagedSpace::Size() const {
 }
 
 std::size_t PagedSpace::Available() const {
-  std::size_t lab = lab_page_ ? lab_limit_ - lab_top_ : 0;
-  return free_list_.available_bytes() + lab;
+  return free_list_.available_bytes() + lab_.Remaining();
 }
 
 SpaceStats PagedSpace::Stats() const {

@@ -62,11 +62,11 @@ class FreeList {
   bool Take(std::size_t size, const MemoryAllocator& allocator, Entry* out);
   // Drops all entries of `page` (evacuation candidate, released page).
   void EvictPage(Page* page);
-  // FreeList::GetPageForSize: removes every entry of the first page found with a gap of at
-  // least `size` bytes and appends them to `out`. False if no page has such a gap.
-  bool TakePage(std::size_t size, const MemoryAllocator& allocator, std::vector<Entry>* out);
-  // Moves every valid entry to `other` (a compaction space's list merged back).
-  void MoveAllTo(FreeList& other, const MemoryAllocator& allocator);
+  // FreeList::GetPageForSize: moves every entry of the first page found with a gap of at
+  // least `size` bytes to `to`. False if no page has such a gap.
+  bool MovePageTo(std::size_t size, const MemoryAllocator& allocator, FreeList& to);
+  // Moves every valid entry to `to` (a compaction space's list merged back).
+  void MoveAllTo(FreeList& to, const MemoryAllocator& allocator);
   void Clear();
   std::size_t available_bytes() const { return available_bytes_; }
   // Calls fn(entry) for every valid entry, category by category (for the heap map).
@@ -84,16 +84,34 @@ class FreeList {
   std::size_t available_bytes_ = 0;
 };
 
+// A linear allocation area [top, limit) on a page: allocation bumps top.
+struct LinearArea {
+  Page* page = nullptr;
+  std::uint32_t top = 0;
+  std::uint32_t limit = 0;
+
+  // True if `size` bytes fit without a refill.
+  bool Fits(std::size_t size) const { return page != nullptr && top + size <= limit; }
+  // Takes `size` bytes at top and returns their offset. Precondition: Fits(size).
+  std::uint32_t Bump(std::size_t size) {
+    const std::uint32_t at = top;
+    top += static_cast<std::uint32_t>(size);
+    return at;
+  }
+  // Bytes left in the area.
+  std::size_t Remaining() const { return page != nullptr ? limit - top : 0; }
+  // Gives the unused rest to `free_list` and empties the area.
+  void ReleaseTo(FreeList& free_list);
+  // Empties the area without giving anything back (its page is swept or released).
+  void Clear() { *this = LinearArea{}; }
+};
+
 // A parallel task's own part of a paged space during a scavenge (CompactionSpace): the free
 // list of the pages it took from the space and its linear area. Its pages stay the space's;
 // PagedSpace::MergeCompactionSpace gives the free memory back.
 struct CompactionSpace {
   FreeList free_list;
-  Page* lab_page = nullptr;
-  std::uint32_t lab_top = 0;
-  std::uint32_t lab_limit = 0;
-  std::size_t pages_taken = 0;  // pages stolen from the space's free list
-  std::size_t pages_added = 0;  // pages the task added to the space
+  LinearArea lab;
 };
 
 // Old, code and (legacy) map space: pages with free lists and a linear allocation area.
@@ -106,9 +124,7 @@ class PagedSpace {
   // Returns the page and offset, or nullptr.
   Page* TryAllocate(std::size_t size, std::uint32_t* offset);
   // True if `size` bytes fit the linear allocation area (the fast path, no refill).
-  bool LinearAreaFits(std::size_t size) const {
-    return lab_page_ != nullptr && lab_top_ + size <= lab_limit_;
-  }
+  bool LinearAreaFits(std::size_t size) const { return lab_.Fits(size); }
   // Adds a page (the caller checked the old-generation limits) and makes it the linear area.
   Page* Expand();
   // Returns the unused rest of the linear allocation area to the free list.
@@ -136,10 +152,10 @@ class PagedSpace {
   void EvictFromFreeList(Page* page) { free_list_.EvictPage(page); }
 
   const std::vector<Page*>& pages() const { return pages_; }
-  Page* linear_area_page() const { return lab_page_; }
+  Page* linear_area_page() const { return lab_.page; }
   // The linear allocation area [lab_top, lab_limit) on linear_area_page().
-  std::uint32_t lab_top() const { return lab_top_; }
-  std::uint32_t lab_limit() const { return lab_limit_; }
+  std::uint32_t lab_top() const { return lab_.top; }
+  std::uint32_t lab_limit() const { return lab_.limit; }
   const FreeList& free_list() const { return free_list_; }
   const MemoryAllocator& memory_allocator() const { return *allocator_; }
   std::size_t Size() const;  // bytes of objects
@@ -153,9 +169,12 @@ class PagedSpace {
   MemoryAllocator* allocator_;
   std::vector<Page*> pages_;
   FreeList free_list_;
-  Page* lab_page_ = nullptr;
-  std::uint32_t lab_top_ = 0;
-  std::uint32_t lab_limit_ = 0;
+  LinearArea lab_;
+  // Allocates `size` bytes in `area`, refilling it from a gap of `list` (the rest of the old
+  // area goes back to `list`). Returns the page and offset, or nullptr if `list` has no gap.
+  Page* AllocateFrom(FreeList& list, LinearArea& area, std::size_t size, std::uint32_t* offset);
+  // Adds a page to the space as `area` (the rest of the old area goes back to `list`).
+  Page* ExpandInto(FreeList& list, LinearArea& area);
   // Clears covered_words_ for `page`'s area.
   void ClearCoveredWords(const Page* page);
   // Marks the words of object `o` of `page` as covered.

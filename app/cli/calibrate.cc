@@ -249,7 +249,8 @@ int Calibrate(const std::vector<std::string>& args) {
   // (and a scavenge's fit over paced runs' floors is noisy).
   bool changed = false;
   auto check_fixed_cost = [&](const char* what, const char* flag, double HeapFlags::*field,
-                              PauseStats Row::*node_stats, PauseStats Row::*after_stats) {
+                              PauseStats Row::*node_stats, PauseStats Row::*after_stats,
+                              PauseStats RunSummary::*summary_stats) {
     std::vector<double> node_p50, simulated_p50;
     for (const Row& r : rows) {
       if ((r.*node_stats).count == 0 || (r.*after_stats).count == 0) continue;
@@ -264,21 +265,21 @@ int Calibrate(const std::vector<std::string>& args) {
     std::vector<double> node_by_workload;
     for (const Row& r : rows)
       node_by_workload.push_back((r.*node_stats).count > 0 ? (r.*node_stats).p50_ms : NAN);
-    const double fixed_ms = ChooseFixedCostBySimulation(
-        node_by_workload, estimate_ms, defaults.*field,
-        [&](double candidate_ms) -> std::optional<std::vector<double>> {
-          HeapFlags flags = fitted;
-          flags.*field = candidate_ms;
-          std::vector<double> p50;
-          for (const std::string& w : workloads) {
-            RunSummary summary;
-            if (!Simulate(w, duration, flags, &summary)) return std::nullopt;
-            const PauseStats& stats =
-                after_stats == &Row::after_scavenge ? summary.scavenge : summary.mark_compact;
-            p50.push_back(stats.count > 0 ? stats.p50_ms : NAN);
-          }
-          return p50;
-        });
+    const double fixed_ms =
+        ChooseFixedCostBySimulation(node_by_workload, estimate_ms, defaults.*field,
+                                    [&](double candidate_ms) -> std::optional<std::vector<double>> {
+                                      HeapFlags flags = fitted;
+                                      flags.*field = candidate_ms;
+                                      std::vector<double> p50;
+                                      for (const std::string& w : workloads) {
+                                        RunSummary summary;
+                                        if (!Simulate(w, duration, flags, &summary))
+                                          return std::nullopt;
+                                        const PauseStats& stats = summary.*summary_stats;
+                                        p50.push_back(stats.count > 0 ? stats.p50_ms : NAN);
+                                      }
+                                      return p50;
+                                    });
     if (fixed_ms != from_fit) {
       fitted.*field = fixed_ms;
       for (auto& [name, value] : fit.values)
@@ -294,9 +295,9 @@ int Calibrate(const std::vector<std::string>& args) {
     fit.notes.push_back(note.str());
   };
   check_fixed_cost("scavenge", "scavenge_fixed_ms", &HeapFlags::scavenge_fixed_ms,
-                   &Row::node_scavenge, &Row::after_scavenge);
+                   &Row::node_scavenge, &Row::after_scavenge, &RunSummary::scavenge);
   check_fixed_cost("mark-compact", "mark_compact_fixed_ms", &HeapFlags::mark_compact_fixed_ms,
-                   &Row::node_mark_compact, &Row::after_mark_compact);
+                   &Row::node_mark_compact, &Row::after_mark_compact, &RunSummary::mark_compact);
   if (changed) {
     for (std::size_t i = 0; i < workloads.size(); ++i) {
       RunSummary after;
