@@ -23,6 +23,11 @@ constexpr double kMaxStepSizeOnAllocationMs = 5;
 constexpr double kMaxStepSizeOnTaskMs = 1;
 constexpr std::size_t kMinStepSizeInBytes = 64 * KB;
 constexpr double kTargetMarkingWallTimeInMs = 500;
+constexpr double kMinTimeBetweenScheduleInMs = 10;
+constexpr std::size_t kScheduleMarginInBytes = 1 * MB;
+constexpr std::size_t kTargetStepCount = 256;
+constexpr std::size_t kTargetStepCountAtOOM = 32;
+constexpr std::size_t kMaxProgressStepBytes = 256 * KB;
 // ScavengeJob kTaskTriggerFactor: the share of the semi-space (MinorGCTaskTriggerBytes).
 constexpr double kMinorGCTaskTrigger = 0.80;
 // heap.cc kMaxConsecutiveIneffectiveMarkCompacts and IsIneffectiveMarkCompact thresholds.
@@ -487,7 +492,6 @@ void Heap::OnAllocation(std::size_t size, bool young) {
       static_cast<double>(new_space_->Size()) >= MinorGCTaskTriggerBytes())
     minor_gc_task_posted_ = true;
   if (marking_phase_ != MarkingPhase::kMarking) return;
-  bytes_allocated_since_step_ += size;
   if (young)
     young_allocated_since_step_ += size;
   else
@@ -776,15 +780,15 @@ void Heap::StartIncrementalMarking(bool reduce_memory) {
   if (marking_phase_ != MarkingPhase::kStopped || in_gc_) return;
   marking_phase_ = MarkingPhase::kMarking;
   marking_start_ms_ = now_ms_;
-  last_step_ms_ = now_ms_;
+  schedule_update_time_ms_ = now_ms_;
+  scheduled_bytes_to_mark_ = 0;
+  marking_old_allocation_counter_ = old_generation_allocation_counter_;
   incremental_steps_ = 0;
   incremental_ms_ = 0;
   incremental_longest_step_ms_ = 0;
   marked_bytes_this_cycle_ = 0;
-  bytes_allocated_since_step_ = 0;
   young_allocated_since_step_ = 0;
   old_allocated_since_step_ = 0;
-  concurrent_marked_since_step_ = 0;
   concurrent_marked_this_cycle_ = 0;
   // Heap::GCFlagsForIncrementalMarking: reduce memory when close to the limit.
   reduce_memory_ = reduce_memory || ShouldOptimizeForMemoryUsage();
@@ -864,24 +868,23 @@ std::size_t Heap::MarkFromWorklist(std::size_t budget_bytes,
 
 void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
   if (marking_phase_ == MarkingPhase::kMarking) {
-    // IncrementalMarking: bytes scheduled by allocation since the last step plus a time-based
-    // share that would finish marking the initial old generation in 500 ms.
-    const double dt = std::min(now_ms_ - last_step_ms_, kTargetMarkingWallTimeInMs);
-    last_step_ms_ = now_ms_;
-    const auto time_bytes = static_cast<std::size_t>(
-        dt / kTargetMarkingWallTimeInMs * static_cast<double>(marking_initial_old_size_));
-    std::size_t scheduled = std::max(kMinStepSizeInBytes, time_bytes + bytes_allocated_since_step_);
-    bytes_allocated_since_step_ = 0;
-    // IncrementalMarking::Step: work the concurrent markers already did counts against the
-    // schedule, and the step is capped at what `max_ms` allows; but every step processes at
-    // least kMinStepSizeInBytes (`std::max({bytes_to_process, kMinStepSizeInBytes})`): node's
+    if (from_task)
+      ScheduleBytesToMarkBasedOnTime();
+    else
+      ScheduleBytesToMarkBasedOnAllocation();
+    // IncrementalMarking::ComputeStepSizeInBytes: what the schedule asks beyond everything marked
+    // so far, the concurrent markers' bytes included; a step on allocation may fall 1 MB behind
+    // (kScheduleMarginInBytes), which leaves the work to tasks and markers. The step is capped at
+    // what `max_ms` allows, and processes at least kMinStepSizeInBytes: node's
     // --trace-incremental-marking prints "Step in task V8: 64KB (64KB)" while the marker is
     // megabytes ahead of schedule.
-    const std::size_t concurrent = std::min(scheduled, concurrent_marked_since_step_);
-    concurrent_marked_since_step_ = 0;
-    const std::size_t budget = std::max(
-        kMinStepSizeInBytes,
-        std::min(scheduled - concurrent, static_cast<std::size_t>(max_ms * flags_.marking_speed)));
+    const std::size_t margin = from_task ? 0 : kScheduleMarginInBytes;
+    const std::size_t behind = scheduled_bytes_to_mark_ > marked_bytes_this_cycle_ + margin
+                                   ? scheduled_bytes_to_mark_ - marked_bytes_this_cycle_ - margin
+                                   : 0;
+    const std::size_t budget =
+        std::max(kMinStepSizeInBytes,
+                 std::min(behind, static_cast<std::size_t>(max_ms * flags_.marking_speed)));
     std::size_t marked = MarkFromWorklist(budget);
     if (marked > 0) {
       double ms = static_cast<double>(marked) / flags_.marking_speed;
@@ -905,6 +908,31 @@ void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
       gc_requested_ = true;  // StackGuard::RequestGC: finalize at the next interrupt check
     }
   }
+}
+
+void Heap::ScheduleBytesToMarkBasedOnTime() {
+  // IncrementalMarking::ScheduleBytesToMarkBasedOnTime: at most every 10 ms, the share of the
+  // initial old generation that would finish marking it in 500 ms.
+  if (schedule_update_time_ms_ + kMinTimeBetweenScheduleInMs > now_ms_) return;
+  const double delta_ms = std::min(now_ms_ - schedule_update_time_ms_, kTargetMarkingWallTimeInMs);
+  schedule_update_time_ms_ = now_ms_;
+  scheduled_bytes_to_mark_ += static_cast<std::size_t>(
+      delta_ms / kTargetMarkingWallTimeInMs * static_cast<double>(marking_initial_old_size_));
+}
+
+void Heap::ScheduleBytesToMarkBasedOnAllocation() {
+  // IncrementalMarking::StepSizeToMakeProgress: 1/256 of the initial old generation, within
+  // 64-256 KB, or 1/32 of the old generation when it cannot grow by new space plus 64 MB ...
+  std::size_t progress = std::clamp(marking_initial_old_size_ / kTargetStepCount,
+                                    kMinStepSizeInBytes, kMaxProgressStepBytes);
+  if (!CanExpandOldGeneration(new_space_->TotalCapacity() + 64 * MB))
+    progress = OldGenerationSizeOfObjects() / kTargetStepCountAtOOM;
+  // ... plus StepSizeToKeepUpWithAllocations: the old generation's allocation (promotion
+  // included) since the last step.
+  const std::size_t allocation =
+      old_generation_allocation_counter_ - marking_old_allocation_counter_;
+  marking_old_allocation_counter_ = old_generation_allocation_counter_;
+  scheduled_bytes_to_mark_ += progress + allocation;
 }
 
 void Heap::CompleteMarkingIfMainThreadDrained() {
@@ -938,7 +966,6 @@ double Heap::ConcurrentMarking(double elapsed_ms) {
       marked += MarkFromWorklist(std::min(kConcurrentMarkingQuantumBytes, budget - marked), m);
     }
   }
-  concurrent_marked_since_step_ += marked;
   concurrent_marked_this_cycle_ += marked;
   if (marked >= budget) return elapsed_ms;
   // No marker has work: the main thread's next step finds marking done, or what the mutator's

@@ -322,6 +322,10 @@ class Heap {
                                std::size_t* shareable_bytes = nullptr);
   // An incremental step of at most `max_ms`; finalizes via `finalize_reason` when complete.
   void IncrementalMarkingStep(double max_ms, bool from_task);
+  // The marking task's share of the schedule: time since the last update (at most every 10 ms).
+  void ScheduleBytesToMarkBasedOnTime();
+  // An allocation step's share of the schedule: progress plus old-generation allocation.
+  void ScheduleBytesToMarkBasedOnAllocation();
   // The concurrent markers work for `elapsed_ms`, sharing --concurrent-marking-speed; returns
   // the milliseconds they worked, less than `elapsed_ms` when none could find work.
   double ConcurrentMarking(double elapsed_ms);
@@ -426,12 +430,15 @@ class Heap {
   double incremental_ms_ = 0;
   double incremental_longest_step_ms_ = 0;
   std::size_t marked_bytes_this_cycle_ = 0;
-  std::size_t bytes_allocated_since_step_ = 0;
-  std::size_t concurrent_marked_since_step_ = 0;
+  // IncrementalMarking's schedule: the bytes the cycle should have marked by now (grown by time
+  // in tasks and by allocation in observer steps), against marked_bytes_this_cycle_.
+  std::size_t scheduled_bytes_to_mark_ = 0;
+  double schedule_update_time_ms_ = 0;
+  std::size_t marking_old_allocation_counter_ =
+      0;  // old_generation_allocation_counter_ at the last schedule
   std::size_t concurrent_marked_this_cycle_ = 0;  // by the concurrent markers, for nvp
   std::size_t young_allocated_since_step_ = 0;
   std::size_t old_allocated_since_step_ = 0;
-  double last_step_ms_ = 0;
   std::size_t marking_initial_old_size_ = 0;
   bool reduce_memory_ = false;
   bool gc_requested_ = false;  // stack-guard interrupt: finalize marking at the next safe point

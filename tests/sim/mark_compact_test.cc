@@ -1,5 +1,7 @@
 #include <map>
 #include <memory>
+#include <numeric>
+#include <vector>
 
 #include "sim/mark-compact.h"
 
@@ -352,6 +354,44 @@ TEST(MarkCompact, EveryMarkingStepProcessesAtLeast64KB) {
   const GCEvent& mc = sink.events[0];
   EXPECT_EQ(mc.incremental_steps, 5);  // marking's start and the four allocation steps
   EXPECT_GE(mc.incremental_ms, 4 * static_cast<double>(64 * KB) / flags.marking_speed);
+  ExpectHealthy(heap);
+}
+
+// IncrementalMarking's schedule accumulates: each allocation step adds progress (1/256 of the
+// initial old generation, at least 64 KB) and the old generation's allocation since the last
+// one, and a step on allocation may fall 1 MB behind (kScheduleMarginInBytes), still marking
+// 64 KB at least; the marking task's steps have no margin.
+TEST(MarkCompact, AllocationStepsMayFallOneMegabyteBehindTheSchedule) {
+  struct StepBytes : HeapObserver {
+    void OnIncrementalStep(std::size_t bytes) override { marked.push_back(bytes); }
+    std::vector<std::size_t> marked;
+  } steps;
+  HeapFlags flags = TestFlags();
+  flags.concurrent_marking_speed = 0;  // the main thread marks alone
+  Heap heap(flags, BareOptions());
+  BuildOldGraph(heap, 8000, false);  // 8 MB: progress is 32 KB, so 64 KB per step
+  heap.StartIncrementalMarking();
+  heap.set_observer(&steps);
+  // 12 x 256 KB of old allocation, 12 observer steps: the schedule grows by 320 KB each.
+  for (int i = 0; i < 12 * 64; ++i)
+    heap.Allocate(4 * KB, 0, ObjectKind::kObject, 0, AllocationType::kOld);
+  ASSERT_EQ(steps.marked.size(), 12u);
+  // Objects are marked whole (1 KB and a little), so a step passes its budget by under 2 KB.
+  for (int i = 0; i < 4; ++i)
+    EXPECT_NEAR(steps.marked[i], 64.0 * KB, 2.0 * KB) << i;  // within the margin
+  for (int i = 4; i < 12; ++i)
+    EXPECT_NEAR(steps.marked[i], 320.0 * KB, 4.0 * KB) << i;
+  const std::size_t by_allocation = std::accumulate(steps.marked.begin(), steps.marked.end(), 0uz);
+  EXPECT_NEAR(by_allocation, 12 * 320 * KB - 1 * MB, 2.0 * KB);  // 1 MB behind the schedule
+  // The marking task, 10 ms on, schedules 10/500 of the initial 8 MB and marks what the
+  // allocation steps left: the 1 MB margin and its own share, up to 1 ms of marking.
+  heap.AdvanceTime(10);
+  steps.marked.clear();
+  heap.RunPendingTasks();
+  ASSERT_EQ(steps.marked.size(), 1u);
+  const double task_bytes = std::min(1.0 * MB + 0.02 * 8000 * 1024, flags.marking_speed * 1.0);
+  EXPECT_NEAR(static_cast<double>(steps.marked[0]), task_bytes, 4.0 * KB);
+  heap.set_observer(nullptr);
   ExpectHealthy(heap);
 }
 
