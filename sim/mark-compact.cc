@@ -237,12 +237,16 @@ void MarkCompactCollector::EvacuateYoungGeneration(GCEvent& ev) {
       if (heap_.observer_) heap_.observer_->OnObjectCopied(from, to, true);
     }
   }
-  // Young large objects: the live ones move to the large-object space by page.
+  // Young large objects: the live ones move to the large-object space by page. As for a moved
+  // page, nothing is copied; the object's slots are visited to record them (a page in
+  // kPageNewToOld mode), so a 1.25 MB array costs its slots, not its bytes.
   for (Page* p : std::vector<Page*>(heap_.new_lo_space_->pages())) {
     if (p->objects[0].mark_color() == MarkColor::kBlack) {
       heap_.new_lo_space_->RemovePage(p);
       heap_.lo_space_->AdoptPage(p);
       ev.promoted_bytes += p->objects[0].size_bytes;
+      ev.page_moved_bytes += p->objects[0].size_bytes;
+      ev.page_moved_slots += p->objects[0].slot_count;
       ++ev.objects_promoted;
     } else {
       heap_.new_lo_space_->FreePage(p);
