@@ -297,12 +297,20 @@ void MarkCompactCollector::UpdatePointers(GCEvent& ev) {
   update_roots(heap_.locals_);
   for (AllocationSite& site : heap_.sites_)  // the sites' maps are strong roots too
     site.map = forward(site.map);
+  // Nothing copied (no compaction, young objects only moved by page): no slot can name a
+  // forwarded object, so the slots are counted without reading them (a heap of large arrays
+  // has millions).
+  const bool copied = ev.evacuated_bytes > 0 || ev.promoted_bytes > ev.page_moved_bytes;
   auto update_pages = [&](const std::vector<Page*>& pages) {
     for (Page* p : pages) {
       if (p->IsFlagSet(Page::kEvacuationCandidate)) continue;
       for (std::uint32_t i = 0; i < p->objects.size(); ++i) {
         const HeapObject& o = p->objects[i];
         if (!o.is_object() || o.forwarded || o.mark_color() != MarkColor::kBlack) continue;
+        if (!copied) {
+          ev.slots_visited += o.slot_count;
+          continue;
+        }
         ObjectRef* slots = p->slots.data() + o.slots_begin;
         for (std::uint32_t s = 0; s < o.slot_count; ++s) {
           ++ev.slots_visited;

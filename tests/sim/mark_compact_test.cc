@@ -416,6 +416,34 @@ TEST(MarkCompact, AYoungLargeObjectIsPromotedByPageWithoutCopying) {
   ExpectHealthy(heap);
 }
 
+// Pointer updating after a mark-compact that copied nothing (no compaction candidate, young
+// objects only moved by page) counts every live slot without reading it, and one that copied
+// reads them all and updates those naming moved objects.
+TEST(MarkCompact, PointerUpdatingReadsSlotsOnlyWhenSomethingWasCopied) {
+  HeapFlags flags = TestFlags();
+  Heap heap(flags, BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  auto array = heap.CreateGlobal(
+      heap.Allocate(16 + 8 * 1000, 1000, ObjectKind::kArray, 0, AllocationType::kOld));
+  heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  ASSERT_EQ(sink.events.size(), 1u);
+  EXPECT_EQ(sink.events[0].slots_updated, 0u);
+  const std::size_t all_slots = sink.events[0].slots_visited;
+  EXPECT_GE(all_slots, 1000u);
+  // A young object stored in the array is copied to old space by the next mark-compact: its
+  // slot is updated, and the count of slots read is the same.
+  heap.OpenHandleScope();
+  heap.WriteSlot(heap.Global(array), 7, heap.Allocate(64, 0, ObjectKind::kObject));
+  heap.CloseHandleScope();
+  heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  ASSERT_EQ(sink.events.size(), 2u);
+  EXPECT_GT(sink.events[1].promoted_bytes, sink.events[1].page_moved_bytes);
+  EXPECT_EQ(sink.events[1].slots_updated, 1u);
+  EXPECT_EQ(sink.events[1].slots_visited, all_slots);
+  ExpectHealthy(heap);
+}
+
 // The atomic pause marks with parallel markers that share work a segment at a time: a wide
 // graph runs --marking-parallel-speedup times faster, a list on one thread.
 TEST(MarkCompact, PauseMarkingIsParallelForAWideGraphButNotForAList) {
