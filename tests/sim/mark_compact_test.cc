@@ -378,11 +378,14 @@ TEST(MarkCompact, AllocationStepsMayFallOneMegabyteBehindTheSchedule) {
   ASSERT_EQ(steps.marked.size(), 12u);
   // Objects are marked whole (1 KB and a little), so a step passes its budget by under 2 KB.
   for (int i = 0; i < 4; ++i)
-    EXPECT_NEAR(steps.marked[i], 64.0 * KB, 2.0 * KB) << i;  // within the margin
+    EXPECT_NEAR(static_cast<double>(steps.marked[i]), 64.0 * KB, 2.0 * KB)
+        << i;  // within the margin
   for (int i = 4; i < 12; ++i)
-    EXPECT_NEAR(steps.marked[i], 320.0 * KB, 4.0 * KB) << i;
-  const std::size_t by_allocation = std::accumulate(steps.marked.begin(), steps.marked.end(), 0uz);
-  EXPECT_NEAR(by_allocation, 12 * 320 * KB - 1 * MB, 2.0 * KB);  // 1 MB behind the schedule
+    EXPECT_NEAR(static_cast<double>(steps.marked[i]), 320.0 * KB, 4.0 * KB) << i;
+  const std::size_t by_allocation =
+      std::accumulate(steps.marked.begin(), steps.marked.end(), std::size_t{0});
+  EXPECT_NEAR(static_cast<double>(by_allocation), static_cast<double>(12 * 320 * KB - 1 * MB),
+              2.0 * KB);  // 1 MB behind the schedule
   // The marking task, 10 ms on, schedules 10/500 of the initial 8 MB and marks what the
   // allocation steps left: the 1 MB margin and its own share, up to 1 ms of marking.
   heap.AdvanceTime(10);
