@@ -279,17 +279,24 @@ std::size_t BuildOldGraph(Heap& heap, int count, bool list) {
   return bytes;
 }
 
-// A heap whose concurrent markers mark 1 MB per ms, with a sink recording its GCs.
-struct ConcurrentMarkingHeap {
-  ConcurrentMarkingHeap() : flags(Flags()), heap(flags, BareOptions()) { heap.set_sink(&sink); }
+// A bare heap (no start-up snapshot) whose GC events `sink` records.
+struct RecordingHeap {
+  explicit RecordingHeap(HeapFlags f = TestFlags()) : flags(f), heap(flags, BareOptions()) {
+    heap.set_sink(&sink);
+  }
+  HeapFlags flags;
+  Heap heap;
+  RecordingSink sink;
+};
+
+// The same, with concurrent markers that mark 1 MB per ms.
+struct ConcurrentMarkingHeap : RecordingHeap {
+  ConcurrentMarkingHeap() : RecordingHeap(Flags()) {}
   static HeapFlags Flags() {
     HeapFlags f = TestFlags();
     f.concurrent_marking_speed = 1e6;
     return f;
   }
-  HeapFlags flags;
-  Heap heap;
-  RecordingSink sink;
 };
 
 // V8 finalizes marking when the main thread's worklist and the shared pool are empty
@@ -402,10 +409,10 @@ TEST(MarkCompact, AllocationStepsMayFallOneMegabyteBehindTheSchedule) {
 // page: nothing is copied, its slots are visited to record them (node's evacuate.copy is
 // 0.1-0.4 ms in large-objects' mark-compacts that promote a 1.25 MB array).
 TEST(MarkCompact, AYoungLargeObjectIsPromotedByPageWithoutCopying) {
-  HeapFlags flags = TestFlags();
-  Heap heap(flags, BareOptions());
-  RecordingSink sink;
-  heap.set_sink(&sink);
+  RecordingHeap h;
+  const HeapFlags& flags = h.flags;
+  Heap& heap = h.heap;
+  const RecordingSink& sink = h.sink;
   constexpr std::uint32_t kSlots = 160000;
   auto rows = heap.CreateGlobal(heap.Allocate(16 + 8 * kSlots, kSlots, ObjectKind::kArray));
   ASSERT_EQ(heap.page_of(heap.Global(rows))->owner, AllocationSpace::kNewLargeObject);
@@ -423,10 +430,9 @@ TEST(MarkCompact, AYoungLargeObjectIsPromotedByPageWithoutCopying) {
 // objects only moved by page) counts every live slot without reading it, and one that copied
 // reads them all and updates those naming moved objects.
 TEST(MarkCompact, PointerUpdatingReadsSlotsOnlyWhenSomethingWasCopied) {
-  HeapFlags flags = TestFlags();
-  Heap heap(flags, BareOptions());
-  RecordingSink sink;
-  heap.set_sink(&sink);
+  RecordingHeap h;
+  Heap& heap = h.heap;
+  const RecordingSink& sink = h.sink;
   auto array = heap.CreateGlobal(
       heap.Allocate(16 + 8 * 1000, 1000, ObjectKind::kArray, 0, AllocationType::kOld));
   heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
