@@ -15,17 +15,7 @@ out=${RESIM_OUT:-build/fidelity-resim}  # another directory lets two trials run 
 rm -rf "$out"
 mkdir -p "$out"
 export HEAPLAB_CALIBRATION=${RESIM_CALIBRATION:-none}  # a profile to try, or the shipped speeds
-shim="$out/replay-node.sh"
-# Stands in for node: prints the next saved run's trace and stderr, and fails as node did on OOM.
-cat >"$shim" <<'SHIM'
-#!/bin/sh
-k=$(cat "$REPLAY_COUNTER" 2>/dev/null || echo 0); k=$((k + 1)); echo $k >"$REPLAY_COUNTER"
-cat "$REPLAY_DIR/node-$k.log"
-cat "$REPLAY_DIR/node-$k.stderr" >&2
-grep -q "FATAL ERROR" "$REPLAY_DIR/node-$k.stderr" "$REPLAY_DIR/node-$k.log" && exit 134
-exit 0
-SHIM
-chmod +x "$shim"
+shim="$PWD/scripts/replay-node.sh"  # prints the saved runs in turn, as node printed them
 for json in "$src"/[0-9]*.json; do
   base=$(basename "$json" .json)
   n=$((10#${base%%-*}))
@@ -38,7 +28,8 @@ for json in "$src"/[0-9]*.json; do
   # series stand for all are made again.
   runs=$(ls "$src/traces-$n"/node-*.log | wc -l)
   rm -f "$out/counter"
-  REPLAY_DIR="$src/traces-$n" REPLAY_COUNTER="$out/counter" "$cli" compare "workloads/$name.js" \
+  for ((i = 1; i <= runs; i++)); do echo "$src/traces-$n/node-$i"; done >"$out/runs"
+  REPLAY_LIST="$out/runs" REPLAY_COUNTER="$out/counter" "$cli" compare "workloads/$name.js" \
     --max-semi-space-size="$semi" --max-old-space-size="${old/default/0}" --node "$shim" \
     --node-runs "$runs" --json "$out/$base.json" \
     --out-dir "$out/traces-$n" >"$out/$n.out" 2>"$out/$n.err"

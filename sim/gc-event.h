@@ -67,8 +67,8 @@ struct GCEvent {
   std::size_t evacuated_bytes = 0;        // compaction of old-generation candidates
   std::size_t evacuation_candidates = 0;  // pages compacted
   std::size_t pages_promoted = 0;         // new-space pages moved whole
-  std::size_t page_moved_bytes =
-      0;  // live bytes on them and on promoted large pages (part of promoted_bytes)
+  // Live bytes on them and on promoted young large pages (part of promoted_bytes).
+  std::size_t page_moved_bytes = 0;
   std::size_t page_moved_slots = 0;  // their objects' slots, recorded rather than copied
   std::size_t swept_pages = 0;
   std::size_t swept_free_bytes = 0;

@@ -434,8 +434,8 @@ class Heap {
   // in tasks and by allocation in observer steps), against marked_bytes_this_cycle_.
   std::size_t scheduled_bytes_to_mark_ = 0;
   double schedule_update_time_ms_ = 0;
-  std::size_t marking_old_allocation_counter_ =
-      0;  // old_generation_allocation_counter_ at the last schedule
+  // old_generation_allocation_counter_ when the schedule last grew by allocation.
+  std::size_t marking_old_allocation_counter_ = 0;
   std::size_t concurrent_marked_this_cycle_ = 0;  // by the concurrent markers, for nvp
   std::size_t young_allocated_since_step_ = 0;
   std::size_t old_allocated_since_step_ = 0;
