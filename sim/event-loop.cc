@@ -33,11 +33,14 @@ EventLoopWait TwinLoopWait(double gap_ms) {
   return {idle_ms, gap_ms - idle_ms};
 }
 
+std::span<const TierStep> EventLoopWarmupSteps(EventLoopTurn turn) {
+  return turn == EventLoopTurn::kTimer ? std::span<const TierStep>(kTimerWarmup)
+                                       : std::span<const TierStep>(kImmediateWarmup);
+}
+
 std::size_t EventLoopWarmupBytes(std::uint64_t callback_index, EventLoopTurn turn) {
   // The extra bytes of a turn, more for the first 7000 callbacks (TierStep tables).
-  return TierStepBytes(turn == EventLoopTurn::kTimer ? std::span<const TierStep>(kTimerWarmup)
-                                                     : std::span<const TierStep>(kImmediateWarmup),
-                       callback_index, 1);
+  return TierStepBytes(EventLoopWarmupSteps(turn), callback_index, 1);
 }
 
 std::size_t EventLoopTurnBytes(const HeapFlags& flags,

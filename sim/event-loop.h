@@ -7,8 +7,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "sim/flags.h"
+#include "sim/twin-warmup.h"
 
 namespace heaplab {
 
@@ -37,6 +39,10 @@ EventLoopWait TwinLoopWait(double gap_ms);
 // Extra young bytes of a turn while the loop's code tiers up, for the callback_index-th
 // callback of the run (0-based); 0 from the 7000th on.
 std::size_t EventLoopWarmupBytes(std::uint64_t callback_index, EventLoopTurn turn);
+
+// The tier-ups of the loop's code for one kind of turn, in callback order: a turn of that kind
+// at a step's `until` or later runs code optimized there (EventLoopWarmupBytes' steps).
+std::span<const TierStep> EventLoopWarmupSteps(EventLoopTurn turn);
 
 // Young bytes node allocates for the turn that runs the callback_index-th callback (0-based):
 // --callback-bytes or --timer-callback-bytes, plus the warm-up under --callback-warmup; 0 when

@@ -97,6 +97,14 @@
        "64 bytes per call for the first 1200 and 16 until the 19 000th; randomInt 82, then 35 "  \
        "until the 1600th; 147 bytes per allocMany call for the first 300; 33 per alloc call "    \
        "for the first 2400")                                                                     \
+  BOOL(optimizing_compiles, true, "Workload",                                                    \
+       "TurboFan optimizes the twin's JavaScript as node runs it, and each job's preparation "   \
+       "publishes pending allocations (Heap::PublishPendingAllocations): the young bytes new "   \
+       "space's linear allocation area holds then are never counted by the minor-GC task's "     \
+       "allocation observer, so the task comes late, or not before new space is full (an "       \
+       "allocation-failure scavenge). A job comes at each literal factory's 3550th call (with "  \
+       "--script-objects), at each step of --callback-warmup and at the last step of each of "   \
+       "--script-warmup's kinds of call")                                                        \
   BOOL(page_promotion, true, "Young generation",                                                 \
        "In a full GC, move a new-space page whole to old space when enough of it is live")       \
   INT(page_promotion_threshold, 70, 0, 100, "%", "Young generation",                             \

@@ -96,6 +96,7 @@ Heap::Heap(const HeapFlags& flags, HeapOptions options)
     // Heap::NotifyBootstrapComplete: the capacity that later growth is measured from.
     old_generation_capacity_after_bootstrap_ = OldGenerationCapacity();
   }
+  AddMinorGCTaskObserver();
   next_sample_ms_ = 0;
 }
 
@@ -398,6 +399,7 @@ ObjectRef Heap::Allocate(std::size_t size_bytes,
     new_space_allocation_counter_ += footprint;
   else
     old_generation_allocation_counter_ += footprint;
+  if (space == AllocationSpace::kNew) ObserveNewSpaceAllocation(page_of(ref), footprint);
   OnAllocation(footprint, young);
   MaybeSample();
   return ref;
@@ -429,12 +431,9 @@ std::size_t Heap::TryAllocateYoungRun(std::size_t count,
   const std::size_t stride = size + (mementos ? kAllocationMementoSize : 0);
   std::size_t n = std::min(count, new_space_->RoomInCurrentPage(stride));
   if (mementos) n = std::min(n, tier.mementos_left);
-  // Stay below the minor-GC task trigger and the incremental-marking step granularity, so
-  // that tasks and steps happen where single allocations would put them.
-  const double trigger = MinorGCTaskTriggerBytes();
-  const double used = static_cast<double>(new_space_->Size());
-  if (!minor_gc_task_posted_ && used < trigger)
-    n = std::min(n, static_cast<std::size_t>((trigger - used) / static_cast<double>(stride)) + 1);
+  // End the run at the minor-GC task observer's step and at the incremental-marking step
+  // granularity, so that tasks and steps happen where single allocations would put them.
+  if (minor_gc_observer_active_) n = std::min(n, MinorGCObserverBytesToStep() / stride + 1);
   if (marking_phase_ == MarkingPhase::kMarking)
     n = std::min(n, (kYoungAllocationStepBytes -
                      std::min(kYoungAllocationStepBytes, young_allocated_since_step_)) /
@@ -474,6 +473,7 @@ std::size_t Heap::TryAllocateYoungRun(std::size_t count,
   }
   allocated_total_bytes_ += bytes;
   new_space_allocation_counter_ += bytes;
+  ObserveNewSpaceAllocation(page, bytes);
   OnAllocation(bytes, true);
   MaybeSample();
   return n;
@@ -487,10 +487,51 @@ double Heap::MinorGCTaskTriggerBytes() const {
   return kMinorGCTaskTrigger * static_cast<double>(new_space_->TotalCapacity());
 }
 
-void Heap::OnAllocation(std::size_t size, bool young) {
-  if (young && !minor_gc_task_posted_ &&
-      static_cast<double>(new_space_->Size()) >= MinorGCTaskTriggerBytes())
+void Heap::AddMinorGCTaskObserver() {
+  const std::size_t used = new_space_->Size();
+  const auto trigger = static_cast<std::size_t>(MinorGCTaskTriggerBytes());
+  // Past the trigger already: a step on the next allocation.
+  minor_gc_observer_step_bytes_ = used < trigger ? trigger - used : 1;
+  minor_gc_observer_counted_bytes_ = 0;
+  minor_gc_observer_active_ = true;
+  lab_uncounted_bytes_ = 0;
+  lab_page_ = nullptr;
+}
+
+std::size_t Heap::MinorGCObserverBytesToStep() const {
+  if (!minor_gc_observer_active_) return 0;
+  const std::size_t seen = minor_gc_observer_counted_bytes_ + lab_uncounted_bytes_;
+  return seen < minor_gc_observer_step_bytes_ ? minor_gc_observer_step_bytes_ - seen : 0;
+}
+
+void Heap::AdvanceAllocationObservers() {
+  if (minor_gc_observer_active_) minor_gc_observer_counted_bytes_ += lab_uncounted_bytes_;
+  lab_uncounted_bytes_ = 0;
+}
+
+void Heap::PublishPendingAllocations() {
+  lab_uncounted_bytes_ = 0;
+}
+
+void Heap::ObserveNewSpaceAllocation(const Page* page, std::size_t bytes) {
+  // A fresh page: the linear allocation area was closed at the old page's end.
+  if (page != lab_page_) {
+    AdvanceAllocationObservers();
+    lab_page_ = page;
+  }
+  lab_uncounted_bytes_ += bytes;
+  if (!minor_gc_observer_active_ ||
+      minor_gc_observer_counted_bytes_ + lab_uncounted_bytes_ < minor_gc_observer_step_bytes_)
+    return;
+  // The allocation reached the area's limit, lowered to the observer's step: the observer steps
+  // (MinorGCJob::ScheduleTaskIfNeeded) and removes itself until the next GC.
+  AdvanceAllocationObservers();
+  minor_gc_observer_active_ = false;
+  if (static_cast<double>(new_space_->Size()) >= MinorGCTaskTriggerBytes())
     minor_gc_task_posted_ = true;
+}
+
+void Heap::OnAllocation(std::size_t size, bool young) {
   if (marking_phase_ != MarkingPhase::kMarking) return;
   if (young)
     young_allocated_since_step_ += size;
@@ -498,6 +539,8 @@ void Heap::OnAllocation(std::size_t size, bool young) {
     old_allocated_since_step_ += size;
   if (young_allocated_since_step_ >= kYoungAllocationStepBytes ||
       old_allocated_since_step_ >= kOldAllocationStepBytes) {
+    // The new-space marking observer's step ends new space's linear allocation area too.
+    if (young_allocated_since_step_ >= kYoungAllocationStepBytes) AdvanceAllocationObservers();
     young_allocated_since_step_ = 0;
     old_allocated_since_step_ = 0;
     IncrementalMarkingStep(kMaxStepSizeOnAllocationMs, false);
@@ -1301,6 +1344,8 @@ void Heap::PerformGarbageCollection(GarbageCollector collector,
   last_gc_end_ms_ = now_ms_;
   allocated_at_last_gc_ = allocated_total_bytes_;
   minor_gc_task_posted_ = false;
+  // ScheduleMinorGCTaskObserver::GCEpilogueCallback.
+  AddMinorGCTaskObserver();
   if (sink_) sink_->OnGCEvent(ev);
   EmitSample();
   if (flags_.verify_heap) HeapVerifier(*this).VerifyOrThrow();

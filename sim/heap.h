@@ -185,6 +185,11 @@ class Heap {
   // The event loop is idle: runs posted GC tasks (the minor-GC task at 80% of new space,
   // incremental-marking steps and their finalization "via task").
   void RunPendingTasks();
+  // Heap::PublishPendingAllocations, as a TurboFan job's preparation calls it on the main thread
+  // (PipelineCompilationJob::PrepareJobImpl): new space's linear allocation area starts anew at
+  // its top (MarkLabStartInitialized) without advancing the allocation observers, so the bytes
+  // allocated in it so far are never counted toward the minor-GC task's observer step.
+  void PublishPendingAllocations();
 
   // ----- Explicit collection -----
   // Heap::CollectGarbage: a scavenge for kNew (unless SelectGarbageCollector picks a full GC),
@@ -340,6 +345,17 @@ class Heap {
   void OnAllocation(std::size_t size, bool young);
   // New-space bytes in use at which a minor-GC task is posted (ScavengeJob).
   double MinorGCTaskTriggerBytes() const;
+  // ScheduleMinorGCTaskObserver::GetNextStepSize, after a GC or at set-up: the observer counts
+  // new-space allocation afresh toward the trigger.
+  void AddMinorGCTaskObserver();
+  // A new-space allocation of `bytes` on `page`, seen by the linear allocation area and the
+  // minor-GC task's observer: its step posts the task (then it waits for the next GC).
+  void ObserveNewSpaceAllocation(const Page* page, std::size_t bytes);
+  // SpaceWithLinearArea::AdvanceAllocationObservers: the area's bytes so far are counted.
+  void AdvanceAllocationObservers();
+  // New-space bytes the minor-GC task's observer may still see before its step (0 when it
+  // has stepped since the last GC).
+  std::size_t MinorGCObserverBytesToStep() const;
 
   void PerformGarbageCollection(GarbageCollector collector,
                                 GarbageCollectionReason reason,
@@ -443,6 +459,14 @@ class Heap {
   bool reduce_memory_ = false;
   bool gc_requested_ = false;  // stack-guard interrupt: finalize marking at the next safe point
   bool minor_gc_task_posted_ = false;
+  // The minor-GC task's allocation observer: active from a GC until its step; counted bytes
+  // against its step, and the linear allocation area's bytes not yet counted (lab_page_ is the
+  // page it lies in: a fresh page advances the observers).
+  bool minor_gc_observer_active_ = false;
+  std::size_t minor_gc_observer_step_bytes_ = 0;
+  std::size_t minor_gc_observer_counted_bytes_ = 0;
+  std::size_t lab_uncounted_bytes_ = 0;
+  const Page* lab_page_ = nullptr;
   bool marking_task_posted_ = false;
   // A mark-compact emptied old space's linear allocation area; the mutator's next turn refills
   // it (see Heap::Allocate).

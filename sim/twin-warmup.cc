@@ -67,4 +67,19 @@ std::size_t TwinWarmupBytes(TwinCall call, std::uint64_t first_index, std::uint6
   return TierStepBytes(StepsOf(call), first_index, count);
 }
 
+std::size_t TierStepsReached(std::span<const TierStep> steps,
+                             std::uint64_t first_index,
+                             std::uint64_t count) {
+  return static_cast<std::size_t>(std::count_if(steps.begin(), steps.end(), [&](const TierStep& s) {
+    return s.until >= first_index && s.until < first_index + count;
+  }));
+}
+
+std::size_t TwinTierUps(TwinCall call, std::uint64_t first_index, std::uint64_t count) {
+  // The earlier steps are the interpreter's and baseline code's (node --trace-opt shows the
+  // twin's draw functions optimized after 5000-7600 draws in listener-leak, none at 800).
+  const std::span<const TierStep> steps = StepsOf(call);
+  return steps.empty() ? 0 : TierStepsReached(steps.last(1), first_index, count);
+}
+
 }  // namespace heaplab

@@ -34,11 +34,21 @@ enum class TwinCall {
   kAlloc,       // one heap.alloc call
 };
 
+// How many of `steps`' boundaries calls [first_index, first_index + count) reach: the first
+// call past a step's `until` runs code tiered up there (an optimizing compile before it).
+std::size_t TierStepsReached(std::span<const TierStep> steps,
+                             std::uint64_t first_index,
+                             std::uint64_t count);
+
 // Extra young bytes of the index-th call of its kind (0-based); 0 once its code is optimized.
 // Draws of both kinds share one count: the twin's sampleInto and its generator tier up together.
 std::size_t TwinWarmupBytes(TwinCall call, std::uint64_t index);
 
 // The sum of TwinWarmupBytes over calls [first_index, first_index + count).
 std::size_t TwinWarmupBytes(TwinCall call, std::uint64_t first_index, std::uint64_t count);
+
+// The optimizing compiles of its kind that calls [first_index, first_index + count) start with
+// or run into: TurboFan's, at its table's last step (the calls from there leave no garbage).
+std::size_t TwinTierUps(TwinCall call, std::uint64_t first_index, std::uint64_t count);
 
 }  // namespace heaplab

@@ -9,7 +9,7 @@ workload({
   flags: ["--max-semi-space-size=1"],
 });
 
-const root = heap.global(heap.alloc(48, { slots: 4, site: "root" }));
+const root = heap.global(heap.alloc(56, { slots: 4, site: "root" }));
 root.set(0, heap.allocMany({ count: 8, size: 32, slots: 1, shape: "list", site: "list" }));
 root.set(1, heap.allocMany({ count: 15, size: 40, slots: 2, shape: "tree", site: "tree" }));
 heap.allocMany({ count: 12, size: 64, site: "temporary" });  // garbage

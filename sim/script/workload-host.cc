@@ -15,6 +15,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <limits>
 #include <mutex>
 #include <queue>
 #include <set>
@@ -232,10 +233,19 @@ constexpr BytesPerField kLiteralFactoryYoungKept{300, 28};     // closures, cont
 constexpr std::size_t kLiteralFactoryOldKeptBytes = 634;       // bytecode, scope info, feedback
 constexpr std::size_t kLiteralFactoryOldGarbageBytes = 1200;
 constexpr std::size_t kLiteralFactoryCodeBytes = 587;
+// TurboFan optimizes a literal factory (a one-literal function, "small function") at about its
+// 3550th call: node --trace-opt on factories called in turn through one call site, 40 calls per
+// setImmediate turn, marked at 3500-3625 calls each.
+constexpr std::uint64_t kLiteralFactoryCallsToOptimize = 3550;
 // A JSFunction made per call, as `heap.scope(() => ...)` makes one: node allocates 55-57 bytes
 // more per call of lru-cache's fill loop with the scope than without it, unoptimized and
 // optimized alike (a forced scavenge every 500 entries).
 constexpr std::size_t kScopeClosureBytes = 56;
+// The twin's plain object: map, properties and elements, then its fields in-object.
+constexpr std::size_t kTwinObjectHeaderBytes = 24;
+// The twin's array: a JSArray (map, properties, elements, length) and its FixedArray's map
+// and length, then the elements.
+constexpr std::size_t kTwinArrayHeaderBytes = 48;
 }  // namespace
 
 // Everything the script can reach. Lives for one run (or one describe).
@@ -570,6 +580,14 @@ class WorkloadBridge : public QObject {
     std::uint32_t site = 0;
     bool old = false;
   };
+  // One of the twin's literal factories (one per site and field count): compiled on first
+  // use, optimized by TurboFan after enough calls.
+  struct LiteralFactory {
+    std::size_t fields = 0;
+    std::uint64_t calls = 0;
+    bool compiled = false;
+    bool optimized = false;
+  };
 
   // A stop request or the watchdog ends the script with an ordinary exception at its next API
   // call, which QV4 unwinds cleanly (an interrupt raised while native code runs can crash its
@@ -753,6 +771,8 @@ class WorkloadBridge : public QObject {
     std::uint64_t& done = twin_calls_[static_cast<std::size_t>(
         call == TwinCall::kNormalDraw ? TwinCall::kDraw : call)];
     const std::size_t bytes = TwinWarmupBytes(call, done, count);
+    if (f.optimizing_compiles && TwinTierUps(call, done, count) > 0)
+      heap_->PublishPendingAllocations();
     done += count;
     return bytes;
   }
@@ -770,18 +790,46 @@ class WorkloadBridge : public QObject {
 
   // The twin makes each plain object with a literal factory compiled on first use, one per
   // site and field count (tools/node-twin/twin.js factoryFor); allocated under
-  // --script-objects, as the script's other costs are (kLiteralFactory* above).
-  void CompileLiteralOnce(const AllocSpec& s, std::size_t sampled_size) {
+  // --script-objects, as the script's other costs are (kLiteralFactory* above). nullptr for an
+  // object the twin makes otherwise (not a plain object, or a large one).
+  LiteralFactory* LiteralFactoryFor(const AllocSpec& s, std::size_t sampled_size) {
     if (!heap_->flags().script_objects || s.kind != ObjectKind::kObject ||
         sampled_size > heap_->config().max_regular_object_size_bytes)
-      return;
+      return nullptr;
     const std::size_t fields =
         std::max<std::size_t>(s.slot_count, sampled_size >= 24 ? (sampled_size - 24) / 8 : 0);
-    if (compiled_literals_.size() <= s.site) compiled_literals_.resize(s.site + 1);
-    std::vector<bool>& seen = compiled_literals_[s.site];
-    if (seen.size() <= fields) seen.resize(fields + 1, false);
-    if (seen[fields]) return;
-    seen[fields] = true;
+    if (literal_factories_by_site_.size() <= s.site) literal_factories_by_site_.resize(s.site + 1);
+    std::vector<LiteralFactory>& by_fields = literal_factories_by_site_[s.site];
+    if (by_fields.size() <= fields) by_fields.resize(fields + 1);
+    LiteralFactory& factory = by_fields[fields];
+    factory.fields = fields;
+    return &factory;
+  }
+
+  // Calls of the factory a run of objects may make before the call TurboFan's job is prepared
+  // at (that call starts a run of its own); unlimited without optimizing compiles.
+  std::uint64_t LiteralCallsBeforeCompile(const LiteralFactory* factory) const {
+    if (factory == nullptr || !heap_->flags().optimizing_compiles || factory->optimized ||
+        factory->calls + 1 >= kLiteralFactoryCallsToOptimize)
+      return std::numeric_limits<std::uint64_t>::max();
+    return kLiteralFactoryCallsToOptimize - 1 - factory->calls;
+  }
+
+  // The factory's next call: compiled before its first call, optimized before its
+  // kLiteralFactoryCallsToOptimize-th (--optimizing-compiles). The caller counts the calls.
+  void PrepareLiteralCall(LiteralFactory* factory) {
+    if (factory == nullptr) return;
+    if (!factory->compiled) CompileLiteralFactory(*factory);
+    if (heap_->flags().optimizing_compiles && !factory->optimized &&
+        factory->calls + 1 >= kLiteralFactoryCallsToOptimize) {
+      factory->optimized = true;
+      heap_->PublishPendingAllocations();
+    }
+  }
+
+  void CompileLiteralFactory(LiteralFactory& factory) {
+    factory.compiled = true;
+    const std::size_t fields = factory.fields;
     if (!literal_factories_) literal_factories_ = heap_->CreateGlobal(kNullRef);
     const std::uint32_t kept = *literal_factories_;  // kept young -> kept old -> previous
     // Source text, parser and compiler garbage, then what stays: young, old and code. Each
@@ -801,16 +849,40 @@ class WorkloadBridge : public QObject {
     heap_->Allocate(kLiteralFactoryCodeBytes, 0, ObjectKind::kCode, 0, AllocationType::kOld);
   }
 
-  // One object of the spec: its literal factory first (CompileLiteralOnce), then the object.
+  // One object of the spec: its literal factory's call first (PrepareLiteralCall), then the
+  // object.
   ObjectRef AllocateObject(const AllocSpec& s, std::size_t size, AllocationType type) {
-    CompileLiteralOnce(s, size);
-    return heap_->Allocate(ObjectSize(s, size), s.slot_count, s.kind, s.site, type);
+    LiteralFactory* factory = LiteralFactoryFor(s, size);
+    PrepareLiteralCall(factory);
+    const ObjectRef r = heap_->Allocate(ObjectSize(s, size), s.slot_count, s.kind, s.site, type);
+    if (factory) ++factory->calls;
+    return r;
   }
 
-  // The bytes of one object of the spec drawn at `sampled` bytes: a closure is at least its
-  // function and the context that holds its slots (ClosureSize), as the twin makes it.
-  static std::size_t ObjectSize(const AllocSpec& s, std::size_t sampled) {
-    return s.kind == ObjectKind::kClosure ? std::max(sampled, ClosureSize(s.slot_count)) : sampled;
+  // The bytes of one object of the spec drawn at `sampled` bytes, as the twin makes it
+  // (tools/node-twin/twin.js makeObject): a plain object is a JSObject of 24 bytes and a field
+  // of 8 for every whole 8 bytes beyond (at least its slots); an array or code object, and a
+  // plain object too large for a regular page, a JSArray and its elements, 48 bytes and 8 per
+  // element; a closure at least its function and the context that holds its slots
+  // (ClosureSize). The heap rounds the rest (strings) up to 8 bytes.
+  std::size_t ObjectSize(const AllocSpec& s, std::size_t sampled) const {
+    const auto with_fields = [&](std::size_t header) {
+      const std::size_t fields = sampled >= header ? (sampled - header) / kTaggedSize : 0;
+      return header + kTaggedSize * std::max<std::size_t>(s.slot_count, fields);
+    };
+    switch (s.kind) {
+      case ObjectKind::kClosure:
+        return std::max(sampled, ClosureSize(s.slot_count));
+      case ObjectKind::kObject:
+        if (sampled <= heap_->config().max_regular_object_size_bytes)
+          return with_fields(kTwinObjectHeaderBytes);
+        return with_fields(kTwinArrayHeaderBytes);
+      case ObjectKind::kArray:
+      case ObjectKind::kCode:
+        return with_fields(kTwinArrayHeaderBytes);
+      default:
+        return sampled;
+    }
   }
 
   void Hold(ObjectRef r, double ms) {
@@ -864,13 +936,24 @@ class WorkloadBridge : public QObject {
       const std::size_t fixed_size =
           bulk ? RoundUp(ObjectSize(s, SampleSizeFor(s.size, s.slot_count)), kTaggedSize) : 0;
       std::vector<ObjectRef> run(bulk ? std::min<std::size_t>(count, 4096) : 0);
-      if (bulk) CompileLiteralOnce(s, SampleSizeFor(s.size, s.slot_count));  // no draw
+      // A bulk run's objects share one factory (no draw); a run ends before the call its
+      // optimizing compile comes at.
+      LiteralFactory* factory =
+          bulk ? LiteralFactoryFor(s, SampleSizeFor(s.size, s.slot_count)) : nullptr;
+      const auto run_length = [&](std::size_t left) {
+        PrepareLiteralCall(factory);
+        return static_cast<std::size_t>(std::min<std::uint64_t>(
+            {left, run.size(), std::max<std::uint64_t>(1, LiteralCallsBeforeCompile(factory))}));
+      };
+      const auto ran = [&](std::size_t n) {
+        if (factory) factory->calls += n;
+      };
       if (shape == "standalone") {
         for (std::size_t i = 0; i < count;) {
           if (bulk && !lifetime) {
-            const std::size_t n =
-                heap_->TryAllocateYoungRun(std::min(count - i, run.size()), fixed_size,
-                                           s.slot_count, s.kind, s.site, run.data());
+            const std::size_t n = heap_->TryAllocateYoungRun(
+                run_length(count - i), fixed_size, s.slot_count, s.kind, s.site, run.data());
+            ran(n);
             if (n > 0) {
               i += n;
               continue;
@@ -884,9 +967,10 @@ class WorkloadBridge : public QObject {
         std::uint32_t head = heap_->CreateLocal(kNullRef);
         for (std::size_t i = 0; i < count;) {
           if (bulk) {
-            const std::size_t n = heap_->TryAllocateYoungRun(
-                std::min(count - i, run.size()), fixed_size, s.slot_count, s.kind, s.site,
-                run.data(), true, heap_->Local(head));
+            const std::size_t n =
+                heap_->TryAllocateYoungRun(run_length(count - i), fixed_size, s.slot_count, s.kind,
+                                           s.site, run.data(), true, heap_->Local(head));
+            ran(n);
             if (n > 0) {
               heap_->SetLocal(head, run[n - 1]);
               i += n;
@@ -916,8 +1000,9 @@ class WorkloadBridge : public QObject {
       } else {  // array: one array object whose slots hold the children
         if (count > 100000000) throw HeapUsageError("array shape supports at most 1e8 children");
         const auto n = static_cast<std::uint32_t>(count);
-        std::uint32_t array = heap_->CreateLocal(heap_->Allocate(
-            kTaggedSize * (std::size_t{n} + 2), n, ObjectKind::kArray, s.site, type));
+        std::uint32_t array =
+            heap_->CreateLocal(heap_->Allocate(kTwinArrayHeaderBytes + kTaggedSize * std::size_t{n},
+                                               n, ObjectKind::kArray, s.site, type));
         for (std::uint32_t i = 0; i < n; ++i) {
           ObjectRef r = AllocateObject(s, SampleSizeFor(s.size, s.slot_count), type);
           heap_->WriteSlot(heap_->Local(array), i, r);
@@ -945,8 +1030,8 @@ class WorkloadBridge : public QObject {
   // loop of API calls maps and unmaps a page per call (memfd_create, mmap, munmap and a TLB
   // shoot-down each; lru-cache's 20 000-entry fill made 40 000 of them).
   QJSValue persistent_page_anchor_;
-  std::vector<std::vector<bool>> compiled_literals_;  // by site, then field count
-  std::optional<std::uint32_t> literal_factories_;    // global handle: the factories kept
+  std::vector<std::vector<LiteralFactory>> literal_factories_by_site_;  // then by field count
+  std::optional<std::uint32_t> literal_factories_;  // global handle: the factories kept
   // Calls made so far of each TwinCall kind, by its value (normal draws count as kDraw).
   std::array<std::uint64_t, 6> twin_calls_{};
   int next_timer_id_ = 1;
@@ -1286,6 +1371,8 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
   if (r.isError()) fail(r);
 
   const double duration = options_.duration_ms > 0 ? options_.duration_ms : info.duration_ms;
+  // The event loop's tier-ups reached so far, by kind of turn (EventLoopWarmupSteps).
+  std::array<std::size_t, 2> loop_tier_ups{};
   while (!result.error && !result.out_of_memory && !result.stopped && !bridge.stopped &&
          !bridge.timers.empty()) {
     if (stop_requested_) {
@@ -1307,9 +1394,20 @@ WorkloadResult WorkloadHost::Run(Heap& heap) {
         heap.AdvanceIdleTime(idle_ms);
       }
       bridge.Expire();
-      // The event loop's own garbage for the turn that runs the callback.
-      const std::size_t turn_bytes =
-          EventLoopTurnBytes(heap.flags(), result.callbacks_run, EventLoopTurnAfterIdle(idle_ms));
+      // The event loop's own garbage for the turn that runs the callback, after the optimizing
+      // compile of the loop's code that the turn is the first of its kind to reach.
+      const EventLoopTurn turn = EventLoopTurnAfterIdle(idle_ms);
+      if (heap.flags().callback_warmup && heap.flags().optimizing_compiles) {
+        const std::span<const TierStep> steps = EventLoopWarmupSteps(turn);
+        std::size_t& reached = loop_tier_ups[turn == EventLoopTurn::kTimer ? 1 : 0];
+        bool compiled = false;
+        while (reached < steps.size() && result.callbacks_run >= steps[reached].until) {
+          ++reached;
+          compiled = true;
+        }
+        if (compiled) heap.PublishPendingAllocations();
+      }
+      const std::size_t turn_bytes = EventLoopTurnBytes(heap.flags(), result.callbacks_run, turn);
       if (turn_bytes > 0)
         heap.Allocate(turn_bytes, 0, ObjectKind::kObject, 0, AllocationType::kYoung);
     } catch (const OutOfMemoryError&) {

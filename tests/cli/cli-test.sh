@@ -257,7 +257,7 @@ steps)
     grep -q "  $k\$" "$tmp/a" || fail "no $k step in teaching-small"
   done
   # Step views show the workload's objects only: no script literals before the root (#1).
-  grep -q 'Copied object #1 (48-byte object, site "root")' "$tmp/a" || fail "step mode allocates script objects"
+  grep -q 'Copied object #1 (56-byte object, site "root")' "$tmp/a" || fail "step mode allocates script objects"
   # Second survival: every promotion of scavenge 2 is of an object copied in scavenge 1.
   grep -q 'this is its second survival' "$tmp/a" || fail "no second-survival promotion"
   "$cli" steps workloads/teaching-small.js --kind promote --count 3 | grep -c '^step' | grep -qx 3 || fail "--kind"

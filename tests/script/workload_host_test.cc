@@ -144,6 +144,67 @@ TEST(WorkloadHostStop, StopsAtRandomMomentsNeverFailOrCorrupt) {
   }
 }
 
+TEST(WorkloadHostTwin, ObjectsHaveTheTwinsSizes) {
+  // The twin makes a plain object of floor((size - 24) / 8) fields (at least its slots), an
+  // array of floor((size - 48) / 8) elements, a string of size - 16 characters.
+  WorkloadHost host(InlineScript(R"(workload({});
+const want = (o, n) => { if (o.size !== n) throw new Error("size " + o.size + ", want " + n); };
+want(heap.alloc(100), 96);
+want(heap.alloc(48, { slots: 4 }), 56);
+want(heap.alloc(20), 24);
+want(heap.alloc(100, { kind: "array" }), 96);
+want(heap.alloc(40, { kind: "array", slots: 4 }), 80);
+want(heap.alloc(100, { kind: "string" }), 104);
+want(heap.alloc(200003), 200000);
+const a = heap.allocMany({ count: 3, size: 64, shape: "array" });
+want(a, 48 + 3 * 8);
+)"));
+  ASSERT_FALSE(host.Load());
+  Heap heap{HeapFlags{}};
+  WorkloadResult r = host.Run(heap);
+  EXPECT_FALSE(r.error) << r.error->ToString();
+}
+
+class RecordingSink : public HeapSink {
+ public:
+  void OnGCEvent(const GCEvent& e) override { events.push_back(e); }
+  std::vector<GCEvent> events;
+};
+
+// The first scavenge of 120 requests of 100 64-byte objects each from one literal factory, whose
+// 3550th call comes in the 36th request.
+GCEvent FirstScavenge(bool optimizing_compiles) {
+  WorkloadHost host(InlineScript(R"(workload({});
+sim.requests({ rate: 100, count: 120, handler: () => {
+  heap.allocMany({ count: 100, size: 64, site: "s" });
+} });
+)"));
+  EXPECT_FALSE(host.Load());
+  HeapFlags f;
+  f.max_semi_space_size = 1;
+  f.optimizing_compiles = optimizing_compiles;
+  Heap heap{f};
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  WorkloadResult r = host.Run(heap);
+  EXPECT_FALSE(r.error) << r.error->ToString();
+  EXPECT_FALSE(sink.events.empty());
+  return sink.events.empty() ? GCEvent{} : sink.events.front();
+}
+
+TEST(WorkloadHostTwin, ALiteralFactorysOptimizingCompileDelaysTheTaskScavenge) {
+  // The compile publishes new space's pending bytes: the minor-GC task's observer never counts
+  // them, and its task scavenges that much later (at most a page's worth).
+  const GCEvent off = FirstScavenge(false);
+  const GCEvent on = FirstScavenge(true);
+  EXPECT_EQ(off.reason, GarbageCollectionReason::kTask);
+  EXPECT_EQ(on.reason, GarbageCollectionReason::kTask);
+  const std::size_t before_off = YoungGenerationBytes(off.before);
+  const std::size_t before_on = YoungGenerationBytes(on.before);
+  EXPECT_GT(before_on, before_off + 16 * KB);
+  EXPECT_LT(before_on, before_off + kPageAreaSize);
+}
+
 }  // namespace
 }  // namespace heaplab
 

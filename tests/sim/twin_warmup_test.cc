@@ -2,6 +2,7 @@
 // the twin's functions up, and their sums over a run of calls.
 #include <gtest/gtest.h>
 
+#include "sim/event-loop.h"
 #include "sim/twin-warmup.h"
 
 namespace heaplab {
@@ -44,6 +45,36 @@ TEST(TwinWarmup, ARunOfCallsSumsItsSteps) {
   }
   // The whole warm-up of a kind: 800 x 138 + 1600 x 90 + 800 x 64 + 400 x 25.
   EXPECT_EQ(TwinWarmupBytes(TwinCall::kDraw, 0, 100000), 110400u + 144000u + 51200u + 10000u);
+}
+
+TEST(TwinWarmup, TurboFanCompilesAtTheLastStepOnly) {
+  // The draw functions are optimized where their garbage ends (the 3600th draw); the earlier
+  // steps are unoptimized tiers, no TurboFan job.
+  EXPECT_EQ(TwinTierUps(TwinCall::kDraw, 0, 800), 0u);
+  EXPECT_EQ(TwinTierUps(TwinCall::kDraw, 700, 2000), 0u);
+  EXPECT_EQ(TwinTierUps(TwinCall::kDraw, 3599, 1), 0u);
+  EXPECT_EQ(TwinTierUps(TwinCall::kDraw, 3600, 1), 1u);  // the first optimized call
+  EXPECT_EQ(TwinTierUps(TwinCall::kDraw, 3590, 37), 1u);
+  EXPECT_EQ(TwinTierUps(TwinCall::kDraw, 3601, 1000), 0u);
+  EXPECT_EQ(TwinTierUps(TwinCall::kAllocMany, 300, 1), 1u);
+  EXPECT_EQ(TwinTierUps(TwinCall::kRandom, 0, 100000), 1u);  // once, at the 19 000th
+  // Summed over a run, once per kind, wherever the runs of calls fall.
+  for (TwinCall call : {TwinCall::kDraw, TwinCall::kNormalDraw, TwinCall::kRandom,
+                        TwinCall::kRandomInt, TwinCall::kAllocMany, TwinCall::kAlloc}) {
+    std::size_t compiles = 0;
+    for (std::uint64_t first = 0; first < 30000; first += 37)
+      compiles += TwinTierUps(call, first, 37);
+    EXPECT_EQ(compiles, 1u) << static_cast<int>(call);
+  }
+}
+
+TEST(TwinWarmup, TheEventLoopTiersUpAtEachStep) {
+  // Each step of the loop's tables is a job (node --trace-opt: processImmediate, hrMs,
+  // initAsyncResource, Immediate... optimized one after another over the first 2400 turns).
+  EXPECT_EQ(TierStepsReached(EventLoopWarmupSteps(EventLoopTurn::kImmediate), 0, 7001), 8u);
+  EXPECT_EQ(TierStepsReached(EventLoopWarmupSteps(EventLoopTurn::kTimer), 0, 7001), 6u);
+  EXPECT_EQ(TierStepsReached(EventLoopWarmupSteps(EventLoopTurn::kImmediate), 500, 1), 1u);
+  EXPECT_EQ(TierStepsReached(EventLoopWarmupSteps(EventLoopTurn::kImmediate), 499, 1), 0u);
 }
 
 }  // namespace
