@@ -76,89 +76,81 @@ TEST(EventLoop, FlagsTurnTheGarbageOff) {
   EXPECT_EQ(EventLoopTurnBytes(f, 0, EventLoopTurn::kTimer), 0u);
 }
 
+// 0.8 x 1 MiB: where the minor-GC task is posted at a 1 MB semi-space.
+constexpr std::size_t kTaskTriggerBytes = 838861;
+
+// A heap of 1 MB semi-spaces whose GC events are recorded.
+struct OneMegabyteSemiSpaces {
+  OneMegabyteSemiSpaces() : heap(Flags(), BareOptions()) { heap.set_sink(&sink); }
+  static HeapFlags Flags() {
+    HeapFlags f = TestFlags();
+    f.max_semi_space_size = 1;
+    return f;
+  }
+  // Allocates 1024-byte young objects, running posted tasks after each, until a GC happens or
+  // new space holds `until_bytes`; returns the first GC event, if any.
+  std::optional<GCEvent> AllocateUntil(std::size_t until_bytes) {
+    while (sink.events.empty() && heap.new_space().Size() + 1024 <= until_bytes) {
+      heap.Allocate(1024, 0, ObjectKind::kObject);
+      heap.RunPendingTasks();
+    }
+    if (sink.events.empty()) return std::nullopt;
+    return sink.events.front();
+  }
+  Heap heap;
+  RecordingSink sink;
+};
+
 TEST(EventLoop, TaskScavengeStartsAtEightyPercentOfTheWholeSemiSpace) {
   // Node's task scavenges at a 1 MB semi-space start with at least 0.8 x 1 MiB = 838861 bytes
   // in new space (838.9-850 KB in --trace-gc-nvp), not 0.8 x the 1006 KB objects can use.
-  HeapFlags f = TestFlags();
-  f.max_semi_space_size = 1;
-  Heap heap(f, BareOptions());
-  RecordingSink sink;
-  heap.set_sink(&sink);
-  const std::size_t trigger = 838861;
-  while (sink.events.empty() && heap.new_space().Size() + 1024 < trigger) {
-    heap.Allocate(1024, 0, ObjectKind::kObject);
-    heap.RunPendingTasks();
-  }
-  ASSERT_TRUE(sink.events.empty()) << "a task scavenged below 80% of 1 MiB";
-  while (sink.events.empty()) {
-    heap.Allocate(1024, 0, ObjectKind::kObject);
-    heap.RunPendingTasks();
-  }
-  const GCEvent& e = sink.events.front();
-  EXPECT_EQ(e.collector, GarbageCollector::kScavenger);
-  EXPECT_EQ(e.reason, GarbageCollectionReason::kTask);
-  EXPECT_GE(YoungGenerationBytes(e.before), trigger);
+  OneMegabyteSemiSpaces h;
+  ASSERT_FALSE(h.AllocateUntil(kTaskTriggerBytes - 1)) << "a task scavenged below 80% of 1 MiB";
+  const auto e = h.AllocateUntil(2 * MB);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->collector, GarbageCollector::kScavenger);
+  EXPECT_EQ(e->reason, GarbageCollectionReason::kTask);
+  EXPECT_GE(YoungGenerationBytes(e->before), kTaskTriggerBytes);
   // The observer counts allocated bytes, not the page tails left unused when allocation moves
   // to a fresh page (under one 1024-byte object each, three pages crossed).
-  EXPECT_LT(YoungGenerationBytes(e.before), trigger + 4 * 1024 + 64);
-  testing::ExpectHealthy(heap);
-}
-
-// Allocates 1024-byte young objects, running posted tasks after each, until a GC happens or new
-// space holds `until_bytes`; returns the first GC event, if any.
-std::optional<GCEvent> AllocateUntil(Heap& heap, RecordingSink& sink, std::size_t until_bytes) {
-  while (sink.events.empty() && heap.new_space().Size() + 1024 <= until_bytes) {
-    heap.Allocate(1024, 0, ObjectKind::kObject);
-    heap.RunPendingTasks();
-  }
-  if (sink.events.empty()) return std::nullopt;
-  return sink.events.front();
+  EXPECT_LT(YoungGenerationBytes(e->before), kTaskTriggerBytes + 4 * 1024 + 64);
+  testing::ExpectHealthy(h.heap);
 }
 
 TEST(EventLoop, BytesPublishedByAnOptimizingCompileDelayTheTaskScavenge) {
   // PipelineCompilationJob::PrepareJobImpl publishes pending allocations: the linear allocation
   // area starts anew at its top, and what it held (here the current page's objects) is never
   // counted by the minor-GC task's observer, so its step, and the task, come that much later.
-  HeapFlags f = TestFlags();
-  f.max_semi_space_size = 1;
-  Heap heap(f, BareOptions());
-  RecordingSink sink;
-  heap.set_sink(&sink);
-  ASSERT_FALSE(AllocateUntil(heap, sink, 600 * KB));
-  const Page* page = heap.new_space().to_space()[heap.new_space().current_page_index()];
-  const std::size_t lost = page->top_bytes;
+  OneMegabyteSemiSpaces h;
+  ASSERT_FALSE(h.AllocateUntil(600 * KB));
+  const SemiSpaceNewSpace& new_space = h.heap.new_space();
+  const std::size_t lost = new_space.to_space()[new_space.current_page_index()]->top_bytes;
   ASSERT_GT(lost, 64 * KB);
-  heap.PublishPendingAllocations();
-  const std::size_t trigger = 838861;
-  const auto e = AllocateUntil(heap, sink, 1100 * KB);
+  h.heap.PublishPendingAllocations();
+  const auto e = h.AllocateUntil(2 * MB);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->reason, GarbageCollectionReason::kTask);
-  EXPECT_GE(YoungGenerationBytes(e->before), trigger + lost);
-  EXPECT_LT(YoungGenerationBytes(e->before), trigger + lost + 4 * 1024 + 64);
-  testing::ExpectHealthy(heap);
+  EXPECT_GE(YoungGenerationBytes(e->before), kTaskTriggerBytes + lost);
+  EXPECT_LT(YoungGenerationBytes(e->before), kTaskTriggerBytes + lost + 4 * 1024 + 64);
+  testing::ExpectHealthy(h.heap);
 }
 
 TEST(EventLoop, ACompileThatHidesMostOfAPageLeavesTheScavengeToAllocationFailure) {
   // Published when the current page is nearly full, the observer's step would need more than
   // new space holds: no task is posted, and new space fills up (node's "allocation failure"
   // scavenges at a 1 MB semi-space come in the cycles with TurboFan jobs).
-  HeapFlags f = TestFlags();
-  f.max_semi_space_size = 1;
-  Heap heap(f, BareOptions());
-  RecordingSink sink;
-  heap.set_sink(&sink);
-  const std::size_t pages_before_last = 3 * kPageAreaSize;
-  ASSERT_FALSE(AllocateUntil(heap, sink, pages_before_last - 2 * KB));
-  heap.PublishPendingAllocations();
-  const auto e = AllocateUntil(heap, sink, 2 * MB);
+  OneMegabyteSemiSpaces h;
+  ASSERT_FALSE(h.AllocateUntil(3 * kPageAreaSize - 2 * KB));
+  h.heap.PublishPendingAllocations();
+  const auto e = h.AllocateUntil(2 * MB);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->reason, GarbageCollectionReason::kAllocationFailure);
   // The next cycle counts afresh: its scavenge is a task's again.
-  sink.events.clear();
-  const auto next = AllocateUntil(heap, sink, 2 * MB);
+  h.sink.events.clear();
+  const auto next = h.AllocateUntil(2 * MB);
   ASSERT_TRUE(next);
   EXPECT_EQ(next->reason, GarbageCollectionReason::kTask);
-  testing::ExpectHealthy(heap);
+  testing::ExpectHealthy(h.heap);
 }
 
 }  // namespace
