@@ -28,7 +28,7 @@ constexpr std::size_t kScheduleMarginInBytes = 1 * MB;
 constexpr std::size_t kTargetStepCount = 256;
 constexpr std::size_t kTargetStepCountAtOOM = 32;
 constexpr std::size_t kMaxProgressStepBytes = 256 * KB;
-// ScavengeJob kTaskTriggerFactor: the share of the semi-space (MinorGCTaskTriggerBytes).
+// --minor-gc-task-trigger (80): the share of the semi-space (MinorGCTaskTriggerBytes).
 constexpr double kMinorGCTaskTrigger = 0.80;
 // heap.cc kMaxConsecutiveIneffectiveMarkCompacts and IsIneffectiveMarkCompact thresholds.
 constexpr int kMaxConsecutiveIneffectiveMarkCompacts = 4;
@@ -1085,7 +1085,7 @@ void Heap::RunPendingTasks() {
   RunMemoryReducerTimerIfDue();
   if (minor_gc_task_posted_) {
     minor_gc_task_posted_ = false;
-    // ScavengeJob::Task: only if new space is still at least 80% full.
+    // MinorGCJob::Task: only if new space is still at least 80% full.
     if (static_cast<double>(new_space_->Size()) >= MinorGCTaskTriggerBytes())
       CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTask);
   }

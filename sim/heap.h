@@ -343,7 +343,7 @@ class Heap {
   void WhiteToGreyAndPush(ObjectRef ref, bool by_barrier);
   void MarkRoots();
   void OnAllocation(std::size_t size, bool young);
-  // New-space bytes in use at which a minor-GC task is posted (ScavengeJob).
+  // New-space bytes in use at which a minor-GC task is posted (MinorGCJob).
   double MinorGCTaskTriggerBytes() const;
   // ScheduleMinorGCTaskObserver::GetNextStepSize, after a GC or at set-up: the observer counts
   // new-space allocation afresh toward the trigger.
