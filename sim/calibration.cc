@@ -138,19 +138,36 @@ int PausesWithinTarget(const std::vector<double>& node_p50_ms,
   return met;
 }
 
+double PauseLogDistance(const std::vector<double>& node_p50_ms,
+                        const std::vector<double>& simulated_p50_ms) {
+  double distance = 0;
+  for (std::size_t i = 0; i < std::min(node_p50_ms.size(), simulated_p50_ms.size()); ++i) {
+    const double node = node_p50_ms[i], simulated = simulated_p50_ms[i];
+    if (std::isfinite(node) && std::isfinite(simulated) && node > 0 && simulated > 0)
+      distance += std::abs(std::log(simulated / node));
+  }
+  return distance;
+}
+
 namespace {
-// The fixed cost with the most pauses met among those scored so far, the one nearest the
-// prior among equals.
+// The fixed cost with the most pauses met among those scored so far; among equals the one whose
+// p50s lie nearest node's (PauseLogDistance), and of those the one nearest the prior.
 struct BestFixedCost {
   double prior_ms;
   double best_ms;
   int best_met = -1;
-  void Offer(double fixed_ms, int met) {
-    if (met > best_met ||
-        (met == best_met && std::abs(fixed_ms - prior_ms) < std::abs(best_ms - prior_ms))) {
-      best_met = met;
-      best_ms = fixed_ms;
-    }
+  double best_distance = std::numeric_limits<double>::infinity();
+  void Offer(double fixed_ms, int met, double distance) {
+    constexpr double kSameDistance = 1e-9;
+    const bool better =
+        met > best_met ||
+        (met == best_met && (distance < best_distance - kSameDistance ||
+                             (distance <= best_distance + kSameDistance &&
+                              std::abs(fixed_ms - prior_ms) < std::abs(best_ms - prior_ms))));
+    if (!better) return;
+    best_met = met;
+    best_ms = fixed_ms;
+    best_distance = distance;
   }
 };
 }  // namespace
@@ -165,7 +182,8 @@ double FitFixedCostBySimulation(const std::vector<double>& node_p50_ms,
     const double fixed_ms = step / 100.0;
     for (std::size_t i = 0; i < shifted.size(); ++i)
       shifted[i] = std::max(0.0, simulated_p50_ms[i] + fixed_ms - simulated_fixed_ms);
-    best.Offer(fixed_ms, PausesWithinTarget(node_p50_ms, shifted));
+    best.Offer(fixed_ms, PausesWithinTarget(node_p50_ms, shifted),
+               PauseLogDistance(node_p50_ms, shifted));
   }
   return best.best_ms;
 }
@@ -188,7 +206,8 @@ double ChooseFixedCostBySimulation(
   BestFixedCost best{prior_ms, estimate_ms};
   for (double fixed_ms : FixedCostCandidates(estimate_ms, prior_ms))
     if (const std::optional<std::vector<double>> p50 = simulate(fixed_ms))
-      best.Offer(fixed_ms, PausesWithinTarget(node_p50_ms, *p50));
+      best.Offer(fixed_ms, PausesWithinTarget(node_p50_ms, *p50),
+                 PauseLogDistance(node_p50_ms, *p50));
   return best.best_ms;
 }
 

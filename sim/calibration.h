@@ -67,7 +67,8 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples, con
 // node_p50_ms[i] is node's pause p50 on calibration workload i, simulated_p50_ms[i] HeapLab's
 // with the fixed cost simulated_fixed_ms (a pause pays it once, so a p50 moves one for one with
 // it). Returns the value in [0, 10] ms, by 0.01 ms, that puts the most workloads within the
-// issue's ±30% of node's p50, the one nearest prior_ms among equals. (What node's own phases
+// issue's ±30% of node's p50; among equals the one whose p50s lie nearest node's
+// (PauseLogDistance), then the one nearest prior_ms. (What node's own phases
 // leave over leaves out per-GC work that HeapLab's per-byte phases do not charge.)
 double FitFixedCostBySimulation(const std::vector<double>& node_p50_ms,
                                 const std::vector<double>& simulated_p50_ms,
@@ -83,8 +84,14 @@ std::vector<double> FixedCostCandidates(double estimate_ms, double prior_ms);
 int PausesWithinTarget(const std::vector<double>& node_p50_ms,
                        const std::vector<double>& simulated_p50_ms);
 
+// How far simulated pause p50s lie from node's: the sum of |ln(simulated / node)| over the
+// workloads with both.
+double PauseLogDistance(const std::vector<double>& node_p50_ms,
+                        const std::vector<double>& simulated_p50_ms);
+
 // The fixed cost among FixedCostCandidates(estimate_ms, prior_ms) whose re-simulation puts the
-// most workloads within ±30% of node's p50, the one nearest prior_ms among equals: a p50 does
+// most workloads within ±30% of node's p50, among equals the one whose p50s lie nearest node's
+// (PauseLogDistance), then the one nearest prior_ms: a p50 does
 // not move one for one with the fixed cost once it moves when GCs happen. `simulate(fixed_ms)`
 // returns one p50 per workload, aligned with node_p50_ms (NaN: no such pause), or nothing on
 // failure (that candidate is skipped). Returns estimate_ms when no candidate simulates.

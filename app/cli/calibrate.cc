@@ -289,8 +289,8 @@ int Calibrate(const std::vector<std::string>& args) {
     std::ostringstream note;
     note << what << " fixed cost " << std::setprecision(3) << fixed_ms
          << " ms: of the values re-simulated around " << estimate_ms
-         << " ms, the one nearest the table's that puts the most workloads' simulated p50 "
-            "within 30% of node's (the fit gave "
+         << " ms, the one that puts the most workloads' simulated p50 within 30% of node's and, "
+            "among those, lies nearest node's p50s (the fit gave "
          << from_fit << " ms)";
     fit.notes.push_back(note.str());
   };

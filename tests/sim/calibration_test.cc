@@ -140,17 +140,26 @@ TEST(Calibration, FixedCostsAreCheckedBySimulation) {
   // lru-cache, large-objects and oom-growth, and HeapLab's with the 1.5 ms its phases left.
   const std::vector<double> node = {2.40, 5.30, 4.40, 28.3};
   const std::vector<double> simulated = {1.70, 1.72, 3.91, 17.0};
-  // 1.5 ms meets only large-objects; from 1.5 to 3.2 ms sessions meets too, and nothing meets
-  // more: the table's 2.5 stays.
-  EXPECT_NEAR(FitFixedCostBySimulation(node, simulated, 1.5, 2.5), 2.5, 1e-9);
-  // Among equals the one nearest the prior: from below, the least that meets two (sessions
-  // from 1.48 ms: 1.68 against 2.40 is 30% under).
-  EXPECT_NEAR(FitFixedCostBySimulation(node, simulated, 1.5, 0.5), 1.48, 0.011);
-  // When only a larger cost brings a workload in, it moves there.
-  EXPECT_NEAR(FitFixedCostBySimulation({10.0}, {2.0}, 1.0, 2.5), 6.0,
-              1e-9);  // 7 ms is 30% under 10
-  // Nothing to check: the prior.
+  // 1.5 ms meets only large-objects; from 1.48 to 3.23 ms sessions meets too (from 3.49 to
+  // 3.88 lru-cache instead), and nothing meets more. Among those, 2.2 ms puts the p50s nearest
+  // node's (sessions' on its 2.40), whatever the prior: not the table's 2.5, nor from below
+  // the least that meets two (1.48 ms), as the nearest-the-prior rule chose.
+  EXPECT_NEAR(FitFixedCostBySimulation(node, simulated, 1.5, 2.5), 2.2, 1e-9);
+  EXPECT_NEAR(FitFixedCostBySimulation(node, simulated, 1.5, 0.5), 2.2, 1e-9);
+  EXPECT_LT(PauseLogDistance(node, {2.40, 2.42, 4.61, 17.7}),
+            PauseLogDistance(node, {2.70, 2.72, 4.91, 18.0}));
+  // When only a larger cost brings a workload in, it moves there, to node's p50.
+  EXPECT_NEAR(FitFixedCostBySimulation({10.0}, {2.0}, 1.0, 2.5), 9.0, 1e-9);
+  // Nothing to check: every value is as near, and the prior stays.
   EXPECT_NEAR(FitFixedCostBySimulation({}, {}, 1.0, 2.5), 2.5, 1e-9);
+}
+
+TEST(Calibration, PauseDistanceIsLogarithmic) {
+  // Twice as long counts as much as half as long; a workload without the pause on either side
+  // counts nothing.
+  EXPECT_NEAR(PauseLogDistance({2.0, 4.0}, {4.0, 2.0}), 2 * std::log(2.0), 1e-12);
+  EXPECT_NEAR(PauseLogDistance({2.0, NAN, 3.0}, {2.0, 1.0, 3.0}), 0, 1e-12);
+  EXPECT_NEAR(PauseLogDistance({2.0}, {}), 0, 1e-12);
 }
 
 TEST(Calibration, FixedCostIsChosenAmongReSimulatedCandidates) {
