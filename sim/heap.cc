@@ -520,9 +520,7 @@ void Heap::ObserveNewSpaceAllocation(const Page* page, std::size_t bytes) {
     lab_page_ = page;
   }
   lab_uncounted_bytes_ += bytes;
-  if (!minor_gc_observer_active_ ||
-      minor_gc_observer_counted_bytes_ + lab_uncounted_bytes_ < minor_gc_observer_step_bytes_)
-    return;
+  if (!minor_gc_observer_active_ || MinorGCObserverBytesToStep() > 0) return;
   // The allocation reached the area's limit, lowered to the observer's step: the observer steps
   // (MinorGCJob::ScheduleTaskIfNeeded) and removes itself until the next GC.
   AdvanceAllocationObservers();

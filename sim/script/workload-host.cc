@@ -246,6 +246,12 @@ constexpr std::size_t kTwinObjectHeaderBytes = 24;
 // The twin's array: a JSArray (map, properties, elements, length) and its FixedArray's map
 // and length, then the elements.
 constexpr std::size_t kTwinArrayHeaderBytes = 48;
+// The fields (or elements) the twin gives an object drawn at `sampled` bytes behind a header of
+// `header_bytes`: one per whole 8 bytes beyond the header, and at least one per slot.
+std::size_t TwinFieldCount(std::size_t header_bytes, std::size_t sampled, std::uint32_t slots) {
+  const std::size_t fields = sampled >= header_bytes ? (sampled - header_bytes) / kTaggedSize : 0;
+  return std::max<std::size_t>(slots, fields);
+}
 }  // namespace
 
 // Everything the script can reach. Lives for one run (or one describe).
@@ -796,8 +802,7 @@ class WorkloadBridge : public QObject {
     if (!heap_->flags().script_objects || s.kind != ObjectKind::kObject ||
         sampled_size > heap_->config().max_regular_object_size_bytes)
       return nullptr;
-    const std::size_t fields =
-        std::max<std::size_t>(s.slot_count, sampled_size >= 24 ? (sampled_size - 24) / 8 : 0);
+    const std::size_t fields = TwinFieldCount(kTwinObjectHeaderBytes, sampled_size, s.slot_count);
     if (literal_factories_by_site_.size() <= s.site) literal_factories_by_site_.resize(s.site + 1);
     std::vector<LiteralFactory>& by_fields = literal_factories_by_site_[s.site];
     if (by_fields.size() <= fields) by_fields.resize(fields + 1);
@@ -806,13 +811,15 @@ class WorkloadBridge : public QObject {
     return &factory;
   }
 
-  // Calls of the factory a run of objects may make before the call TurboFan's job is prepared
-  // at (that call starts a run of its own); unlimited without optimizing compiles.
+  // Calls of the factory before the one TurboFan's job is prepared at (0: the next call);
+  // unlimited once optimized or without optimizing compiles. A run of objects ends there, so
+  // that call starts a run of its own.
   std::uint64_t LiteralCallsBeforeCompile(const LiteralFactory* factory) const {
-    if (factory == nullptr || !heap_->flags().optimizing_compiles || factory->optimized ||
-        factory->calls + 1 >= kLiteralFactoryCallsToOptimize)
+    if (factory == nullptr || !heap_->flags().optimizing_compiles || factory->optimized)
       return std::numeric_limits<std::uint64_t>::max();
-    return kLiteralFactoryCallsToOptimize - 1 - factory->calls;
+    return factory->calls + 1 >= kLiteralFactoryCallsToOptimize
+               ? 0
+               : kLiteralFactoryCallsToOptimize - 1 - factory->calls;
   }
 
   // The factory's next call: compiled before its first call, optimized before its
@@ -820,8 +827,7 @@ class WorkloadBridge : public QObject {
   void PrepareLiteralCall(LiteralFactory* factory) {
     if (factory == nullptr) return;
     if (!factory->compiled) CompileLiteralFactory(*factory);
-    if (heap_->flags().optimizing_compiles && !factory->optimized &&
-        factory->calls + 1 >= kLiteralFactoryCallsToOptimize) {
+    if (LiteralCallsBeforeCompile(factory) == 0) {
       factory->optimized = true;
       heap_->PublishPendingAllocations();
     }
@@ -867,8 +873,7 @@ class WorkloadBridge : public QObject {
   // (ClosureSize). The heap rounds the rest (strings) up to 8 bytes.
   std::size_t ObjectSize(const AllocSpec& s, std::size_t sampled) const {
     const auto with_fields = [&](std::size_t header) {
-      const std::size_t fields = sampled >= header ? (sampled - header) / kTaggedSize : 0;
-      return header + kTaggedSize * std::max<std::size_t>(s.slot_count, fields);
+      return header + kTaggedSize * TwinFieldCount(header, sampled, s.slot_count);
     };
     switch (s.kind) {
       case ObjectKind::kClosure:
