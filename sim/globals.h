@@ -46,6 +46,10 @@ inline double ParallelSpeedup(double shareable, double threads) {
 // Usable bytes of a regular page: 1006 KB per MB of semi-space (node20-observed §1.4),
 // i.e. 251.5 KB per 256 KB page; the rest is the page header.
 inline constexpr std::size_t kPageAreaSize = 257536;
+// Usable bytes of a code-space page (MemoryChunkLayout::AllocatableMemoryInCodePage: guard
+// pages around the area): node 20's old-generation capacity grows by 245712 bytes when its
+// code space takes a page (gdb on Heap::NotifyOldGenerationExpansion).
+inline constexpr std::size_t kCodePageAreaSize = 245712;
 // src/heap/evacuation-allocator.h: a GC task copies young survivors into local allocation
 // buffers of kLabSize; objects over kMaxLabObjectSize are allocated on their own.
 inline constexpr std::size_t kLabSize = 32 * KB;

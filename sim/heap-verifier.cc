@@ -136,8 +136,9 @@ std::vector<std::string> HeapVerifier::Verify() const {
     std::size_t used = 0;
     for (const Page* p : s.pages())
       verify_page(p, s.identity(), &used);
-    if (used != s.Size()) fail(std::string(ToString(s.identity())) + " size does not add up");
-    if (s.Available() + used > s.Capacity())
+    if (used != s.ObjectBytes())
+      fail(std::string(ToString(s.identity())) + " size does not add up");
+    if (s.Available() + s.Size() > s.Capacity())
       fail(std::string(ToString(s.identity())) + " has more free and used bytes than capacity");
     free_ranges.clear();
   };

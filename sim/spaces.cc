@@ -78,8 +78,9 @@ Page* MemoryAllocator::AllocatePage(AllocationSpace owner) {
   page->free_list_epoch = last_epochs_[id] + 1;
   page->owner = owner;
   page->flags = 0;
-  page->address = kRegularPagesBase + std::uint64_t{id} * kPageSize + (kPageSize - kPageAreaSize);
-  page->area_bytes = kPageAreaSize;
+  page->area_bytes = owner == AllocationSpace::kCode ? kCodePageAreaSize : kPageAreaSize;
+  page->address =
+      kRegularPagesBase + std::uint64_t{id} * kPageSize + (kPageSize - page->area_bytes);
   page->committed_bytes = kPageSize;
   page->sequence = 0;
   committed_bytes_ += page->committed_bytes;
@@ -111,7 +112,7 @@ void MemoryAllocator::FreePage(Page* page) {
   owned->Reset();
   last_epochs_[id] = owned->free_list_epoch;
   // Keep a few regular pages warm: their vectors keep their capacity.
-  if (owned->area_bytes == kPageAreaSize && recycled_.size() < 64) {
+  if (owned->committed_bytes == kPageSize && recycled_.size() < 64) {
     recycled_.push_back(std::move(owned));
   }
   free_ids_.push_back(id);
@@ -235,6 +236,7 @@ Page* PagedSpace::ExpandInto(FreeList& list, LinearArea& area) {
   Page* page = allocator_->AllocatePage(id_);
   if (page == nullptr) return nullptr;
   pages_.push_back(page);
+  capacity_bytes_ += page->area_bytes;
   area.ReleaseTo(list);
   area = LinearArea{page, 0, static_cast<std::uint32_t>(page->area_bytes)};
   return page;
@@ -273,6 +275,7 @@ void PagedSpace::ReleasePage(Page* page) {
   if (page == lab_.page) lab_.Clear();
   free_list_.EvictPage(page);
   pages_.erase(std::find(pages_.begin(), pages_.end(), page));
+  capacity_bytes_ -= page->area_bytes;
   allocator_->FreePage(page);
 }
 
@@ -280,6 +283,7 @@ void PagedSpace::AddPromotedPage(Page* page) {
   page->owner = id_;
   page->SetFlag(Page::kPromotedWhole);
   pages_.push_back(page);
+  capacity_bytes_ += page->area_bytes;
 }
 
 std::size_t PagedSpace::SweepPage(Page* page, std::size_t* freed_objects) {
@@ -307,6 +311,20 @@ std::size_t PagedSpace::SweepPage(Page* page, std::size_t* freed_objects) {
   std::size_t before = free_list_.available_bytes();
   AddUncoveredGaps(page);
   return free_list_.available_bytes() - before;
+}
+
+void PagedSpace::ShrinkPage(Page* page, std::size_t area_bytes) {
+  assert(area_bytes <= page->area_bytes && area_bytes % kTaggedSize == 0);
+  assert(lab_.page != page || lab_.limit <= area_bytes);
+  capacity_bytes_ -= page->area_bytes - area_bytes;
+  page->area_bytes = area_bytes;
+  RebuildFreeList(page);
+}
+
+void PagedSpace::DecreaseLimit(std::uint32_t limit) {
+  assert(lab_.page != nullptr && lab_.top <= limit && limit <= lab_.limit);
+  if (limit < lab_.limit) free_list_.Add(lab_.page, limit, lab_.limit - limit);
+  lab_.limit = limit;
 }
 
 void PagedSpace::RebuildFreeList(Page* page) {
@@ -348,7 +366,7 @@ void PagedSpace::AddUncoveredGaps(Page* page) {
   }
 }
 
-std::size_t PagedSpace::Size() const {
+std::size_t PagedSpace::ObjectBytes() const {
   std::size_t s = 0;
   for (const Page* p : pages_)
     s += p->allocated_bytes;
@@ -356,7 +374,7 @@ std::size_t PagedSpace::Size() const {
 }
 
 std::size_t PagedSpace::Available() const {
-  return free_list_.available_bytes() + lab_.Remaining();
+  return free_list_.available_bytes();
 }
 
 SpaceStats PagedSpace::Stats() const {

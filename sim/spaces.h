@@ -148,6 +148,11 @@ class PagedSpace {
   // Puts `page`'s gaps back on the free list without freeing objects (after evacuation
   // candidates are abandoned, and at start-up).
   void RebuildFreeList(Page* page);
+  // Cuts `page`'s area to `area_bytes` (PagedSpaceBase::ShrinkPageToHighWaterMark: the
+  // snapshot's pages are smaller). Precondition: no object and no linear area beyond it.
+  void ShrinkPage(Page* page, std::size_t area_bytes);
+  // Gives the linear area's bytes from `limit` on back to the free list (DecreaseLimit).
+  void DecreaseLimit(std::uint32_t limit);
   // Drops `page`'s free-list entries so no allocation lands on it (evacuation candidate).
   void EvictFromFreeList(Page* page) { free_list_.EvictPage(page); }
 
@@ -158,9 +163,15 @@ class PagedSpace {
   std::uint32_t lab_limit() const { return lab_.limit; }
   const FreeList& free_list() const { return free_list_; }
   const MemoryAllocator& memory_allocator() const { return *allocator_; }
-  std::size_t Size() const;  // bytes of objects
-  std::size_t Capacity() const { return pages_.size() * kPageAreaSize; }
+  // PagedSpaceBase::Size: bytes of objects plus the linear allocation area's unused rest, which
+  // V8 counts as allocated until the area is freed (at a mark-compact, or a refill).
+  std::size_t Size() const { return ObjectBytes() + lab_.Remaining(); }
+  // Bytes of objects alone.
+  std::size_t ObjectBytes() const;
+  // Usable bytes of the pages (accounting_stats_.Capacity()).
+  std::size_t Capacity() const { return capacity_bytes_; }
   std::size_t Committed() const { return pages_.size() * kPageSize; }
+  // Bytes on the free list (the linear area is counted in Size, not here).
   std::size_t Available() const;
   SpaceStats Stats() const;
 
@@ -168,6 +179,7 @@ class PagedSpace {
   AllocationSpace id_;
   MemoryAllocator* allocator_;
   std::vector<Page*> pages_;
+  std::size_t capacity_bytes_ = 0;
   FreeList free_list_;
   LinearArea lab_;
   // Allocates `size` bytes in `area`, refilling it from a gap of `list` (the rest of the old

@@ -132,7 +132,8 @@ JS
     const num = (f, k) => Number(fs.readFileSync(f, "utf8").match(new RegExp(k + " (\\d+)"))[1]);
     const [w, cold, wo] = [process.argv[1], process.argv[2], process.argv[3]];
     const r8 = (n) => Math.ceil(n / 8) * 8, F = 5;
-    const factory = r8(650 + 68 * F) + r8(300 + 28 * F) + r8(634) + 1200 + r8(587);
+    // Two literal factories of F fields (different sites), and the map of F fields once.
+    const factory = r8(650 + 68 * F) + r8(300 + 28 * F) + r8(634) + r8(586 + 16 * F) + r8(587);
     // The script objects of a call and the warm-up garbage of the twin (--script-warmup: 33 per alloc
     // call, 147 per allocMany call, 138 per draw from a distribution, 64 per sim.random and 82
     // per randomInt while the code is cold) are one allocation, rounded up to 8 bytes.
@@ -142,7 +143,7 @@ JS
         r8(88 + warm * (147 + 138)) + 2 * r8(48 + warm * (147 + 138)) + warm * (64 + r8(82));
     for (const [file, warm] of [[w, 1], [cold, 0]]) {
       const lit = num(file, "script") - num(wo, "script");
-      const expected = calls(warm) + 2 * factory + 4 * 56;
+      const expected = calls(warm) + 2 * factory + r8(400 + 72 * F) + 4 * 56;
       if (lit !== expected) throw new Error("script objects (warm-up " + warm + "): " + lit + " bytes, expected " + expected);
     }
     const cb = (num(w, "callbacks") - num(w, "script")) - (num(wo, "callbacks") - num(wo, "script"));
@@ -154,8 +155,8 @@ JS
   ' "$tmp/with" "$tmp/cold" "$tmp/without" || fail "script model"
   echo "ok: script objects, the twin's warm-up and callback bytes"
   # --twin-loop-waits: callbacks 1.2 ms apart are waited for in Atomics.wait, so the marking
-  # task gets one step per turn of the loop (one per callback); with every gap idle it steps
-  # back to back.
+  # task gets a step per turn of the loop (8-11 over the 8-9 ms marking takes, as small
+  # changes to the heap move its end); with every gap idle it steps back to back.
   cat >"$tmp/waits.js" <<'JS'
 workload({ durationMs: 400 });
 heap.global(heap.allocMany({ count: 100000, size: 64, slots: 2, shape: "tree", site: "keep", old: true }));
@@ -165,8 +166,8 @@ JS
   steps() { "$cli" run "$tmp/waits.js" --trace-gc-nvp --no-summary "$@" 2>&1 |
     sed -n 's/.*gc=mc.*incremental_steps_count=\([0-9]*\).*/\1/p'; }
   paced=$(steps); idle=$(steps --no-twin-loop-waits)
-  [ -n "$paced" ] && [ "$paced" -le 8 ] && [ "$idle" -ge 20 ] ||
-    fail "marking steps: $paced with the twin's waits (one per callback, at most 8), $idle idle (20 or more)"
+  [ -n "$paced" ] && [ "$paced" -le 12 ] && [ "$idle" -ge 20 ] ||
+    fail "marking steps: $paced with the twin's waits (about one per callback, at most 12), $idle idle (20 or more)"
   echo "ok: the twin's waits between callbacks"
   # A closure is at least a 64-byte function and a context of 32 + 8 per slot (the twin's).
   cat >"$tmp/closure.js" <<'JS'

@@ -207,6 +207,27 @@ TEST(MemoryReducer, OldGenerationGrowthBeforeTheFirstMarkCompactArmsIt) {
   ExpectHealthy(heap);
 }
 
+TEST(MemoryReducer, ArmsWhenOldSpaceHasTakenFourPagesLikeNode20) {
+  // Node 20's capacity after bootstrap leaves out code space, whose page comes after it: that
+  // page and three of old space are 1018320 bytes, under the 1 MB; a fourth old-space page arms
+  // the reducer (gdb on Heap::NotifyOldGenerationExpansion: armed at old space's fourth page in
+  // timer-leak, listener-leak, sessions and reinit-leak).
+  Heap heap(TestFlags());
+  const std::uint32_t head = heap.CreateGlobal(kNullRef);
+  auto grow_to_pages = [&](std::size_t pages) {
+    while (heap.old_space().pages().size() < pages) {
+      const ObjectRef o = heap.Allocate(8 * 1024, 1, ObjectKind::kArray, 0, AllocationType::kOld);
+      heap.WriteSlot(o, 0, heap.Global(head));
+      heap.SetGlobal(head, o);
+    }
+  };
+  grow_to_pages(13);
+  EXPECT_EQ(heap.memory_reducer().state().id, Id::kDone);
+  grow_to_pages(14);
+  EXPECT_EQ(heap.memory_reducer().state().id, Id::kWait);
+  ExpectHealthy(heap);
+}
+
 TEST(MemoryReducer, SmallHeapRuleNeedsTheFlagAndNoMarkCompactYet) {
   {
     // Off: growth alone never arms it.
