@@ -112,7 +112,7 @@ void MemoryAllocator::FreePage(Page* page) {
   owned->Reset();
   last_epochs_[id] = owned->free_list_epoch;
   // Keep a few regular pages warm: their vectors keep their capacity.
-  if (owned->committed_bytes == kPageSize && recycled_.size() < 64) {
+  if (!IsLargeObjectSpace(owned->owner) && recycled_.size() < 64) {
     recycled_.push_back(std::move(owned));
   }
   free_ids_.push_back(id);
