@@ -21,6 +21,9 @@ constexpr std::string_view kCalibratedGroup = "Calibrated speeds";
 // Promoted bytes beyond the previous scavenge's survivors that still count as copies: half the
 // smallest large object.
 constexpr double kLargeObjectSlackBytes = kMaxRegularHeapObjectSizeNode20 / 2.0;
+// Mark-compacts that leave at least this much heap have pages enough to sweep for the
+// sweepers' start to show in node's finish phase (teaching-small's 2.8 MB heap: 0.0-0.1 ms).
+constexpr double kContentionHeapBytes = 4.0 * 1024 * 1024;
 
 double Key(const TracedGC& gc, const char* key) {
   auto it = gc.nvp.find(key);
@@ -112,6 +115,7 @@ std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
       s.background_mark_ms = Key(gc, "background.mark");
       if (gc.incremental) s.concurrent_wall_ms = std::max(0.0, gc.marking_walltime_ms - s.pause_ms);
       s.evacuate_ms = Key(gc, "evacuate");
+      s.finish_ms = Key(gc, "finish");
       s.live_bytes = after;
     } else {
       s.copied_bytes = survived;
@@ -281,18 +285,25 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
   // fitted over the mark-compacts, each divided by its live bytes so that each counts alike.
   // The concurrent term is wall time, which is what --concurrent-marking-speed means (the
   // markers together, sharing the cores with the main thread); background.mark sums the
-  // markers' own times and is not used. The rest of the pause beyond marking and evacuation is
-  // the fixed cost.
+  // markers' own times and is not used. The finish phase is where the concurrent sweepers
+  // start and, on a machine with fewer cores than they and the main thread, delay the pause:
+  // its mean over the mark-compacts that leave a heap to sweep is the most they delay it. The
+  // rest of the pause beyond marking, evacuation and the finish phase is the fixed cost.
   std::vector<std::array<double, 3>> mx;
   std::vector<double> my;
-  double promoted = 0, evacuate_ms = 0;
+  double promoted = 0, evacuate_ms = 0, finish_ms = 0;
+  std::size_t finish_count = 0;
   std::vector<double> rest_ms;
   for (const CalibrationSample& s : samples) {
     if (!s.mark_compact) continue;
     ++fit.mark_compacts;
     promoted += s.promoted_bytes;
     evacuate_ms += s.evacuate_ms;
-    rest_ms.push_back(std::max(0.0, s.pause_ms - s.mark_ms - s.evacuate_ms));
+    rest_ms.push_back(std::max(0.0, s.pause_ms - s.mark_ms - s.evacuate_ms - s.finish_ms));
+    if (s.live_bytes >= kContentionHeapBytes) {
+      finish_ms += s.finish_ms;
+      ++finish_count;
+    }
     if (s.live_bytes > 0 && s.mark_ms + s.incremental_ms > 0) {
       mx.push_back(
           {0, (s.mark_ms + s.incremental_ms) / s.live_bytes, s.concurrent_wall_ms / s.live_bytes});
@@ -317,6 +328,10 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
       fit.notes.push_back(
           "no incremental marking in the mark-compacts: concurrent marking speed kept");
     f.mark_compact_fixed_ms = Median(rest_ms);
+    if (finish_count >= 2)
+      f.sweeper_contention_ms = finish_ms / static_cast<double>(finish_count);
+    else
+      fit.notes.push_back("fewer than 2 mark-compacts of a 4 MB heap: sweeper contention kept");
     if (promoted > 0 && evacuate_ms > 0)
       f.evacuation_speed = promoted / evacuate_ms;
     else

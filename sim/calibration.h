@@ -37,7 +37,9 @@ struct CalibrationSample {
   // Mark-compact: wall time from the start of marking to the atomic pause
   // ("incremental_walltime_duration" minus "pause"), while the concurrent markers ran.
   double concurrent_wall_ms = 0;
-  double evacuate_ms = 0;      // mark-compact: evacuation in the pause ("evacuate=")
+  double evacuate_ms = 0;  // mark-compact: evacuation in the pause ("evacuate=")
+  // Mark-compact: the finish phase ("finish="), where the concurrent sweepers start.
+  double finish_ms = 0;
   double live_bytes = 0;       // mark-compact: size after (what marking found)
   double mutator_ms = 0;       // time the program ran since the previous GC ("mutator=")
   double allocated_bytes = 0;  // bytes allocated since the previous GC
@@ -58,7 +60,8 @@ struct CalibrationFit {
 // Fits scavenge_fixed_ms, scavenge_copy_speed and scavenge_promote_speed (non-negative least
 // squares of the pause on copied and promoted bytes, each scavenge's bytes divided by its own
 // parallel speed-up, 1 + background / main thread, at most base's scavenge_parallel_speedup),
-// mark_compact_fixed_ms, marking_speed and evacuation_speed (from the mark-compacts' phases), and
+// mark_compact_fixed_ms, marking_speed, evacuation_speed and sweeper_contention_ms (from the
+// mark-compacts' phases: the mean finish phase of those that leave 4 MB or more), and
 // mutator_speed (allocation over mutator time). Values are clamped to the flags' ranges; a
 // parameter without enough data keeps `base`'s value and says so in notes.
 CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples, const HeapFlags& base);

@@ -139,7 +139,7 @@
   DOUBLE(scavenge_parallel_speedup, 2, 1, 8, "times", "Calibrated speeds",                       \
          "Most that parallel tasks speed up the shareable part of a scavenge: the cores node's " \
          "helpers get (this machine's core count; at most the scavenge's task count)")           \
-  DOUBLE(mark_compact_fixed_ms, 2.5, 0, 1000, "ms", "Calibrated speeds",                         \
+  DOUBLE(mark_compact_fixed_ms, 1.2, 0, 1000, "ms", "Calibrated speeds",                         \
          "Fixed cost of the atomic pause of a mark-compact")                                     \
   DOUBLE(marking_speed, 6.2e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                         \
          "Bytes one thread marks per ms (incremental steps; the atomic pause, whose shareable "  \
@@ -154,4 +154,9 @@
   DOUBLE(pointer_update_speed, 4e5, 1, 1e12, "slots/ms", "Calibrated speeds",                    \
          "Slots updated per ms after evacuation")                                                \
   DOUBLE(sweeping_speed, 2e7, 1, 1e12, "bytes/ms", "Calibrated speeds",                          \
-         "Bytes of pages swept per ms by the concurrent sweepers (not part of the pause)")
+         "Bytes of pages swept per ms by the concurrent sweepers (not part of the pause)")       \
+  DOUBLE(sweeper_contention_ms, 1.0, 0, 1000, "ms", "Calibrated speeds",                         \
+         "Most that starting the concurrent sweepers delays the end of a mark-compact's pause "  \
+         "(node's MC finish phase): where the sweeper tasks and the main thread outnumber the "  \
+         "cores they take the main thread's core for up to their sweeping time; 0 where cores "  \
+         "are plenty")

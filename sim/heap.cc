@@ -105,23 +105,31 @@ void Heap::CreateStartupHeap() {
   // one-line script that loads no module (docs/simulator.md, "The start-up heap"): old space
   // 2536608 bytes, code space 244736, one 262160-byte large object. The first mark-compact keeps
   // 2315136 bytes of old space and 10240 of code space; the rest of old space is start-up
-  // garbage (transient loader state). Old space is modelled as a tree of 96-byte objects with 4
-  // slots in breadth-first order, whose live part is a prefix; code space as ten 1024-byte code
-  // objects and its linear allocation area.
+  // garbage (transient loader state). Old space is modelled as 96-byte objects with 4 slots,
+  // whose live part is a prefix: a forest of small trees (about 24 objects each) under
+  // kSnapshotRoots strong roots, as V8's start-up heap hangs off its roots table and native
+  // context, hundreds of roots wide. (One tree under one root had a marker that took its top
+  // walk most of the start-up heap privately, out of the other markers' reach, so that a
+  // mark-compact finalized while it did and marked the rest in its pause: node's atomic pauses
+  // mark 0.1-0.3 ms.) Code space is ten 1024-byte code objects and its linear allocation area.
   constexpr std::size_t kSnapshotObjects = 26423;      // x 96 bytes = 2536608
   constexpr std::size_t kSnapshotLiveObjects = 24116;  // x 96 bytes = 2315136
+  constexpr std::size_t kSnapshotRoots = 1024;
   std::vector<ObjectRef> nodes;
   nodes.reserve(kSnapshotObjects);
   for (std::size_t i = 0; i < kSnapshotObjects; ++i)
     nodes.push_back(AllocateRaw(AllocationSpace::kOld, 96, 4, ObjectKind::kObject, 0, false));
+  // Breadth-first: the roots are nodes 0..kSnapshotRoots-1, node i's children follow at
+  // kSnapshotRoots + 4 i.
   for (std::size_t i = 0; i < kSnapshotLiveObjects; ++i) {
     ObjectRef* slots = mutable_slots(nodes[i]);
     for (std::size_t c = 0; c < 4; ++c) {
-      std::size_t child = 4 * i + 1 + c;
+      const std::size_t child = kSnapshotRoots + 4 * i + c;
       if (child < kSnapshotLiveObjects) slots[c] = nodes[child];
     }
   }
-  strong_roots_.push_back(nodes[0]);
+  strong_roots_.insert(strong_roots_.end(), nodes.begin(),
+                       nodes.begin() + static_cast<std::ptrdiff_t>(kSnapshotRoots));
   // The snapshot's old-space pages are cut to what they hold: 2544432 bytes of capacity, 7824
   // of them free (node's first old-space allocations beyond that take a page at once).
   old_space_->FreeLinearAllocationArea();
@@ -612,14 +620,23 @@ void Heap::WriteSlot(ObjectRef host, std::uint32_t slot, ObjectRef value) {
   if (!InYoungGeneration(host) && InYoungGeneration(value))
     remembered_set_.emplace_back(host, slot);
   // Marking barrier (MarkingBarrier::Write, Dijkstra style): a white value turns grey.
-  if (marking_phase_ != MarkingPhase::kStopped && object(value).mark_color() == MarkColor::kWhite &&
-      object(host).mark_color() == MarkColor::kBlack) {
-    WhiteToGreyAndPush(value, true);
-    if (marking_phase_ == MarkingPhase::kComplete) marking_phase_ = MarkingPhase::kMarking;
-  }
+  if (object(host).mark_color() == MarkColor::kBlack) MarkingBarrier(value);
+}
+
+void Heap::MarkingBarrier(ObjectRef value) {
+  if (marking_phase_ == MarkingPhase::kStopped || object(value).mark_color() != MarkColor::kWhite)
+    return;
+  WhiteToGreyAndPush(value, true);
+  if (marking_phase_ == MarkingPhase::kComplete) marking_phase_ = MarkingPhase::kMarking;
 }
 
 // ------------------------------------------------------------------ roots
+
+std::uint32_t Heap::CreateGlobalInContainer(ObjectRef value) {
+  const std::uint32_t handle = CreateGlobal(value);
+  if (value != kNullRef) MarkingBarrier(value);
+  return handle;
+}
 
 std::uint32_t Heap::CreateGlobal(ObjectRef value) {
   if (value != kNullRef) CheckObject(value, "global handle value");

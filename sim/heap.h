@@ -157,6 +157,11 @@ class Heap {
   // ----- Roots: global handles and handle scopes -----
   // A global handle holding `value`; lives until DisposeGlobal.
   std::uint32_t CreateGlobal(ObjectRef value);
+  // A global handle for `value` that stands for a store into a container the program keeps
+  // reachable (node's twin keeps held objects in an array and globals in a Set): during marking
+  // the store's marking barrier greys a white value, as WriteSlot's does, where a plain global
+  // handle waits for the final pause's root scan.
+  std::uint32_t CreateGlobalInContainer(ObjectRef value);
   // Frees a global handle. Throws HeapUsageError if it was already disposed.
   void DisposeGlobal(std::uint32_t handle);
   ObjectRef Global(std::uint32_t handle) const;
@@ -341,6 +346,9 @@ class Heap {
   void Advance(double ms, bool idle);
   // Marks an object grey if it is white; pushes it on the worklist.
   void WhiteToGreyAndPush(ObjectRef ref, bool by_barrier);
+  // The marking barrier of a store of `value` into a marked host: during marking a white value
+  // turns grey (and marking that had completed resumes).
+  void MarkingBarrier(ObjectRef value);
   void MarkRoots();
   void OnAllocation(std::size_t size, bool young);
   // New-space bytes in use at which a minor-GC task is posted (MinorGCJob).

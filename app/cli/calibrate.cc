@@ -248,9 +248,11 @@ int Calibrate(const std::vector<std::string>& args) {
   // HeapLab's per-byte phases do not charge, so what they leave over is too small a fixed cost
   // (and a scavenge's fit over paced runs' floors is noisy).
   bool changed = false;
+  // `one_for_one`: the value adds to every pause of the kind (a fixed cost), so a first
+  // estimate shifts the simulated p50s by it before the candidates around it are simulated.
   auto check_fixed_cost = [&](const char* what, const char* flag, double HeapFlags::*field,
                               PauseStats Row::*node_stats, PauseStats Row::*after_stats,
-                              PauseStats RunSummary::*summary_stats) {
+                              PauseStats RunSummary::*summary_stats, bool one_for_one) {
     std::vector<double> node_p50, simulated_p50;
     for (const Row& r : rows) {
       if ((r.*node_stats).count == 0 || (r.*after_stats).count == 0) continue;
@@ -260,7 +262,8 @@ int Calibrate(const std::vector<std::string>& args) {
     if (node_p50.empty()) return;
     const double from_fit = fitted.*field;
     const double estimate_ms =
-        FitFixedCostBySimulation(node_p50, simulated_p50, from_fit, defaults.*field);
+        one_for_one ? FitFixedCostBySimulation(node_p50, simulated_p50, from_fit, defaults.*field)
+                    : from_fit;
     // Each candidate near the one-for-one estimate is simulated on every workload.
     std::vector<double> node_by_workload;
     for (const Row& r : rows)
@@ -287,25 +290,38 @@ int Calibrate(const std::vector<std::string>& args) {
       changed = true;
     }
     std::ostringstream note;
-    note << what << " fixed cost " << std::setprecision(3) << fixed_ms
+    note << what << " " << std::setprecision(3) << fixed_ms
          << " ms: of the values re-simulated around " << estimate_ms
          << " ms, the one that puts the most workloads' simulated p50 within 30% of node's and, "
             "among those, lies nearest node's p50s (the fit gave "
          << from_fit << " ms)";
     fit.notes.push_back(note.str());
   };
-  check_fixed_cost("scavenge", "scavenge_fixed_ms", &HeapFlags::scavenge_fixed_ms,
-                   &Row::node_scavenge, &Row::after_scavenge, &RunSummary::scavenge);
-  check_fixed_cost("mark-compact", "mark_compact_fixed_ms", &HeapFlags::mark_compact_fixed_ms,
-                   &Row::node_mark_compact, &Row::after_mark_compact, &RunSummary::mark_compact);
-  if (changed) {
+  // After a value changed, the rows' simulated pauses are simulated again.
+  auto resimulate_if_changed = [&]() {
+    if (!changed) return true;
+    changed = false;
     for (std::size_t i = 0; i < workloads.size(); ++i) {
       RunSummary after;
-      if (!Simulate(workloads[i], duration, fitted, &after)) return kExitFailure;
+      if (!Simulate(workloads[i], duration, fitted, &after)) return false;
       rows[i].after_scavenge = after.scavenge;
       rows[i].after_mark_compact = after.mark_compact;
     }
-  }
+    return true;
+  };
+  check_fixed_cost("scavenge fixed cost", "scavenge_fixed_ms", &HeapFlags::scavenge_fixed_ms,
+                   &Row::node_scavenge, &Row::after_scavenge, &RunSummary::scavenge, true);
+  if (!resimulate_if_changed()) return kExitFailure;
+  // The sweepers' delay first (the finish phase's mean over a few mark-compacts is noisy), then
+  // the fixed cost with it.
+  check_fixed_cost("sweeper contention", "sweeper_contention_ms", &HeapFlags::sweeper_contention_ms,
+                   &Row::node_mark_compact, &Row::after_mark_compact, &RunSummary::mark_compact,
+                   false);
+  if (!resimulate_if_changed()) return kExitFailure;
+  check_fixed_cost("mark-compact fixed cost", "mark_compact_fixed_ms",
+                   &HeapFlags::mark_compact_fixed_ms, &Row::node_mark_compact,
+                   &Row::after_mark_compact, &RunSummary::mark_compact, true);
+  if (!resimulate_if_changed()) return kExitFailure;
 
   std::cout << "Fitted from " << fit.scavenges << " scavenges and " << fit.mark_compacts
             << " mark-compacts; the scavenge pause model's median error on node's own "

@@ -401,7 +401,8 @@ class WorkloadBridge : public QObject {
   }
 
   Q_INVOKABLE double makeGlobal(double h) {
-    return Guard("heap.global", [&] { return Code(true, heap_->CreateGlobal(Deref(h))); });
+    return Guard("heap.global",
+                 [&] { return Code(true, heap_->CreateGlobalInContainer(Deref(h))); });
   }
 
   Q_INVOKABLE void release(double h) {
@@ -905,7 +906,7 @@ class WorkloadBridge : public QObject {
   }
 
   void Hold(ObjectRef r, double ms) {
-    std::uint32_t g = heap_->CreateGlobal(r);
+    std::uint32_t g = heap_->CreateGlobalInContainer(r);
     held_.push({heap_->now_ms() + ms, {hold_seq_++, g}});
   }
 
