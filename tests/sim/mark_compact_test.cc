@@ -308,9 +308,11 @@ std::size_t BuildOldGraph(Heap& heap, int count, bool list) {
   return bytes;
 }
 
-// A bare heap (no start-up snapshot) whose GC events `sink` records.
+// A heap, bare (no start-up snapshot) unless `options` say otherwise, whose GC events `sink`
+// records.
 struct RecordingHeap {
-  explicit RecordingHeap(HeapFlags f = TestFlags()) : flags(f), heap(flags, BareOptions()) {
+  explicit RecordingHeap(HeapFlags f = TestFlags(), HeapOptions options = BareOptions())
+      : flags(f), heap(flags, options) {
     heap.set_sink(&sink);
   }
   HeapFlags flags;
@@ -551,11 +553,9 @@ TEST(MarkCompact, IdleTimeFinalizesMarkingViaTaskWhenConcurrentMarkingIsDone) {
 // heap as one tree under one root had a marker walk most of it privately and the pause mark
 // the rest, 2-3 ms.)
 TEST(MarkCompact, TheStartupHeapIsMarkedBeforeThePause) {
-  HeapFlags flags = TestFlags();
-  flags.concurrent_marking_speed = 1e6;
-  Heap heap(flags);
-  RecordingSink sink;
-  heap.set_sink(&sink);
+  RecordingHeap h(ConcurrentMarkingHeap::Flags(), HeapOptions{});
+  Heap& heap = h.heap;
+  const RecordingSink& sink = h.sink;
   heap.StartIncrementalMarking();
   heap.AdvanceTime(0.3);  // the markers take segments of the roots' trees
   heap.AdvanceIdleTime(20);
