@@ -148,10 +148,12 @@ std::string FormatTraceGCNvpLine(const GCEvent& e, const TraceContext& ctx) {
   for (const char* k : {"evacuate.prologue", "evacuate.epilogue", "evacuate.rebalance"})
     ms(k, 0);
   ms("evacuate.update_pointers", e.phase_ms("evacuate.update_pointers"));
-  for (const char* k :
-       {"evacuate.update_pointers.to_new_roots", "evacuate.update_pointers.slots.main",
-        "evacuate.update_pointers.weak", "finish", "finish.sweep_array_buffers"})
+  for (const char* k : {"evacuate.update_pointers.to_new_roots",
+                        "evacuate.update_pointers.slots.main", "evacuate.update_pointers.weak"})
     ms(k, 0);
+  // MarkCompactCollector::Finish: where the concurrent sweepers start (and may take the core).
+  ms("finish", e.phase_ms("finish"));
+  ms("finish.sweep_array_buffers", 0);
   ms("mark", e.phase_ms("mark"));
   ms("mark.finish_incremental", 0);
   ms("mark.roots", e.phase_ms("mark.roots"));

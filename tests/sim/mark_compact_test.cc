@@ -1,9 +1,11 @@
 #include <map>
 #include <memory>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "sim/mark-compact.h"
+#include "sim/trace-format.h"
 
 #include "tests/sim/test-util.h"
 
@@ -590,6 +592,9 @@ TEST(MarkCompact, StartingTheSweepersDelaysThePauseByTheirWorkAtMostTheContentio
   EXPECT_NEAR(PhaseMs(by_contention[1000], "finish"), sweep_ms, 1e-9);
   EXPECT_NEAR(by_contention[1000].pause_ms - by_contention[0].pause_ms, sweep_ms, 1e-9);
   EXPECT_NEAR(by_contention[0.05].pause_ms - by_contention[0].pause_ms, 0.05, 1e-9);
+  // --trace-gc-nvp prints it as node's finish phase.
+  const std::string nvp = FormatTraceGCNvpLine(by_contention[0.05], TraceContext{});
+  EXPECT_NE(nvp.find(" finish=0.05 "), std::string::npos) << nvp;
 }
 
 }  // namespace
