@@ -620,7 +620,8 @@ void Heap::WriteSlot(ObjectRef host, std::uint32_t slot, ObjectRef value) {
   if (!InYoungGeneration(host) && InYoungGeneration(value))
     remembered_set_.emplace_back(host, slot);
   // Marking barrier (MarkingBarrier::Write, Dijkstra style): a white value turns grey.
-  if (object(host).mark_color() == MarkColor::kBlack) MarkingBarrier(value);
+  if (marking_phase_ != MarkingPhase::kStopped && object(host).mark_color() == MarkColor::kBlack)
+    MarkingBarrier(value);
 }
 
 void Heap::MarkingBarrier(ObjectRef value) {

@@ -853,19 +853,19 @@ class WorkloadBridge : public QObject {
                                             ObjectKind::kClosure, 0, AllocationType::kYoung);
     heap_->WriteSlot(young, 0, heap_->Global(kept));
     heap_->SetGlobal(kept, young);
-    const ObjectRef old = heap_->Allocate(kLiteralFactoryOldKeptBytes, 1, ObjectKind::kObject, 0,
-                                          AllocationType::kOld);
-    heap_->WriteSlot(old, 0, heap_->ReadSlot(heap_->Global(kept), 0));
-    heap_->WriteSlot(heap_->Global(kept), 0, old);
+    // A kept old object goes into the list right after the young head.
+    const auto keep_old = [&](std::size_t bytes) {
+      const ObjectRef o = heap_->Allocate(bytes, 1, ObjectKind::kObject, 0, AllocationType::kOld);
+      heap_->WriteSlot(o, 0, heap_->ReadSlot(heap_->Global(kept), 0));
+      heap_->WriteSlot(heap_->Global(kept), 0, o);
+    };
+    keep_old(kLiteralFactoryOldKeptBytes);
     heap_->Allocate(kLiteralFactoryOldGarbage.Bytes(fields), 0, ObjectKind::kObject, 0,
                     AllocationType::kOld);
     if (literal_maps_.size() <= fields) literal_maps_.resize(fields + 1, false);
     if (!literal_maps_[fields]) {
       literal_maps_[fields] = true;
-      const ObjectRef map = heap_->Allocate(kLiteralMapBytes.Bytes(fields), 1, ObjectKind::kObject,
-                                            0, AllocationType::kOld);
-      heap_->WriteSlot(map, 0, heap_->ReadSlot(heap_->Global(kept), 0));
-      heap_->WriteSlot(heap_->Global(kept), 0, map);
+      keep_old(kLiteralMapBytes.Bytes(fields));
     }
     heap_->Allocate(kLiteralFactoryCodeBytes, 0, ObjectKind::kCode, 0, AllocationType::kOld);
   }
