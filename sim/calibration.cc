@@ -202,17 +202,39 @@ std::vector<double> FixedCostCandidates(double estimate_ms, double prior_ms) {
   return out;
 }
 
+std::vector<double> SpeedCandidates(double estimate, double prior) {
+  auto round3 = [](double v) {
+    if (!(v > 0)) return v;
+    const double scale = std::pow(10.0, std::floor(std::log10(v)) - 2);
+    return std::round(v / scale) * scale;
+  };
+  std::vector<double> out{round3(0.8 * estimate), round3(estimate), round3(1.25 * estimate), prior};
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+double ChooseBySimulation(
+    const std::vector<double>& node_p50_ms,
+    const std::vector<double>& candidates,
+    double estimate,
+    double prior,
+    const std::function<std::optional<std::vector<double>>(double)>& simulate) {
+  BestFixedCost best{prior, estimate};
+  for (double candidate : candidates)
+    if (const std::optional<std::vector<double>> p50 = simulate(candidate))
+      best.Offer(candidate, PausesWithinTarget(node_p50_ms, *p50),
+                 PauseLogDistance(node_p50_ms, *p50));
+  return best.best_ms;
+}
+
 double ChooseFixedCostBySimulation(
     const std::vector<double>& node_p50_ms,
     double estimate_ms,
     double prior_ms,
     const std::function<std::optional<std::vector<double>>(double)>& simulate) {
-  BestFixedCost best{prior_ms, estimate_ms};
-  for (double fixed_ms : FixedCostCandidates(estimate_ms, prior_ms))
-    if (const std::optional<std::vector<double>> p50 = simulate(fixed_ms))
-      best.Offer(fixed_ms, PausesWithinTarget(node_p50_ms, *p50),
-                 PauseLogDistance(node_p50_ms, *p50));
-  return best.best_ms;
+  return ChooseBySimulation(node_p50_ms, FixedCostCandidates(estimate_ms, prior_ms), estimate_ms,
+                            prior_ms, simulate);
 }
 
 CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
@@ -278,9 +300,11 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
     fit.notes.push_back("fewer than 8 scavenges: scavenge speeds kept");
   }
 
-  // Mark-compacts: the live bytes are marked by the main thread (incremental steps and the
-  // pause's mark phase) and by the concurrent markers while marking ran before the pause:
-  //   live = marking_speed * (mark + incremental)
+  // Mark-compacts: the live bytes are marked by the main thread in incremental steps, by it
+  // and the parallel helpers in the pause's mark phase (up to marking_parallel_speedup threads,
+  // as the simulator shares the pause's marking), and by the concurrent markers while marking
+  // ran before the pause:
+  //   live = marking_speed * (marking_parallel_speedup * mark + incremental)
   //          + concurrent_marking_speed * (incremental_walltime_duration - pause),
   // fitted over the mark-compacts, each divided by its live bytes so that each counts alike.
   // The concurrent term is wall time, which is what --concurrent-marking-speed means (the
@@ -305,8 +329,8 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
       ++finish_count;
     }
     if (s.live_bytes > 0 && s.mark_ms + s.incremental_ms > 0) {
-      mx.push_back(
-          {0, (s.mark_ms + s.incremental_ms) / s.live_bytes, s.concurrent_wall_ms / s.live_bytes});
+      mx.push_back({0, (f.marking_parallel_speedup * s.mark_ms + s.incremental_ms) / s.live_bytes,
+                    s.concurrent_wall_ms / s.live_bytes});
       my.push_back(1);
     }
   }

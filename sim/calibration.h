@@ -92,12 +92,24 @@ int PausesWithinTarget(const std::vector<double>& node_p50_ms,
 double PauseLogDistance(const std::vector<double>& node_p50_ms,
                         const std::vector<double>& simulated_p50_ms);
 
-// The fixed cost among FixedCostCandidates(estimate_ms, prior_ms) whose re-simulation puts the
-// most workloads within ±30% of node's p50, among equals the one whose p50s lie nearest node's
-// (PauseLogDistance), then the one nearest prior_ms: a p50 does
-// not move one for one with the fixed cost once it moves when GCs happen. `simulate(fixed_ms)`
-// returns one p50 per workload, aligned with node_p50_ms (NaN: no such pause), or nothing on
-// failure (that candidate is skipped). Returns estimate_ms when no candidate simulates.
+// The speeds ChooseBySimulation tries for a fitted speed: the estimate, 0.8 and 1.25 times it,
+// and the prior; each to 3 significant digits, once, in increasing order.
+std::vector<double> SpeedCandidates(double estimate, double prior);
+
+// The candidate whose re-simulation puts the most workloads within ±30% of node's p50, among
+// equals the one whose p50s lie nearest node's (PauseLogDistance), then the one nearest
+// `prior`. `simulate(value)` returns one p50 per workload, aligned with node_p50_ms (NaN: no
+// such pause), or nothing on failure (that candidate is skipped). Returns `estimate` when no
+// candidate simulates.
+double ChooseBySimulation(
+    const std::vector<double>& node_p50_ms,
+    const std::vector<double>& candidates,
+    double estimate,
+    double prior,
+    const std::function<std::optional<std::vector<double>>(double)>& simulate);
+
+// ChooseBySimulation over FixedCostCandidates(estimate_ms, prior_ms): a p50 does not move one
+// for one with the fixed cost once it moves when GCs happen.
 double ChooseFixedCostBySimulation(
     const std::vector<double>& node_p50_ms,
     double estimate_ms,

@@ -141,13 +141,13 @@
          "helpers get (this machine's core count; at most the scavenge's task count)")           \
   DOUBLE(mark_compact_fixed_ms, 1.2, 0, 1000, "ms", "Calibrated speeds",                         \
          "Fixed cost of the atomic pause of a mark-compact")                                     \
-  DOUBLE(marking_speed, 6.2e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                         \
+  DOUBLE(marking_speed, 1e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                           \
          "Bytes one thread marks per ms (incremental steps; the atomic pause, whose shareable "  \
          "part parallel markers speed up)")                                                      \
   DOUBLE(marking_parallel_speedup, 2, 1, 8, "times", "Calibrated speeds",                        \
          "Most that parallel markers speed up the shareable part of the atomic pause's "         \
          "marking: the cores node's helpers get (this machine's core count)")                    \
-  DOUBLE(concurrent_marking_speed, 2e6, 0, 1e12, "bytes/ms", "Calibrated speeds",                \
+  DOUBLE(concurrent_marking_speed, 1.5e6, 0, 1e12, "bytes/ms", "Calibrated speeds",              \
          "Bytes marked per ms of wall time by the concurrent markers while the mutator runs")    \
   DOUBLE(evacuation_speed, 7.6e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                      \
          "Bytes a mark-compact evacuates (promotes or compacts) per ms")                         \

@@ -244,15 +244,19 @@ int Calibrate(const std::vector<std::string>& args) {
     rows[i].after_mark_compact = after.mark_compact;
   }
 
-  // 4. The fixed costs, checked by simulation: node's phases leave out per-GC work that
-  // HeapLab's per-byte phases do not charge, so what they leave over is too small a fixed cost
-  // (and a scavenge's fit over paced runs' floors is noisy).
+  // 4. The fixed costs and the marking speed, checked by simulation: node's phases leave out
+  // per-GC work that HeapLab's per-byte phases do not charge, so what they leave over is too
+  // small a fixed cost (and a scavenge's fit over paced runs' floors is noisy); the marking
+  // fit counts the pause's marking as shared by every helper, which a list is not.
   bool changed = false;
-  // `one_for_one`: the value adds to every pause of the kind (a fixed cost), so a first
-  // estimate shifts the simulated p50s by it before the candidates around it are simulated.
-  auto check_fixed_cost = [&](const char* what, const char* flag, double HeapFlags::*field,
-                              PauseStats Row::*node_stats, PauseStats Row::*after_stats,
-                              PauseStats RunSummary::*summary_stats, bool one_for_one) {
+  // `kind`: a fixed cost adds to every pause of its kind, so a first estimate shifts the
+  // simulated p50s by it one for one before the candidates around it are simulated
+  // (kOneForOne), or the fit's value is the estimate (kFixedCost); a speed's candidates are
+  // multiples of the fit's (kSpeed).
+  enum class Check { kOneForOne, kFixedCost, kSpeed };
+  auto check = [&](const char* what, const char* flag, double HeapFlags::*field,
+                   PauseStats Row::*node_stats, PauseStats Row::*after_stats,
+                   PauseStats RunSummary::*summary_stats, Check kind) {
     std::vector<double> node_p50, simulated_p50;
     for (const Row& r : rows) {
       if ((r.*node_stats).count == 0 || (r.*after_stats).count == 0) continue;
@@ -261,40 +265,44 @@ int Calibrate(const std::vector<std::string>& args) {
     }
     if (node_p50.empty()) return;
     const double from_fit = fitted.*field;
-    const double estimate_ms =
-        one_for_one ? FitFixedCostBySimulation(node_p50, simulated_p50, from_fit, defaults.*field)
-                    : from_fit;
-    // Each candidate near the one-for-one estimate is simulated on every workload.
+    const double estimate =
+        kind == Check::kOneForOne
+            ? FitFixedCostBySimulation(node_p50, simulated_p50, from_fit, defaults.*field)
+            : from_fit;
+    // Each candidate near the estimate is simulated on every workload.
     std::vector<double> node_by_workload;
     for (const Row& r : rows)
       node_by_workload.push_back((r.*node_stats).count > 0 ? (r.*node_stats).p50_ms : NAN);
-    const double fixed_ms =
-        ChooseFixedCostBySimulation(node_by_workload, estimate_ms, defaults.*field,
-                                    [&](double candidate_ms) -> std::optional<std::vector<double>> {
-                                      HeapFlags flags = fitted;
-                                      flags.*field = candidate_ms;
-                                      std::vector<double> p50;
-                                      for (const std::string& w : workloads) {
-                                        RunSummary summary;
-                                        if (!Simulate(w, duration, flags, &summary))
-                                          return std::nullopt;
-                                        const PauseStats& stats = summary.*summary_stats;
-                                        p50.push_back(stats.count > 0 ? stats.p50_ms : NAN);
-                                      }
-                                      return p50;
-                                    });
-    if (fixed_ms != from_fit) {
-      fitted.*field = fixed_ms;
+    const std::vector<double> candidates = kind == Check::kSpeed
+                                               ? SpeedCandidates(estimate, defaults.*field)
+                                               : FixedCostCandidates(estimate, defaults.*field);
+    const double chosen =
+        ChooseBySimulation(node_by_workload, candidates, estimate, defaults.*field,
+                           [&](double candidate) -> std::optional<std::vector<double>> {
+                             HeapFlags flags = fitted;
+                             flags.*field = candidate;
+                             std::vector<double> p50;
+                             for (const std::string& w : workloads) {
+                               RunSummary summary;
+                               if (!Simulate(w, duration, flags, &summary)) return std::nullopt;
+                               const PauseStats& stats = summary.*summary_stats;
+                               p50.push_back(stats.count > 0 ? stats.p50_ms : NAN);
+                             }
+                             return p50;
+                           });
+    if (chosen != from_fit) {
+      fitted.*field = chosen;
       for (auto& [name, value] : fit.values)
-        if (name == flag) value = fixed_ms;
+        if (name == flag) value = chosen;
       changed = true;
     }
+    const char* unit = kind == Check::kSpeed ? " bytes/ms" : " ms";
     std::ostringstream note;
-    note << what << " " << std::setprecision(3) << fixed_ms
-         << " ms: of the values re-simulated around " << estimate_ms
-         << " ms, the one that puts the most workloads' simulated p50 within 30% of node's and, "
+    note << what << " " << std::setprecision(3) << chosen << unit
+         << ": of the values re-simulated around " << estimate << unit
+         << ", the one that puts the most workloads' simulated p50 within 30% of node's and, "
             "among those, lies nearest node's p50s (the fit gave "
-         << from_fit << " ms)";
+         << from_fit << unit << ")";
     fit.notes.push_back(note.str());
   };
   // After a value changed, the rows' simulated pauses are simulated again.
@@ -309,18 +317,22 @@ int Calibrate(const std::vector<std::string>& args) {
     }
     return true;
   };
-  check_fixed_cost("scavenge fixed cost", "scavenge_fixed_ms", &HeapFlags::scavenge_fixed_ms,
-                   &Row::node_scavenge, &Row::after_scavenge, &RunSummary::scavenge, true);
+  check("scavenge fixed cost", "scavenge_fixed_ms", &HeapFlags::scavenge_fixed_ms,
+        &Row::node_scavenge, &Row::after_scavenge, &RunSummary::scavenge, Check::kOneForOne);
   if (!resimulate_if_changed()) return kExitFailure;
-  // The sweepers' delay first (the finish phase's mean over a few mark-compacts is noisy), then
-  // the fixed cost with it.
-  check_fixed_cost("sweeper contention", "sweeper_contention_ms", &HeapFlags::sweeper_contention_ms,
-                   &Row::node_mark_compact, &Row::after_mark_compact, &RunSummary::mark_compact,
-                   false);
+  // The marking speed sets how long the pause marks what the concurrent markers left; then the
+  // sweepers' delay (the finish phase's mean over a few mark-compacts is noisy), then the fixed
+  // cost with both.
+  check("marking speed", "marking_speed", &HeapFlags::marking_speed, &Row::node_mark_compact,
+        &Row::after_mark_compact, &RunSummary::mark_compact, Check::kSpeed);
   if (!resimulate_if_changed()) return kExitFailure;
-  check_fixed_cost("mark-compact fixed cost", "mark_compact_fixed_ms",
-                   &HeapFlags::mark_compact_fixed_ms, &Row::node_mark_compact,
-                   &Row::after_mark_compact, &RunSummary::mark_compact, true);
+  check("sweeper contention", "sweeper_contention_ms", &HeapFlags::sweeper_contention_ms,
+        &Row::node_mark_compact, &Row::after_mark_compact, &RunSummary::mark_compact,
+        Check::kFixedCost);
+  if (!resimulate_if_changed()) return kExitFailure;
+  check("mark-compact fixed cost", "mark_compact_fixed_ms", &HeapFlags::mark_compact_fixed_ms,
+        &Row::node_mark_compact, &Row::after_mark_compact, &RunSummary::mark_compact,
+        Check::kOneForOne);
   if (!resimulate_if_changed()) return kExitFailure;
 
   std::cout << "Fitted from " << fit.scavenges << " scavenges and " << fit.mark_compacts

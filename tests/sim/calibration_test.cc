@@ -54,7 +54,8 @@ double FitValue(const CalibrationFit& fit, const char* name) {
 
 TEST(Calibration, FitRecoversKnownSpeeds) {
   // Scavenge pauses made by 0.2 ms + copied / 800 KB/ms + promoted / 3 MB/ms, with 2% noise;
-  // mark-compacts marking 1 MB/ms; the program allocating 300 KB per ms.
+  // mark-compacts marking 1 MB/ms per thread, the pause's marking shared by two (the
+  // simulator's --marking-parallel-speedup); the program allocating 300 KB per ms.
   std::mt19937 rng(7);
   // As in V8 11, new_space_survived is what was copied inside new space, and a scavenge
   // promotes at most what the previous one copied. Every tenth scavenge also promotes a young
@@ -73,7 +74,7 @@ TEST(Calibration, FitRecoversKnownSpeeds) {
     previous_copied = c;
     if (i % 40 == 39) {
       const double live = size;
-      log += Nvp(t + 1, "mc", 0.5 + live / 1e6 + 1, 0, size, live, 0, 0, live / 1e6, 1);
+      log += Nvp(t + 1, "mc", 0.5 + live / 2e6 + 1, 0, size, live, 0, 0, live / 2e6, 1);
       previous_copied = 0;  // a mark-compact empties new space
     }
   }
@@ -105,8 +106,9 @@ TEST(Calibration, FitRecoversKnownSpeeds) {
 }
 
 TEST(Calibration, MarkingSpeedsAreTheMainThreadsAndTheConcurrentMarkersWallClockOne) {
-  // Mark-compacts whose live bytes were marked at 600 KB/ms on the main thread (mark +
-  // incremental) and at 1 MB/ms by the concurrent markers over the wall time before the pause
+  // Mark-compacts whose live bytes were marked at 600 KB/ms per thread (incremental steps on
+  // the main thread; the pause's mark phase by it and one helper, twice as fast) and at 1 MB/ms
+  // by the concurrent markers over the wall time before the pause
   // (incremental_walltime_duration - pause), in varying shares, with 2% noise. background.mark
   // (the markers' summed times, here three markers' worth) plays no part.
   std::mt19937 rng(5);
@@ -115,14 +117,14 @@ TEST(Calibration, MarkingSpeedsAreTheMainThreadsAndTheConcurrentMarkersWallClock
   for (int i = 0; i < 40; ++i) {
     const double live = live_mb(rng) * 1e6, concurrent = share(rng) * live;
     const double main = live - concurrent;
-    const double pause = 2 + 0.8 * main / 6e5 + 1, wall = concurrent / 1e6 * noise(rng);
+    const double pause = 2 + 0.8 * main / 12e5 + 1, wall = concurrent / 1e6 * noise(rng);
     char buf[640];
     std::snprintf(buf, sizeof buf,
                   "[1:0x1]  %6d ms: pause=%.3f mutator=10 gc=mc reduce_memory=0 mark=%.3f "
                   "evacuate=1 incremental=%.3f incremental_steps_count=9 "
                   "incremental_walltime_duration=%.3f background.mark=%.3f "
                   "total_size_before=%.0f total_size_after=%.0f promoted=0 new_space_survived=0\n",
-                  100 * (i + 1), pause, 0.8 * main / 6e5 * noise(rng),
+                  100 * (i + 1), pause, 0.8 * main / 12e5 * noise(rng),
                   0.2 * main / 6e5 * noise(rng), pause + wall, 3 * wall, live * 1.1, live);
     log += buf;
   }
@@ -193,6 +195,23 @@ TEST(Calibration, FixedCostsAreCheckedBySimulation) {
   EXPECT_NEAR(FitFixedCostBySimulation({}, {}, 1.0, 2.5), 2.5, 1e-9);
 }
 
+TEST(Calibration, MarkingSpeedIsChosenAmongReSimulatedMultiplesOfTheFit) {
+  // Candidates: the fit, 0.8 and 1.25 times it (3 significant digits), and the prior.
+  EXPECT_EQ(SpeedCandidates(7.61e5, 6.2e5), (std::vector<double>{6.09e5, 6.2e5, 7.61e5, 9.51e5}));
+  EXPECT_EQ(SpeedCandidates(1e6, 1e6), (std::vector<double>{8e5, 1e6, 1.25e6}));
+  // The fit counts the pause's marking as shared by every helper; a list is marked by one
+  // thread, so the pauses of a list-heavy workload say the thread is faster. Node: a 10 ms
+  // pause that is all marking of a list, and a 3 ms one that is 1 ms of fixed cost and marking.
+  const std::vector<double> node = {10.0, 3.0};
+  auto simulate = [](double speed) -> std::optional<std::vector<double>> {
+    return std::vector<double>{10.0 * 9.5e5 / speed, 1.0 + 2.0 * 9.5e5 / speed};
+  };
+  // At the fit's 7.61e5 the first is 12.5 (met) and the second 3.5 (met), at 9.51e5 10.0 and
+  // 3.0: both met, and nearest node's.
+  EXPECT_NEAR(ChooseBySimulation(node, SpeedCandidates(7.61e5, 6.2e5), 7.61e5, 6.2e5, simulate),
+              9.51e5, 1);
+}
+
 TEST(Calibration, PauseDistanceIsLogarithmic) {
   // Twice as long counts as much as half as long; a workload without the pause on either side
   // counts nothing.
@@ -229,14 +248,15 @@ TEST(Calibration, FixedCostIsChosenAmongReSimulatedCandidates) {
 }
 
 TEST(Calibration, FastMarkCompactsAreFittedToo) {
-  // Eight mark-compacts of 10 MB live marked in 2 ms (5 MB/ms): the normal equations' entries
+  // Eight mark-compacts of 10 MB live marked in 2 ms of one thread's time (5 MB/ms: 0.5 ms of
+  // incremental steps and 0.75 ms of a pause two threads share): the normal equations' entries
   // are (ms per byte)², about 4e-14, which an absolute singularity threshold of 1e-12 took for
   // a singular system ("fewer than 2 mark-compacts: mark-compact speeds kept").
   std::string log;
   for (int i = 0; i < 8; ++i) {
     char buf[512];
     std::snprintf(buf, sizeof buf,
-                  "[1:0x1]  %6d ms: pause=4 mutator=10 gc=mc reduce_memory=0 mark=1.5 "
+                  "[1:0x1]  %6d ms: pause=3.25 mutator=10 gc=mc reduce_memory=0 mark=0.75 "
                   "evacuate=1 incremental=0.5 total_size_before=2e7 total_size_after=1e7 "
                   "promoted=1e6 new_space_survived=0\n",
                   100 * (i + 1));
