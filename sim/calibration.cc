@@ -159,15 +159,22 @@ namespace {
 struct BestFixedCost {
   double prior_ms;
   double best_ms;
+  // Whether the prior, once offered, keeps its place against candidates that meet as many.
+  bool prior_wins_ties = false;
   int best_met = -1;
   double best_distance = std::numeric_limits<double>::infinity();
   void Offer(double fixed_ms, int met, double distance) {
     constexpr double kSameDistance = 1e-9;
+    const bool best_is_prior = best_met >= 0 && best_ms == prior_ms;
+    const bool tie_to_prior =
+        prior_wins_ties && met == best_met && (best_is_prior || fixed_ms == prior_ms);
     const bool better =
         met > best_met ||
-        (met == best_met && (distance < best_distance - kSameDistance ||
-                             (distance <= best_distance + kSameDistance &&
-                              std::abs(fixed_ms - prior_ms) < std::abs(best_ms - prior_ms))));
+        (tie_to_prior
+             ? fixed_ms == prior_ms
+             : met == best_met && (distance < best_distance - kSameDistance ||
+                                   (distance <= best_distance + kSameDistance &&
+                                    std::abs(fixed_ms - prior_ms) < std::abs(best_ms - prior_ms))));
     if (!better) return;
     best_met = met;
     best_ms = fixed_ms;
@@ -220,7 +227,9 @@ double ChooseBySimulation(
     double estimate,
     double prior,
     const std::function<std::optional<std::vector<double>>(double)>& simulate) {
-  BestFixedCost best{prior, estimate};
+  // A handful of calibration workloads' p50s are noisy: the table's value stays unless another
+  // meets node's in more of them.
+  BestFixedCost best{prior, estimate, true};
   for (double candidate : candidates)
     if (const std::optional<std::vector<double>> p50 = simulate(candidate))
       best.Offer(candidate, PausesWithinTarget(node_p50_ms, *p50),

@@ -96,11 +96,12 @@ double PauseLogDistance(const std::vector<double>& node_p50_ms,
 // and the prior; each to 3 significant digits, once, in increasing order.
 std::vector<double> SpeedCandidates(double estimate, double prior);
 
-// The candidate whose re-simulation puts the most workloads within ±30% of node's p50, among
-// equals the one whose p50s lie nearest node's (PauseLogDistance), then the one nearest
-// `prior`. `simulate(value)` returns one p50 per workload, aligned with node_p50_ms (NaN: no
-// such pause), or nothing on failure (that candidate is skipped). Returns `estimate` when no
-// candidate simulates.
+// The candidate whose re-simulation puts the most workloads within ±30% of node's p50; among
+// equals `prior` if it is a candidate (a few workloads' p50s are noisy: the table's value
+// stays unless another meets more), else the one whose p50s lie nearest node's
+// (PauseLogDistance), then the one nearest `prior`. `simulate(value)` returns one p50 per workload,
+// aligned with node_p50_ms (NaN: no such pause), or nothing on failure (that candidate is skipped).
+// Returns `estimate` when no candidate simulates.
 double ChooseBySimulation(
     const std::vector<double>& node_p50_ms,
     const std::vector<double>& candidates,

@@ -251,9 +251,9 @@ int Calibrate(const std::vector<std::string>& args) {
   bool changed = false;
   // `kind`: a fixed cost adds to every pause of its kind, so a first estimate shifts the
   // simulated p50s by it one for one before the candidates around it are simulated
-  // (kOneForOne), or the fit's value is the estimate (kFixedCost); a speed's candidates are
+  // (kOneForOne), or the fit's value is the estimate (kNearFit); a speed's candidates are
   // multiples of the fit's (kSpeed).
-  enum class Check { kOneForOne, kFixedCost, kSpeed };
+  enum class Check { kOneForOne, kNearFit, kSpeed };
   auto check = [&](const char* what, const char* flag, double HeapFlags::*field,
                    PauseStats Row::*node_stats, PauseStats Row::*after_stats,
                    PauseStats RunSummary::*summary_stats, Check kind) {
@@ -300,8 +300,9 @@ int Calibrate(const std::vector<std::string>& args) {
     std::ostringstream note;
     note << what << " " << std::setprecision(3) << chosen << unit
          << ": of the values re-simulated around " << estimate << unit
-         << ", the one that puts the most workloads' simulated p50 within 30% of node's and, "
-            "among those, lies nearest node's p50s (the fit gave "
+         << ", the one that puts the most workloads' simulated p50 within 30% of node's (the "
+            "table's value unless another does in more; else, among equals, the one whose p50s "
+            "lie nearest node's; the fit gave "
          << from_fit << unit << ")";
     fit.notes.push_back(note.str());
   };
@@ -328,7 +329,7 @@ int Calibrate(const std::vector<std::string>& args) {
   if (!resimulate_if_changed()) return kExitFailure;
   check("sweeper contention", "sweeper_contention_ms", &HeapFlags::sweeper_contention_ms,
         &Row::node_mark_compact, &Row::after_mark_compact, &RunSummary::mark_compact,
-        Check::kFixedCost);
+        Check::kNearFit);
   if (!resimulate_if_changed()) return kExitFailure;
   check("mark-compact fixed cost", "mark_compact_fixed_ms", &HeapFlags::mark_compact_fixed_ms,
         &Row::node_mark_compact, &Row::after_mark_compact, &RunSummary::mark_compact,

@@ -241,6 +241,14 @@ TEST(Calibration, FixedCostIsChosenAmongReSimulatedCandidates) {
   EXPECT_EQ(PausesWithinTarget(node, {3.5, 4.18}), 2);
   EXPECT_EQ(PausesWithinTarget(node, {4.34, 4.6}), 1);
   EXPECT_EQ(PausesWithinTarget(node, {NAN, 3.0}), 1);  // no such pause: not met
+  // Among candidates that meet as many workloads, the table's value stays, however much nearer
+  // another lies: here every candidate meets one of the two, and 3.84 lies nearest.
+  auto one_met = [](double fixed) -> std::optional<std::vector<double>> {
+    return std::vector<double>{4.6 - 0.1 * fixed, 9.0};
+  };
+  EXPECT_NEAR(ChooseFixedCostBySimulation(node, 3.34, 2.5, one_met), 2.5, 1e-9);
+  // Without the prior among them, the nearest is chosen.
+  EXPECT_NEAR(ChooseBySimulation(node, {3.0, 3.5}, 3.34, 2.5, one_met), 3.5, 1e-9);
   // A candidate that fails to simulate is skipped; none simulating keeps the estimate.
   EXPECT_NEAR(ChooseFixedCostBySimulation(
                   node, 3.34, 2.5, [](double) { return std::optional<std::vector<double>>{}; }),
