@@ -154,30 +154,30 @@ double PauseLogDistance(const std::vector<double>& node_p50_ms,
 }
 
 namespace {
-// The fixed cost with the most pauses met among those scored so far; among equals the one whose
-// p50s lie nearest node's (PauseLogDistance), and of those the one nearest the prior.
-struct BestFixedCost {
-  double prior_ms;
-  double best_ms;
-  // Whether the prior, once offered, keeps its place against candidates that meet as many.
+// The best of the candidates offered: the one that meets node's p50 in the most workloads; among
+// equals (unless the prior wins ties and is one of them) the one whose p50s lie nearest node's,
+// then the one nearest the prior.
+struct BestCandidate {
+  double prior;
+  double best;
+  // Whether the prior keeps its place against candidates that meet as many.
   bool prior_wins_ties = false;
   int best_met = -1;
   double best_distance = std::numeric_limits<double>::infinity();
-  void Offer(double fixed_ms, int met, double distance) {
+  void Offer(double value, int met, double distance) {
     constexpr double kSameDistance = 1e-9;
-    const bool best_is_prior = best_met >= 0 && best_ms == prior_ms;
-    const bool tie_to_prior =
-        prior_wins_ties && met == best_met && (best_is_prior || fixed_ms == prior_ms);
-    const bool better =
-        met > best_met ||
-        (tie_to_prior
-             ? fixed_ms == prior_ms
-             : met == best_met && (distance < best_distance - kSameDistance ||
-                                   (distance <= best_distance + kSameDistance &&
-                                    std::abs(fixed_ms - prior_ms) < std::abs(best_ms - prior_ms))));
+    bool better;
+    if (met != best_met)
+      better = met > best_met;
+    else if (prior_wins_ties && (value == prior || best == prior))
+      better = value == prior;
+    else
+      better = distance < best_distance - kSameDistance ||
+               (distance <= best_distance + kSameDistance &&
+                std::abs(value - prior) < std::abs(best - prior));
     if (!better) return;
     best_met = met;
-    best_ms = fixed_ms;
+    best = value;
     best_distance = distance;
   }
 };
@@ -187,7 +187,7 @@ double FitFixedCostBySimulation(const std::vector<double>& node_p50_ms,
                                 const std::vector<double>& simulated_p50_ms,
                                 double simulated_fixed_ms,
                                 double prior_ms) {
-  BestFixedCost best{prior_ms, prior_ms};
+  BestCandidate best{prior_ms, prior_ms};
   std::vector<double> shifted(simulated_p50_ms.size());
   for (int step = 0; step <= 1000; ++step) {
     const double fixed_ms = step / 100.0;
@@ -196,7 +196,7 @@ double FitFixedCostBySimulation(const std::vector<double>& node_p50_ms,
     best.Offer(fixed_ms, PausesWithinTarget(node_p50_ms, shifted),
                PauseLogDistance(node_p50_ms, shifted));
   }
-  return best.best_ms;
+  return best.best;
 }
 
 std::vector<double> FixedCostCandidates(double estimate_ms, double prior_ms) {
@@ -229,12 +229,12 @@ double ChooseBySimulation(
     const std::function<std::optional<std::vector<double>>(double)>& simulate) {
   // A handful of calibration workloads' p50s are noisy: the table's value stays unless another
   // meets node's in more of them.
-  BestFixedCost best{prior, estimate, true};
+  BestCandidate best{prior, estimate, true};
   for (double candidate : candidates)
     if (const std::optional<std::vector<double>> p50 = simulate(candidate))
       best.Offer(candidate, PausesWithinTarget(node_p50_ms, *p50),
                  PauseLogDistance(node_p50_ms, *p50));
-  return best.best_ms;
+  return best.best;
 }
 
 double ChooseFixedCostBySimulation(
