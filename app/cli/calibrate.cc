@@ -155,6 +155,13 @@ int Calibrate(const std::vector<std::string>& args) {
     std::cerr << "heaplab-cli calibrate: cannot create " << log_dir << ": " << ec.message() << "\n";
     return kExitUsage;
   }
+  // What the runs were, beside them, so that scripts/calibrate-replay.sh simulates the same.
+  {
+    std::ofstream list(log_dir + "/workloads.txt");
+    for (const std::string& w : workloads)
+      list << fs::absolute(w, ec).string() << "\n";
+    std::ofstream(log_dir + "/duration-ms.txt") << duration << "\n";
+  }
 
   // 1. Real node.
   std::vector<CalibrationSample> samples;

@@ -281,6 +281,13 @@ calibrate)
   grep -q "^Pause p50, ms" "$tmp/out" || fail "no pause report"
   grep -q "^--scavenge-copy-speed=" "$tmp/cal.flags" || fail "no copy speed in the profile"
   grep -q "^# machine: " "$tmp/cal.flags" || fail "the profile does not say where it was fitted"
+  # The saved runs say what they were: replayed (no node), they give the same profile.
+  [ "$(cat "$tmp/logs/duration-ms.txt")" = 3000 ] || fail "the logs do not say the duration"
+  [ "$(wc -l <"$tmp/logs/workloads.txt")" = 2 ] || fail "the logs do not list the workloads"
+  bash scripts/calibrate-replay.sh "$tmp/logs" "$tmp/replay.flags" "$cli" >"$tmp/replay.out" 2>&1 ||
+    { cat "$tmp/replay.out"; fail "the replay failed"; }
+  diff <(grep -v '^#' "$tmp/cal.flags") <(grep -v '^#' "$tmp/replay.flags") ||
+    fail "replaying the saved runs gave another profile"
   # The profile changes the simulated pauses; none (the default under ctest) does not.
   printf -- '--scavenge-fixed-ms=7\n' >"$tmp/slow.flags"
   "$cli" run workloads/teaching-small.js --trace-gc --calibration "$tmp/slow.flags" --no-summary >"$tmp/a" || fail "run with profile"
