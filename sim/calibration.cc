@@ -154,6 +154,13 @@ double PauseLogDistance(const std::vector<double>& node_p50_ms,
 }
 
 namespace {
+// `values` in increasing order, each once.
+std::vector<double> SortedUnique(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
 // The best of the candidates offered: the one that meets node's p50 in the most workloads; among
 // equals (unless the prior wins ties and is one of them) the one whose p50s lie nearest node's,
 // then the one nearest the prior.
@@ -204,9 +211,7 @@ std::vector<double> FixedCostCandidates(double estimate_ms, double prior_ms) {
   for (double d : {-0.5, -0.25, 0.0, 0.25, 0.5})
     if (estimate_ms + d >= 0) out.push_back(std::round((estimate_ms + d) * 100) / 100);
   out.push_back(prior_ms);
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+  return SortedUnique(std::move(out));
 }
 
 std::vector<double> SpeedCandidates(double estimate, double prior) {
@@ -215,10 +220,7 @@ std::vector<double> SpeedCandidates(double estimate, double prior) {
     const double scale = std::pow(10.0, std::floor(std::log10(v)) - 2);
     return std::round(v / scale) * scale;
   };
-  std::vector<double> out{round3(0.8 * estimate), round3(estimate), round3(1.25 * estimate), prior};
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+  return SortedUnique({round3(0.8 * estimate), round3(estimate), round3(1.25 * estimate), prior});
 }
 
 double ChooseBySimulation(
@@ -235,15 +237,6 @@ double ChooseBySimulation(
       best.Offer(candidate, PausesWithinTarget(node_p50_ms, *p50),
                  PauseLogDistance(node_p50_ms, *p50));
   return best.best;
-}
-
-double ChooseFixedCostBySimulation(
-    const std::vector<double>& node_p50_ms,
-    double estimate_ms,
-    double prior_ms,
-    const std::function<std::optional<std::vector<double>>(double)>& simulate) {
-  return ChooseBySimulation(node_p50_ms, FixedCostCandidates(estimate_ms, prior_ms), estimate_ms,
-                            prior_ms, simulate);
 }
 
 CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,

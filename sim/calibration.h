@@ -78,8 +78,8 @@ double FitFixedCostBySimulation(const std::vector<double>& node_p50_ms,
                                 double simulated_fixed_ms,
                                 double prior_ms);
 
-// The fixed costs ChooseFixedCostBySimulation tries: the one-for-one estimate, 0.25 and 0.5 ms
-// either side of it, and the prior; none below 0, each once, in increasing order.
+// The fixed costs ChooseBySimulation tries for a fixed cost: the one-for-one estimate, 0.25 and 0.5
+// ms either side of it, and the prior; none below 0, each once, in increasing order.
 std::vector<double> FixedCostCandidates(double estimate_ms, double prior_ms);
 
 // How many workloads' simulated p50 lie within the issue's ±30% of node's (NaN on either side:
@@ -107,14 +107,6 @@ double ChooseBySimulation(
     const std::vector<double>& candidates,
     double estimate,
     double prior,
-    const std::function<std::optional<std::vector<double>>(double)>& simulate);
-
-// ChooseBySimulation over FixedCostCandidates(estimate_ms, prior_ms): a p50 does not move one
-// for one with the fixed cost once it moves when GCs happen.
-double ChooseFixedCostBySimulation(
-    const std::vector<double>& node_p50_ms,
-    double estimate_ms,
-    double prior_ms,
     const std::function<std::optional<std::vector<double>>(double)>& simulate);
 
 // The profile text for `fit`, with `header` (one or more lines) as comments on top.

@@ -236,7 +236,8 @@ TEST(Calibration, FixedCostIsChosenAmongReSimulatedCandidates) {
   // At the estimate 3.34 the first is 4.34 (met), the second 4.6 (35% over: not met); at 2.84
   // the second is still 4.35 (31% over); only at the prior 2.5 are both met (3.5, and 4.18,
   // 28% over), which the one-for-one step alone could not tell.
-  EXPECT_NEAR(ChooseFixedCostBySimulation(node, 3.34, 2.5, simulate), 2.5, 1e-9);
+  EXPECT_NEAR(ChooseBySimulation(node, FixedCostCandidates(3.34, 2.5), 3.34, 2.5, simulate), 2.5,
+              1e-9);
   EXPECT_EQ(tried, FixedCostCandidates(3.34, 2.5));
   EXPECT_EQ(PausesWithinTarget(node, {3.5, 4.18}), 2);
   EXPECT_EQ(PausesWithinTarget(node, {4.34, 4.6}), 1);
@@ -246,12 +247,13 @@ TEST(Calibration, FixedCostIsChosenAmongReSimulatedCandidates) {
   auto one_met = [](double fixed) -> std::optional<std::vector<double>> {
     return std::vector<double>{4.6 - 0.1 * fixed, 9.0};
   };
-  EXPECT_NEAR(ChooseFixedCostBySimulation(node, 3.34, 2.5, one_met), 2.5, 1e-9);
+  EXPECT_NEAR(ChooseBySimulation(node, FixedCostCandidates(3.34, 2.5), 3.34, 2.5, one_met), 2.5,
+              1e-9);
   // Without the prior among them, the nearest is chosen.
   EXPECT_NEAR(ChooseBySimulation(node, {3.0, 3.5}, 3.34, 2.5, one_met), 3.5, 1e-9);
   // A candidate that fails to simulate is skipped; none simulating keeps the estimate.
-  EXPECT_NEAR(ChooseFixedCostBySimulation(
-                  node, 3.34, 2.5, [](double) { return std::optional<std::vector<double>>{}; }),
+  EXPECT_NEAR(ChooseBySimulation(node, FixedCostCandidates(3.34, 2.5), 3.34, 2.5,
+                                 [](double) { return std::optional<std::vector<double>>{}; }),
               3.34, 1e-9);
 }
 
