@@ -465,14 +465,15 @@ void SemiSpaceNewSpace::FinalizeEvacuation(std::size_t unused_bytes) {
   }
 }
 
+void SemiSpaceNewSpace::EnsureFromSpaceIsCommitted() {
+  if (from_committed_) return;
+  for (std::size_t i = 0; i < to_.size(); ++i)
+    from_.push_back(allocator_->AllocatePage(AllocationSpace::kNew));
+  from_committed_ = true;
+}
+
 void SemiSpaceNewSpace::Flip() {
-  if (!from_committed_) {
-    for (std::size_t i = 0; i < to_.size(); ++i) {
-      Page* p = allocator_->AllocatePage(AllocationSpace::kNew);
-      from_.push_back(p);
-    }
-    from_committed_ = true;
-  }
+  EnsureFromSpaceIsCommitted();
   std::swap(to_, from_);
   evacuation_lab_page_ = nullptr;
   for (std::size_t i = 0; i < to_.size(); ++i) {
@@ -526,6 +527,12 @@ void SemiSpaceNewSpace::Shrink() {
       from_.pop_back();
     }
   }
+  // V8 11.3 SemiSpaceNewSpace::Shrink ends with from_space_.Uncommit(), shrunk or not; the next
+  // GC commits it again (Heap::EnsureFromSpaceIsCommitted).
+  for (Page* p : from_)
+    allocator_->FreePage(p);
+  from_.clear();
+  from_committed_ = false;
 }
 
 void SemiSpaceNewSpace::SetAgeMarkToTop() {

@@ -228,6 +228,9 @@ class SemiSpaceNewSpace {
     p->top_bytes += static_cast<std::uint32_t>(size * n);
     return p;
   }
+  // Heap::EnsureFromSpaceIsCommitted: commits from-space (as many pages as to-space) if a
+  // Shrink uncommitted it or no GC has run yet. Every GC does this before it starts.
+  void EnsureFromSpaceIsCommitted();
   // Swaps the semi-spaces and empties the new to-space (ScavengerCollector start).
   void Flip();
   // Empties from-space after a scavenge (its objects are dead or forwarded).
@@ -238,7 +241,8 @@ class SemiSpaceNewSpace {
   void ReplacePromotedPage(Page* page);
   // SemiSpaceNewSpace::Grow: capacity *= factor, up to the maximum. Only between GCs.
   void Grow(int factor);
-  // SemiSpaceNewSpace::Shrink: capacity = max(initial, 2 * Size), rounded up to a page.
+  // SemiSpaceNewSpace::Shrink: capacity = max(initial, 2 * Size), rounded up to a page; then
+  // from-space is uncommitted.
   void Shrink();
   // Sets the age mark to the current allocation top (after a scavenge).
   void SetAgeMarkToTop();
