@@ -192,8 +192,9 @@ HeapSnapshot TakeHeapSnapshot(const Heap& heap, const SnapshotOptions& options) 
   const SemiSpaceNewSpace& ns = heap.new_space();
   for (const Page* p : ns.to_space())
     b.AddPage(p, PageRole::kToSpace, nullptr);
-  for (const Page* p : ns.from_space())
-    b.AddPage(p, PageRole::kFromSpace, nullptr);
+  if (ns.IsFromSpaceCommitted())
+    for (const Page* p : ns.from_space())
+      b.AddPage(p, PageRole::kFromSpace, nullptr);
   const std::size_t age_page = ns.age_mark_page();
   // During a scavenge the age mark stays where it was: in what is now from-space.
   const bool scavenging =

@@ -105,6 +105,16 @@ Page* MemoryAllocator::AllocateLargePage(AllocationSpace owner, std::size_t obje
   return pages_[id].get();
 }
 
+void MemoryAllocator::UncommitPage(Page* page) {
+  committed_bytes_ -= page->committed_bytes;
+  page->committed_bytes = 0;
+}
+
+void MemoryAllocator::CommitPage(Page* page) {
+  page->committed_bytes = kPageSize;
+  committed_bytes_ += page->committed_bytes;
+}
+
 void MemoryAllocator::FreePage(Page* page) {
   std::uint32_t id = page->id;
   committed_bytes_ -= page->committed_bytes;
@@ -467,7 +477,15 @@ void SemiSpaceNewSpace::FinalizeEvacuation(std::size_t unused_bytes) {
 
 void SemiSpaceNewSpace::EnsureFromSpaceIsCommitted() {
   if (from_committed_) return;
-  for (std::size_t i = 0; i < to_.size(); ++i)
+  // The uncommitted pages keep their Page records (and their vectors' capacity): committing
+  // only counts their memory again. New space may have grown or shrunk since.
+  while (from_.size() > to_.size()) {
+    allocator_->FreePage(from_.back());
+    from_.pop_back();
+  }
+  for (Page* p : from_)
+    allocator_->CommitPage(p);
+  while (from_.size() < to_.size())
     from_.push_back(allocator_->AllocatePage(AllocationSpace::kNew));
   from_committed_ = true;
 }
@@ -522,16 +540,16 @@ void SemiSpaceNewSpace::Shrink() {
   while (to_.size() > pages && to_.back()->object_count == 0 && current_ < to_.size() - 1) {
     allocator_->FreePage(to_.back());
     to_.pop_back();
-    if (from_committed_ && !from_.empty()) {
-      allocator_->FreePage(from_.back());
-      from_.pop_back();
-    }
+  }
+  while (from_.size() > to_.size()) {
+    allocator_->FreePage(from_.back());
+    from_.pop_back();
   }
   // V8 11.3 SemiSpaceNewSpace::Shrink ends with from_space_.Uncommit(), shrunk or not; the next
   // GC commits it again (Heap::EnsureFromSpaceIsCommitted).
-  for (Page* p : from_)
-    allocator_->FreePage(p);
-  from_.clear();
+  if (from_committed_)
+    for (Page* p : from_)
+      allocator_->UncommitPage(p);
   from_committed_ = false;
 }
 

@@ -23,6 +23,10 @@ class MemoryAllocator {
   Page* AllocateLargePage(AllocationSpace owner, std::size_t object_bytes);
   // Returns a page's memory; its id may be reused later.
   void FreePage(Page* page);
+  // Stops counting a regular page's memory (an uncommitted semi-space page); the record stays.
+  void UncommitPage(Page* page);
+  // Counts an uncommitted page's memory again.
+  void CommitPage(Page* page);
   // The page with `id`, or nullptr.
   Page* page(std::uint32_t id) const { return id < pages_.size() ? pages_[id].get() : nullptr; }
   // Upper bound (exclusive) of page ids in use.
@@ -251,7 +255,9 @@ class SemiSpaceNewSpace {
   bool IsBelowAgeMark(const Page* page, std::uint32_t offset_bytes) const;
 
   const std::vector<Page*>& to_space() const { return to_; }
+  // From-space's pages; while it is uncommitted they are only records (no memory counted).
   const std::vector<Page*>& from_space() const { return from_; }
+  bool IsFromSpaceCommitted() const { return from_committed_; }
   std::size_t current_page_index() const { return current_; }
   std::uint32_t top() const;  // offset in the current to-space page
   std::uint32_t age_mark_page() const { return age_mark_page_; }

@@ -1,5 +1,6 @@
 #include <sstream>
 
+#include "sim/heap-snapshot.h"
 #include "sim/report.h"
 #include "sim/trace-parser.h"
 #include "tests/sim/test-util.h"
@@ -222,6 +223,10 @@ TEST(HeapLimits, AShrinkUncommitsFromSpaceAndTheNextGCCommitsItBack) {
   ASSERT_EQ(new_committed(sink.events.back().after), 2 * semi_space);  // to- and from-space
   heap.CollectAllAvailableGarbage(GarbageCollectionReason::kLastResort);
   EXPECT_EQ(heap.new_space().Committed(), semi_space);  // from-space given back
+  EXPECT_FALSE(heap.new_space().IsFromSpaceCommitted());
+  // The memory view draws no from-space while it is uncommitted.
+  for (const PageSnapshot& p : TakeHeapSnapshot(heap).pages)
+    EXPECT_NE(p.role, PageRole::kFromSpace);
   sink.events.clear();
   heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
   ASSERT_EQ(sink.events.size(), 1u);
