@@ -776,6 +776,13 @@ std::size_t Heap::OldGenerationCapacity() const {
   return c;
 }
 
+std::size_t Heap::OldGenerationPageCount() const {
+  std::size_t n = old_space_->pages().size() + code_space_->pages().size() +
+                  lo_space_->pages().size() + code_lo_space_->pages().size();
+  if (map_space_) n += map_space_->pages().size();
+  return n;
+}
+
 bool Heap::CanExpandOldGeneration(std::size_t size) const {
   if (OldGenerationCapacity() + size > config_.max_old_generation_bytes) return false;
   return allocator_.committed_bytes() + size <= config_.heap_size_limit_bytes;

@@ -227,6 +227,9 @@ class Heap {
   const MemoryAllocator& memory_allocator() const { return allocator_; }
 
   const SemiSpaceNewSpace& new_space() const { return *new_space_; }
+  // Pages of the old generation (old, code, map and both large-object spaces' pages): the
+  // chunks OldGenerationMemoryChunkIterator visits.
+  std::size_t OldGenerationPageCount() const;
   const PagedSpace& old_space() const { return *old_space_; }
   const PagedSpace& code_space() const { return *code_space_; }
   const PagedSpace* map_space() const { return map_space_.get(); }

@@ -117,6 +117,9 @@ void ScavengerCollector::CollectGarbage(GCEvent& ev) {
       n += p->object_count;
     return n;
   }();
+  // RememberedSet<OLD_TO_NEW>::IterateMemoryChunks first walks every old-generation chunk (old,
+  // code and large-object pages) on the main thread, outside the scavenge's sub-scopes.
+  const std::size_t old_generation_pages = heap_.OldGenerationPageCount();
   // ScavengerCollector::CollectGarbage picks the task count before the flip.
   const int tasks_wanted = NumberOfScavengeTasks(ns.TotalCapacity(), true);
   const int tasks = NumberOfScavengeTasks(ns.TotalCapacity(),
@@ -279,12 +282,13 @@ void ScavengerCollector::CollectGarbage(GCEvent& ev) {
           : static_cast<double>(shareable_bytes_) / static_cast<double>(evacuated_bytes),
       tasks, f);
   const double parallel_ms = (copy_ms + slots_ms) / speedup;
-  ev.pause_ms = f.scavenge_fixed_ms + roots_ms + parallel_ms;
+  const double pages_ms = static_cast<double>(old_generation_pages) / f.scavenge_page_speed;
+  ev.pause_ms = f.scavenge_fixed_ms + pages_ms + roots_ms + parallel_ms;
   ev.phases = {{"scavenge.roots", roots_ms},
                {"scavenge.parallel", parallel_ms},
                {"scavenge.update_refs", 0},
                {"scavenge.free_remembered_set", 0},
-               {"scavenge", roots_ms + parallel_ms},
+               {"scavenge", pages_ms + roots_ms + parallel_ms},
                {"background.scavenge.parallel", copy_ms + slots_ms - parallel_ms}};
   // GCTracer's minor-GC speed is over the bytes that survived (kForSurvivedObjects): node's
   // --trace-mutator-utilization prints gc_speed=2 700 bytes/ms for lru-cache's 1 MB

@@ -211,6 +211,33 @@ TEST(Scavenger, PromotingAYoungLargeObjectCostsItsSlotsNotACopy) {
   ExpectHealthy(heap);
 }
 
+TEST(Scavenger, WalksEveryOldGenerationPageFirst) {
+  // Node's scavenges that keep nothing take 0.43 ms + 0.74 us per old-generation page: 4 ms at
+  // 1.3 GB, 12 ms at 3.9 GB (oom-growth at a 1 MB semi-space, whose records go to old space).
+  HeapFlags f = TestFlags();
+  f.scavenge_page_speed = 1000;
+  Heap heap(f, BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  const double empty_ms = sink.events.at(0).pause_ms;
+  const std::size_t pages_before = heap.OldGenerationPageCount();
+  const auto holder = heap.CreateGlobal(kNullRef);
+  for (int i = 0; i < 40; ++i) {  // 40 large objects in old space: a page each
+    heap.OpenHandleScope();
+    const ObjectRef big = heap.Allocate(200 * KB, 1, ObjectKind::kArray, 0, AllocationType::kOld);
+    heap.WriteSlot(big, 0, heap.Global(holder));
+    heap.SetGlobal(holder, big);
+    heap.CloseHandleScope();
+  }
+  ASSERT_EQ(heap.OldGenerationPageCount(), pages_before + 40);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  const GCEvent& e = sink.events.back();
+  EXPECT_EQ(e.survived_bytes + e.promoted_bytes, 0u);
+  EXPECT_NEAR(e.pause_ms - empty_ms, 40.0 / 1000, 1e-4);  // and a root slot more
+  ExpectHealthy(heap);
+}
+
 TEST(Scavenger, TaskCountFollowsNewSpaceCapacityAndNodesWorkers) {
   // NumberOfScavengeTasks: capacity in MB + 1, at most 8 and node's 4 workers + the main thread.
   EXPECT_EQ(NumberOfScavengeTasks(1 * MB, true), 2);
