@@ -187,6 +187,15 @@ std::vector<std::string> HeapVerifier::Verify() const {
   if (h.OldGenerationSizeOfObjects() + h.new_space().Size() + h.new_lo_space().SizeOfObjects() !=
       h.SizeOfObjects())
     fail("space sizes do not add up to the heap size");
+  // MemoryAllocator::Size, which CanExpandOldGeneration holds against the heap limit, counts
+  // exactly the spaces' pages (from-space only while committed).
+  std::size_t committed = 0;
+  for (const SpaceStats& s : h.SpaceStatistics())
+    committed += s.committed_bytes;
+  if (committed != h.memory_allocator().committed_bytes())
+    fail("the spaces' committed bytes (" + std::to_string(committed) +
+         ") differ from the allocator's (" +
+         std::to_string(h.memory_allocator().committed_bytes()) + ")");
   return problems;
 }
 
