@@ -403,6 +403,8 @@ void ChartsPanel::rebuildHistogram() {
     const char* name;
     QColor color;
   };
+  const double upper = histogram_->yAxis->range().upper;
+  int row = 0;
   for (const P& p : {P{50, "p50", QColor(0x43, 0xa0, 0x47)}, P{95, "p95", QColor(0xff, 0xa0, 0x00)},
                      P{99, "p99", QColor(0xe5, 0x39, 0x35)}}) {
     const double v = Percentile(pauses_, p.pct);
@@ -411,10 +413,13 @@ void ChartsPanel::rebuildHistogram() {
     line->point2->setCoords(v, 1);
     line->setPen(QPen(p.color, 1.5, Qt::DashLine));
     auto* label = new QCPItemText(histogram_);
-    label->position->setCoords(v, top * 1.1 + 0.5);
+    // One row each, top down: close percentiles' labels would otherwise print over each other.
+    label->position->setCoords(v, upper * (0.93 - 0.09 * row++));
     label->setText(QString("%1 %2 ms").arg(p.name).arg(v, 0, 'f', 2));
     label->setColor(p.color);
-    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    // Right of its line, or left of it near the axis's end, where it would be cut off.
+    const bool near_end = v > 0.7 * histogram_->xAxis->range().upper;
+    label->setPositionAlignment((near_end ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
   }
 }
 

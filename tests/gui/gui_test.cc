@@ -61,6 +61,38 @@ class GuiTest : public QObject {
     }
   }
 
+  // Close percentiles (p95 and p99 one bin apart) get a row each, and a label near the axis's
+  // end is drawn left of its line instead of running off the chart.
+  void histogramPercentileLabelsDoNotOverlap() {
+    ChartsPanel panel;
+    panel.resize(800, 600);
+    std::vector<GCEvent> events;
+    for (int i = 0; i < 100; ++i) {
+      GCEvent e;
+      e.sequence = static_cast<std::uint64_t>(i);
+      e.start_ms = i;
+      e.pause_ms = i < 90 ? 2.0 + 0.01 * i : 30.0 + 0.1 * i;
+      events.push_back(e);
+    }
+    panel.append(events, 0, {}, 0);
+    panel.finish();
+    QCustomPlot* plot = nullptr;
+    for (auto [name, p] : panel.charts())
+      if (name == "histogram") plot = p;
+    QVERIFY(plot != nullptr);
+    std::vector<QCPItemText*> labels;
+    for (int i = 0; i < plot->itemCount(); ++i)
+      if (auto* t = qobject_cast<QCPItemText*>(plot->item(i))) labels.push_back(t);
+    QCOMPARE(labels.size(), std::size_t{3});
+    const QCPRange y = plot->yAxis->range(), x = plot->xAxis->range();
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      const QPointF at = labels[i]->position->coords();
+      QVERIFY(y.contains(at.y()));
+      if (i > 0) QVERIFY2(at.y() < labels[i - 1]->position->coords().y(), "labels share a row");
+      if (at.x() > 0.7 * x.upper) QVERIFY(labels[i]->positionAlignment() & Qt::AlignRight);
+    }
+  }
+
   void fullRunFillsEveryChart() {
     MainWindow w;
     QVERIFY(w.openWorkload(Workload("oom-growth.js")));
