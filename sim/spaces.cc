@@ -475,14 +475,18 @@ void SemiSpaceNewSpace::FinalizeEvacuation(std::size_t unused_bytes) {
   }
 }
 
-void SemiSpaceNewSpace::EnsureFromSpaceIsCommitted() {
-  if (from_committed_) return;
-  // The uncommitted pages keep their Page records (and their vectors' capacity): committing
-  // only counts their memory again. New space may have grown or shrunk since.
+void SemiSpaceNewSpace::TrimFromSpace() {
   while (from_.size() > to_.size()) {
     allocator_->FreePage(from_.back());
     from_.pop_back();
   }
+}
+
+void SemiSpaceNewSpace::EnsureFromSpaceIsCommitted() {
+  if (from_committed_) return;
+  // The uncommitted pages keep their Page records (and their vectors' capacity): committing
+  // only counts their memory again. New space may have grown or shrunk since.
+  TrimFromSpace();
   for (Page* p : from_)
     allocator_->CommitPage(p);
   while (from_.size() < to_.size())
@@ -541,10 +545,7 @@ void SemiSpaceNewSpace::Shrink() {
     allocator_->FreePage(to_.back());
     to_.pop_back();
   }
-  while (from_.size() > to_.size()) {
-    allocator_->FreePage(from_.back());
-    from_.pop_back();
-  }
+  TrimFromSpace();
   // V8 11.3 SemiSpaceNewSpace::Shrink ends with from_space_.Uncommit(), shrunk or not; the next
   // GC commits it again (Heap::EnsureFromSpaceIsCommitted).
   if (from_committed_)

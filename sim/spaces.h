@@ -276,6 +276,8 @@ class SemiSpaceNewSpace {
   SpaceStats Stats() const;
 
  private:
+  // Frees from-space's pages beyond to-space's count (new space shrank).
+  void TrimFromSpace();
   MemoryAllocator* allocator_;
   std::vector<Page*> to_;
   std::vector<Page*> from_;

@@ -396,14 +396,13 @@ void ChartsPanel::rebuildHistogram() {
   histogram_->xAxis->setRange(0, (bins + 4) * width);
   histogram_->yAxis->rescale();
   histogram_->yAxis->setRangeLower(0);
-  const double top = histogram_->yAxis->range().upper;
-  histogram_->yAxis->setRangeUpper(top * 1.15 + 1);
+  const double upper = histogram_->yAxis->range().upper * 1.15 + 1;  // room for the labels
+  histogram_->yAxis->setRangeUpper(upper);
   struct P {
     double pct;
     const char* name;
     QColor color;
   };
-  const double upper = histogram_->yAxis->range().upper;
   int row = 0;
   for (const P& p : {P{50, "p50", QColor(0x43, 0xa0, 0x47)}, P{95, "p95", QColor(0xff, 0xa0, 0x00)},
                      P{99, "p99", QColor(0xe5, 0x39, 0x35)}}) {
