@@ -1279,7 +1279,6 @@ void Heap::PerformGarbageCollection(GarbageCollector collector,
                            old_generation_allocation_counter_);
   // Heap::GarbageCollectionPrologue counts maximum-size scavenges before new space may grow.
   maximum_size_scavenge_ = new_space_->IsAtMaximumCapacity();
-  CheckNewSpaceExpansionCriteria();
 
   GCEvent ev;
   ev.sequence = gc_count_;
@@ -1289,7 +1288,10 @@ void Heap::PerformGarbageCollection(GarbageCollector collector,
   ev.reduce_memory = reduce_memory_;
   ev.start_ms = now_ms_;
   ev.mutator_ms = now_ms_ - last_gc_end_ms_;
+  // GCTracer::StartCycle takes the sizes before Heap::GarbageCollectionPrologueInSafepoint grows
+  // new space (node's --trace-gc: "4.5 (6.0) -> 4.1 (8.2) MB" when the semi-space doubles).
   ev.before = SpaceStatistics();
+  CheckNewSpaceExpansionCriteria();
   ev.allocated_bytes = allocated_total_bytes_ - allocated_at_last_gc_;
   ev.average_mu = tracer_.AverageMarkCompactMutatorUtilization();
   ev.current_mu = tracer_.CurrentMarkCompactMutatorUtilization();
