@@ -473,7 +473,9 @@ std::optional<std::string> TakeCalibrationArgument(std::vector<std::string>& arg
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string value;
     if (args[i] == "--calibration") {
-      if (i + 1 >= args.size()) return "--calibration needs a FILE (or none)";
+      // "--calibration --run": the next argument is an option, not a file.
+      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)
+        return "--calibration needs a FILE (or none)";
       value = args[i + 1];
       args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
                  args.begin() + static_cast<std::ptrdiff_t>(i) + 2);

@@ -16,8 +16,8 @@
 
 #include <boost/program_options.hpp>
 
-#include "app/cli/cli-options.h"
 #include "app/cli/node-runner.h"
+#include "app/common/flag-options.h"
 #include "sim/calibration.h"
 #include "sim/heap.h"
 #include "sim/report.h"
@@ -143,14 +143,17 @@ int Compare(const std::vector<std::string>& raw) {
       "concurrent marking and GC tasks see the same time)");
   po::options_description all;
   all.add(desc);
-  for (auto& g : HeapFlagGroups(false))
+  for (auto& g : cmdline::HeapFlagGroups(false))
     all.add(g);
   all.add_options()("workload", po::value<std::string>(), "");
   po::positional_options_description pos;
   pos.add("workload", 1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(NormalizeArguments(raw)).options(all).positional(pos).run(),
+    po::store(po::command_line_parser(cmdline::NormalizeArguments(raw))
+                  .options(all)
+                  .positional(pos)
+                  .run(),
               vm);
     po::notify(vm);
   } catch (const po::error& e) {
@@ -200,7 +203,7 @@ int Compare(const std::vector<std::string>& raw) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
   HeapFlags flags = CalibratedDefaults();
   if (!host.info().suggested_flags.empty()) ParseFlags(flags, host.info().suggested_flags);
-  if (auto err = ApplyHeapFlags(vm, flags)) {
+  if (auto err = cmdline::ApplyHeapFlags(vm, flags)) {
     std::cerr << "heaplab-cli compare: " << *err << "\n";
     return 2;
   }

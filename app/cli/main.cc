@@ -16,9 +16,9 @@
 #include <thread>
 
 #include "app/cli/calibrate.h"
-#include "app/cli/cli-options.h"
 #include "app/cli/compare.h"
 #include "app/cli/steps.h"
+#include "app/common/flag-options.h"
 #include "sim/calibration.h"
 #include "sim/heap.h"
 #include "sim/report.h"
@@ -92,7 +92,7 @@ Parsed Parse(const std::vector<std::string>& raw, po::options_description& comma
   Parsed p;
   po::options_description all;
   all.add(command);
-  for (auto& g : cli::HeapFlagGroups(lists))
+  for (auto& g : cmdline::HeapFlagGroups(lists))
     all.add(g);
   po::options_description hidden;
   hidden.add_options()("workload", po::value<std::string>(), "workload file");
@@ -101,7 +101,7 @@ Parsed Parse(const std::vector<std::string>& raw, po::options_description& comma
   po::positional_options_description pos;
   pos.add("workload", 1);
   try {
-    auto args = cli::NormalizeArguments(raw);
+    auto args = cmdline::NormalizeArguments(raw);
     po::store(po::command_line_parser(args).options(parsing).positional(pos).run(), p.vm);
     po::notify(p.vm);
   } catch (const po::error& e) {
@@ -115,7 +115,7 @@ Parsed Parse(const std::vector<std::string>& raw, po::options_description& comma
 void PrintCommandHelp(const char* command, po::options_description& d, bool lists) {
   std::cout << "Usage: heaplab-cli " << command << " WORKLOAD.js [options] [V8 flags]\n\n"
             << d << "\n";
-  for (auto& g : cli::HeapFlagGroups(lists))
+  for (auto& g : cmdline::HeapFlagGroups(lists))
     std::cout << g << "\n";
 }
 
@@ -161,7 +161,7 @@ std::optional<std::string> ResolveFlags(const WorkloadHost& host,
     if (auto err = ParseFlags(flags, host.info().suggested_flags))
       return path + ": workload({flags}): " + *err;
   }
-  return cli::ApplyHeapFlags(vm, flags);
+  return cmdline::ApplyHeapFlags(vm, flags);
 }
 
 int Run(const std::vector<std::string>& raw) {
@@ -268,7 +268,7 @@ int Sweep(const std::vector<std::string>& raw) {
     }
   }
   // The grid: every combination of the list-valued flags; single values apply to all.
-  auto lists = cli::ListFlags(p.vm);
+  auto lists = cmdline::ListFlags(p.vm);
   std::vector<std::vector<std::string>> grid{{}};
   for (const auto& [name, values] : lists) {
     std::vector<std::vector<std::string>> next;
@@ -286,7 +286,7 @@ int Sweep(const std::vector<std::string>& raw) {
     single.erase(name);
   for (const auto& g : grid) {
     HeapFlags f = CalibratedDefaults();
-    if (auto err = cli::ApplyHeapFlags(single, f)) {
+    if (auto err = cmdline::ApplyHeapFlags(single, f)) {
       std::cerr << "heaplab-cli sweep: " << *err << "\n";
       return kExitUsage;
     }
@@ -310,7 +310,7 @@ int Sweep(const std::vector<std::string>& raw) {
         HeapFlags f = CalibratedDefaults();
         if (suggested && !host.info().suggested_flags.empty())
           ParseFlags(f, host.info().suggested_flags);
-        cli::ApplyHeapFlags(single, f);
+        cmdline::ApplyHeapFlags(single, f);
         ParseFlags(f, grid[i]);
         Heap heap(f);
         RunRecorder rec;
@@ -402,7 +402,7 @@ int main(int argc, char** argv) {
     PrintUsage(args.empty() ? std::cerr : std::cout);
     if (!args.empty()) {
       std::cout << "\n";
-      for (auto& g : cli::HeapFlagGroups(false))
+      for (auto& g : cmdline::HeapFlagGroups(false))
         std::cout << g << "\n";
     }
     return args.empty() ? kExitUsage : 0;

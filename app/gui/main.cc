@@ -1,5 +1,5 @@
 // heaplab: the desktop workbench.
-//   heaplab [WORKLOAD.js] [V8 flags] [--run] [--export-charts DIR] [--chart-size WxH] [--quit]
+//   heaplab [WORKLOAD.js] [options] [V8 flags]   (heaplab --help; app/gui/gui-options.h)
 // Headless: `heaplab W.js --run --export-charts DIR --quit` runs as fast as possible, writes
 // every chart as PNG and SVG into DIR and exits 0 (works with QT_QPA_PLATFORM=offscreen).
 #include <QApplication>
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "app/gui/gui-options.h"
 #include "app/gui/main-window.h"
 #include "sim/calibration.h"
 #include "widgets/charts-panel.h"
@@ -22,99 +23,43 @@
 using namespace heaplab;
 
 int main(int argc, char** argv) {
-  QApplication app(argc, argv);
+  // Help needs no display: it is printed before Qt looks for one.
+  if (WantsGuiHelp(std::vector<std::string>(argv + 1, argv + argc))) {
+    std::fputs(GuiHelpText().c_str(), stdout);
+    return 0;
+  }
+  QApplication app(argc, argv);  // takes Qt's own options (-platform, -style...) out of argv
   QApplication::setOrganizationName("HeapLab");
   QApplication::setApplicationName("HeapLab");
   QApplication::setWindowIcon(QIcon(":/heaplab/heaplab.svg"));
 
-  std::vector<std::string> all(argv + 1, argv + argc);
-  // Options of the workbench whose values may look like flags are taken out first.
-  std::vector<std::string> args, rest;
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    if ((all[i] == "--compare" || all[i] == "--import-log") && i + 1 < all.size()) {
-      rest.push_back(all[i]);
-      rest.push_back(all[++i]);
-    } else {
-      args.push_back(all[i]);
-    }
-  }
+  std::vector<std::string> args(argv + 1, argv + argc);
   // The speed profile (heaplab-cli calibrate's, or --calibration FILE|none) under the flags.
   if (auto err = SetUpCalibration(args)) {
     std::fprintf(stderr, "heaplab: %s\n", err->c_str());
     return 2;
   }
-  HeapFlags flags = CalibratedDefaults();
-  if (auto err = ParseFlags(flags, args, &rest)) {
-    std::fprintf(stderr, "heaplab: %s\n", err->c_str());
+  GuiOptions options;
+  options.flags = CalibratedDefaults();
+  if (auto err = ParseGuiOptions(args, options)) {
+    std::fprintf(stderr, "heaplab: %s\n(heaplab --help lists the options and flags)\n",
+                 err->c_str());
     return 2;
   }
-  QString workload, export_dir;
-  bool run = false, quit = false;
-  int width = 1200, height = 500;
-  double window_duration = 0;
-  std::uint64_t window_seed = 1;
-  QString screenshot;
-  bool latency_report = false;
-  QString compare;     // flag sets separated by ';', compared after the run
-  QString import_log;  // a node --trace-gc log overlaid after the run
-  QString lesson;      // opened in step mode
-  int lesson_stop = 1;
-  long step = -1;        // step mode: go to this step (0-based) after opening
-  QString heap_map_out;  // after the run, the heap map exported to this file
-  bool show_heap_map = false;
-  for (std::size_t i = 0; i < rest.size(); ++i) {
-    const std::string& a = rest[i];
-    if (a == "--run")
-      run = true;
-    else if (a == "--quit")
-      quit = true;
-    else if (a == "--export-charts" && i + 1 < rest.size())
-      export_dir = QString::fromStdString(rest[++i]);
-    else if (a.rfind("--export-charts=", 0) == 0)
-      export_dir = QString::fromStdString(a.substr(16));
-    else if (a.rfind("--duration=", 0) == 0)
-      window_duration = std::atof(a.c_str() + 11);
-    else if (a == "--duration" && i + 1 < rest.size())
-      window_duration = std::atof(rest[++i].c_str());
-    else if (a.rfind("--seed=", 0) == 0)
-      window_seed = std::strtoull(a.c_str() + 7, nullptr, 10);
-    else if (a == "--screenshot" && i + 1 < rest.size())
-      screenshot = QString::fromStdString(rest[++i]);
-    else if (a == "--latency-report")
-      latency_report = true;
-    else if (a == "--compare" && i + 1 < rest.size())
-      compare = QString::fromStdString(rest[++i]);
-    else if (a == "--lesson" && i + 1 < rest.size())
-      lesson = QString::fromStdString(rest[++i]);
-    else if (a == "--lesson-stop" && i + 1 < rest.size())
-      lesson_stop = std::atoi(rest[++i].c_str());
-    else if (a == "--step" && i + 1 < rest.size())
-      step = std::atol(rest[++i].c_str());
-    else if (a == "--export-heap-map" && i + 1 < rest.size())
-      heap_map_out = QString::fromStdString(rest[++i]);
-    else if (a == "--show-heap-map")
-      show_heap_map = true;
-    else if (a == "--import-log" && i + 1 < rest.size())
-      import_log = QString::fromStdString(rest[++i]);
-    else if (a == "--chart-size" && i + 1 < rest.size())
-      std::sscanf(rest[++i].c_str(), "%dx%d", &width, &height);
-    else if (a == "--help" || a == "-h") {
-      std::printf(
-          "Usage: heaplab [WORKLOAD.js] [V8 flags] [--seed N] [--duration MS] [--run]\n"
-          "               [--export-charts DIR] [--chart-size WxH] [--screenshot FILE.png] "
-          "[--quit]\n"
-          "               [--show-heap-map] [--export-heap-map FILE.png|svg]\n"
-          "       heaplab --lesson FILE.lesson.json [--lesson-stop K] [--step N] "
-          "[--screenshot FILE.png] [--quit]\n");
-      return 0;
-    } else if (a.rfind("--", 0) == 0) {
-      std::fprintf(stderr, "heaplab: unknown option '%s'\n", a.c_str());
-      return 2;
-    } else
-      workload = QString::fromStdString(a);
-  }
+  const QString workload_arg = QString::fromStdString(options.workload);
+  const QString export_dir = QString::fromStdString(options.export_charts_dir);
+  const QString screenshot = QString::fromStdString(options.screenshot_path);
+  const QString import_log = QString::fromStdString(options.import_log_path);
+  const QString lesson = QString::fromStdString(options.lesson_path);
+  const QString heap_map_out = QString::fromStdString(options.heap_map_path);
+  const int width = options.chart_width, height = options.chart_height;
+  const bool run = options.run, quit = options.quit;
+  QStringList compare;
+  for (const std::string& set : options.compare_flag_sets)
+    compare << QString::fromStdString(set);
 
   MainWindow window;
+  QString workload = workload_arg;
   if (workload.isEmpty())
     workload =
         QSettings().value("workload/last", WorkloadsDirectory() + "/request-churn.js").toString();
@@ -122,11 +67,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "heaplab: cannot read %s\n", workload.toUtf8().constData());
     return 1;
   }
-  window.setFlags(flags);
-  window.controller()->setDuration(window_duration);
-  window.controller()->setSeed(window_seed);
+  window.setFlags(options.flags);
+  window.controller()->setDuration(options.duration_ms);
+  window.controller()->setSeed(options.seed);
   window.show();
-  if (show_heap_map) window.showHeapMap();
+  if (options.show_heap_map) window.showHeapMap();
 
   int exit_code = 0;
   if (!lesson.isEmpty()) {
@@ -137,12 +82,13 @@ int main(int argc, char** argv) {
       return 1;
     }
     StepView* view = window.stepView();
-    if (lesson_stop < 1 || static_cast<std::size_t>(lesson_stop) > view->stopCount()) {
+    const int lesson_stop = options.lesson_stop;
+    if (static_cast<std::size_t>(lesson_stop) > view->stopCount()) {
       std::fprintf(stderr, "heaplab: --lesson-stop must be 1..%zu\n", view->stopCount());
       return 2;
     }
     view->goToStop(static_cast<std::size_t>(lesson_stop - 1));
-    if (step >= 0) view->goToStep(static_cast<std::size_t>(step));
+    if (options.step) view->goToStep(static_cast<std::size_t>(*options.step));
     QCoreApplication::processEvents();
     if (!screenshot.isEmpty() && !view->window()->grab().save(screenshot)) {
       std::fprintf(stderr, "heaplab: cannot write %s\n", screenshot.toUtf8().constData());
@@ -168,7 +114,7 @@ int main(int argc, char** argv) {
             }
           }
           if (!compare.isEmpty()) {
-            window.comparison()->setVariantsText(compare.split(';').join('\n'));
+            window.comparison()->setVariantsText(compare.join('\n'));
             window.runComparison();
             while (window.comparison()->running())
               QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
@@ -181,7 +127,7 @@ int main(int argc, char** argv) {
             }
           }
           window.charts()->flush();
-          if (show_heap_map || !heap_map_out.isEmpty()) {
+          if (options.show_heap_map || !heap_map_out.isEmpty()) {
             // The run's last heap picture arrives with its final drain.
             QCoreApplication::processEvents();
             if (auto snap = window.controller()->lastSnapshot())
@@ -198,7 +144,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "heaplab: cannot write %s\n", screenshot.toUtf8().constData());
             exit_code = 1;
           }
-          if (latency_report) {
+          if (options.latency_report) {
             // Event-loop delay during the run, and the process's memory after it.
             const auto l = window.latency();
             long rss_kb = 0;

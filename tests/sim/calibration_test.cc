@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "sim/calibration.h"
@@ -355,6 +357,27 @@ TEST(Calibration, BadProfilesNameTheirLine) {
   ASSERT_TRUE(err);
   EXPECT_NE(err->find(":1: unknown flag"), std::string::npos) << *err;
   EXPECT_TRUE(ApplyCalibrationFile(::testing::TempDir() + "/missing.flags", flags));
+}
+
+TEST(Calibration, TheCalibrationArgumentNeedsAFileNotTheNextOption) {
+  std::vector<std::string> args{"w.js", "--calibration", "--run"};
+  auto err = TakeCalibrationArgument(args);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(*err, "--calibration needs a FILE (or none)");
+  args = {"--calibration=", "w.js"};
+  EXPECT_TRUE(TakeCalibrationArgument(args));
+  args = {"w.js", "--calibration"};
+  EXPECT_TRUE(TakeCalibrationArgument(args));
+  const char* saved = std::getenv("HEAPLAB_CALIBRATION");
+  const std::string restore = saved ? saved : "";
+  args = {"w.js", "--calibration", "none", "--run"};
+  EXPECT_FALSE(TakeCalibrationArgument(args));
+  EXPECT_EQ(args, (std::vector<std::string>{"w.js", "--run"}));
+  EXPECT_STREQ(std::getenv("HEAPLAB_CALIBRATION"), "none");
+  if (saved)
+    ::setenv("HEAPLAB_CALIBRATION", restore.c_str(), 1);
+  else
+    ::unsetenv("HEAPLAB_CALIBRATION");
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
-#include "app/cli/cli-options.h"
+#include "app/common/flag-options.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace po = boost::program_options;
 
-namespace heaplab::cli {
+namespace heaplab::cmdline {
 
 namespace {
 std::string HelpText(const FlagInfo& f) {
@@ -98,4 +99,4 @@ std::map<std::string, std::vector<std::string>> ListFlags(const po::variables_ma
   return out;
 }
 
-}  // namespace heaplab::cli
+}  // namespace heaplab::cmdline

@@ -1,5 +1,6 @@
-// Command-line options for heaplab-cli, generated from the one flag table (sim/flag-definitions.h)
-// with Boost.Program_options. Flags are accepted as node accepts them: dashes or underscores,
+// Command-line options for heaplab-cli and heaplab, generated from the one flag table
+// (sim/flag-definitions.h) with Boost.Program_options. Flags are accepted as node accepts them:
+// dashes or underscores,
 // "--flag=value" or "--flag value", and "--no-flag" for booleans.
 #pragma once
 
@@ -12,7 +13,7 @@
 
 #include "sim/flags.h"
 
-namespace heaplab::cli {
+namespace heaplab::cmdline {
 
 // The heap flags, one options_description per table group, in table order.
 std::vector<boost::program_options::options_description> HeapFlagGroups(bool allow_lists);
@@ -27,4 +28,4 @@ std::optional<std::string> ApplyHeapFlags(const boost::program_options::variable
 std::map<std::string, std::vector<std::string>> ListFlags(
     const boost::program_options::variables_map& vm);
 
-}  // namespace heaplab::cli
+}  // namespace heaplab::cmdline
