@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <vector>
 
 #include "sim/report.h"
 
@@ -45,12 +46,51 @@ QColor SpaceColor(AllocationSpace s) {
   }
   return Qt::gray;
 }
-// Moves a plot's legend out of the data, into one row under the axis rect.
+// The most legend columns (up to kMaxLegendColumns) whose entries fit the plot's width uncut,
+// each column as wide as its widest entry; at least one.
+constexpr int kMaxLegendColumns = 6;
+int LegendColumnsThatFit(const QCPLegend* legend, int available_px) {
+  // The grid's cells in fill order; a wrapped grid's last row has empty ones (no item).
+  std::vector<int> widths;
+  for (int i = 0; i < legend->itemCount(); ++i)
+    if (const QCPAbstractLegendItem* item = legend->item(i))
+      widths.push_back(item->minimumOuterSizeHint().width());
+  const int n = static_cast<int>(widths.size());
+  for (int columns = std::min(n, kMaxLegendColumns); columns > 1; --columns) {
+    int total = (columns - 1) * legend->columnSpacing();
+    for (int c = 0; c < columns; ++c) {
+      int widest = 0;
+      for (int i = c; i < n; i += columns)
+        widest = std::max(widest, widths[static_cast<std::size_t>(i)]);
+      total += widest;
+    }
+    if (total <= available_px) return columns;
+  }
+  return 1;
+}
+
+// As many legend columns as fit a plot drawn `width_px` wide, so that no entry is cut off (a
+// comparison's flag sets are long names).
+void FitLegendColumns(QCustomPlot* p, int width_px) {
+  QCPLegend* legend = p->legend;
+  if (!legend->visible() || legend->itemCount() == 0) return;
+  const QMargins m = legend->margins();
+  const int available = width_px - m.left() - m.right() - 4;
+  const int columns = LegendColumnsThatFit(legend, available);
+  if (columns == legend->wrap()) return;
+  legend->setWrap(columns);
+  legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);  // re-lays the entries out
+}
+
+// Moves a plot's legend out of the data, into rows under the axis rect.
 void PlaceLegendBelow(QCustomPlot* p) {
   p->legend->setVisible(true);
   p->legend->setFont(QFont(p->font().family(), 7));
   p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
   p->legend->setWrap(4);  // several short rows: the legend must not set the plot's width
+  // Before every replot (a resize, a new overlay), for the plot's own width.
+  QObject::connect(p, &QCustomPlot::beforeReplot, p,
+                   [p] { FitLegendColumns(p, p->viewport().width()); });
   p->legend->setBorderPen(Qt::NoPen);
   p->legend->setBrush(Qt::NoBrush);
   p->legend->setRowSpacing(0);
@@ -128,6 +168,7 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
   heap_limit_graph_->setName("max old generation");
   heap_limit_graph_->setPen(QPen(QColor(0xb7, 0x1c, 0x1c), 2));
   PlaceLegendBelow(occupancy_);
+  space_has_held_bytes_.assign(occupancy_graphs_.size(), false);
 
   allocation_ = makePlot("Allocation rate", "MB/s");
   allocation_graph_ = allocation_->addGraph();
@@ -183,14 +224,27 @@ QCustomPlot* ChartsPanel::makePlot(const QString& title, const QString& y_label)
 }
 
 void ChartsPanel::setShowMapSpace(bool show) {
+  show_map_space_ = show;
+  for (std::size_t k = 0; k < occupancy_graphs_.size(); ++k)
+    if (kStack[k] == AllocationSpace::kMap) occupancy_graphs_[k]->setVisible(show);
+  updateOccupancyLegend();
+  occupancy_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ChartsPanel::updateOccupancyLegend() {
+  std::vector<QCPGraph*> listed;
   for (std::size_t k = 0; k < occupancy_graphs_.size(); ++k) {
-    if (kStack[k] != AllocationSpace::kMap) continue;
-    occupancy_graphs_[k]->setVisible(show);
-    if (show)
-      occupancy_graphs_[k]->addToLegend();
-    else
-      occupancy_graphs_[k]->removeFromLegend();
+    if (kStack[k] == AllocationSpace::kMap && !show_map_space_) continue;
+    if (space_has_held_bytes_[k]) listed.push_back(occupancy_graphs_[k]);
   }
+  listed.insert(listed.end(), {committed_graph_, limit_graph_, heap_limit_graph_});
+  for (QCPGraph* g : overlays_)
+    if (g->parentPlot() == occupancy_) listed.push_back(g);
+  if (listed == occupancy_legend_) return;
+  occupancy_->legend->clearItems();
+  for (QCPGraph* g : listed)
+    g->addToLegend();
+  occupancy_legend_ = std::move(listed);
 }
 
 std::vector<std::pair<QString, QCustomPlot*>> ChartsPanel::charts() const {
@@ -251,8 +305,9 @@ void ChartsPanel::append(const std::vector<GCEvent>& events,
     tx << t;
     double cumulative = 0;
     for (std::size_t k = 0; k < n; ++k) {
-      cumulative +=
-          static_cast<double>(s.spaces[static_cast<std::size_t>(kStack[k])].used_bytes) / kMB;
+      const std::size_t used = s.spaces[static_cast<std::size_t>(kStack[k])].used_bytes;
+      if (used > 0) space_has_held_bytes_[k] = true;
+      cumulative += static_cast<double>(used) / kMB;
       stack[k] << cumulative;
     }
     committed << static_cast<double>(TotalCommitted(s.spaces)) / kMB;
@@ -272,6 +327,7 @@ void ChartsPanel::append(const std::vector<GCEvent>& events,
   }
   for (std::size_t k = 0; k < n; ++k)
     occupancy_graphs_[k]->addData(tx, stack[k], true);
+  updateOccupancyLegend();
   committed_graph_->addData(tx, committed, true);
   limit_graph_->addData(tx, limit, true);
   heap_limit_graph_->addData(tx, heap_limit, true);
@@ -484,6 +540,7 @@ void ChartsPanel::addOverlay(const Overlay& o) {
   add(mark_compact_, o.mc_time_s, o.mc_pause_ms, false);
   add(occupancy_, o.heap_time_s, o.heap_mb, true);
   add(promotion_, o.promotion_time_s, o.promotion_mb, false);
+  updateOccupancyLegend();
   // Fit every time chart to all data, overlays included.
   for (QCustomPlot* p : {scavenge_, mark_compact_, promotion_, allocation_}) {
     p->rescaleAxes(true);
@@ -507,6 +564,8 @@ void ChartsPanel::clearOverlays() {
   overlays_.clear();
   scavenge_->legend->setVisible(false);
   promotion_->legend->setVisible(false);
+  occupancy_legend_.clear();  // its overlay entries went with their graphs
+  updateOccupancyLegend();
   replotAll();
 }
 
@@ -527,6 +586,8 @@ void ChartsPanel::clear() {
   rate_window_start_ms_ = -1;
   rate_window_allocated_ = 0;
   occupancy_top_ = 0;
+  space_has_held_bytes_.assign(occupancy_graphs_.size(), false);
+  updateOccupancyLegend();
   rebuildHistogram();
 }
 
@@ -595,10 +656,21 @@ QString RenderToFile(const QString& path,
   return {};
 }
 
+namespace {
+// Draws a plot at another size than the screen's (an export), its legend fitted to that width;
+// the on-screen layout comes back with the next replot.
+void DrawAtSize(QCustomPlot* plot, QCPPainter& painter, int width, int height) {
+  FitLegendColumns(plot, width);
+  plot->toPainter(&painter, width, height);
+  FitLegendColumns(plot, plot->viewport().width());
+  plot->replot(QCustomPlot::rpQueuedReplot);
+}
+}  // namespace
+
 QString ChartsPanel::exportChart(QCustomPlot* plot, const QString& path, int width, int height) {
   return RenderToFile(path, width, height, plot->objectName(), [&](QCPPainter& painter) {
     painter.fillRect(QRect(0, 0, width, height), Qt::white);
-    plot->toPainter(&painter, width, height);
+    DrawAtSize(plot, painter, width, height);
   });
 }
 
@@ -613,7 +685,7 @@ QString ChartsPanel::exportDashboard(const QString& path, int width, int height)
     for (std::size_t i = 0; i < all.size(); ++i) {
       painter.save();
       painter.translate(static_cast<int>(i % 2) * cw, static_cast<int>(i / 2) * ch);
-      all[i].second->toPainter(&painter, cw, ch);
+      DrawAtSize(all[i].second, painter, cw, ch);
       painter.restore();
     }
   });

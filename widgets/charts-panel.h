@@ -91,6 +91,9 @@ class ChartsPanel : public QWidget {
   void decimateIfNeeded();
   void replotAll();
   void replotNext();
+  // The occupancy legend lists the spaces that have held bytes in this run (in stack order),
+  // then the limit lines and the overlays; rebuilt only when that list changes (no replot).
+  void updateOccupancyLegend();
 
   QCustomPlot* scavenge_ = nullptr;
   QCustomPlot* mark_compact_ = nullptr;
@@ -103,6 +106,9 @@ class ChartsPanel : public QWidget {
   QCPGraph* mc_incremental_graph_ = nullptr;
   QCPGraph* promotion_graph_ = nullptr;
   std::vector<QCPGraph*> occupancy_graphs_;  // stacked, one per space
+  std::vector<bool> space_has_held_bytes_;   // per stacked space, this run
+  bool show_map_space_ = false;
+  std::vector<QCPGraph*> occupancy_legend_;  // the graphs the occupancy legend lists, in order
   QCPGraph* committed_graph_ = nullptr;
   QCPGraph* limit_graph_ = nullptr;
   QCPGraph* heap_limit_graph_ = nullptr;

@@ -16,9 +16,8 @@ namespace {
 // The workbench's own options (the heap flags come from the table).
 po::options_description WorkbenchOptions() {
   po::options_description d("Workbench options", 100, 50);
-  d.add_options()("help,h", "show this help")(
-      "run", "start the run at once")("quit",
-                                      "exit when the run, its exports and screenshot are done")(
+  d.add_options()("help,h", "show this help")("run", "start the run at once")(
+      "quit", "exit when the run, its exports and screenshot are done")(
       "duration", po::value<double>()->value_name("MS"),
       "simulated milliseconds to run (default: the workload's own)")(
       "seed", po::value<std::string>()->value_name("N"), "random seed (default: 1)")(
@@ -32,8 +31,7 @@ po::options_description WorkbenchOptions() {
       "compare", po::value<std::string>()->value_name("FLAGS;FLAGS"),
       "after the run, compare these flag sets side by side (';' between sets)")(
       "import-log", po::value<std::string>()->value_name("FILE"),
-      "after the run, overlay a node --trace-gc log")(
-      "show-heap-map", "open the heap map")(
+      "after the run, overlay a node --trace-gc log")("show-heap-map", "open the heap map")(
       "export-heap-map", po::value<std::string>()->value_name("FILE.png|svg"),
       "after the run, export the heap map")(
       "lesson", po::value<std::string>()->value_name("FILE.lesson.json"),
@@ -60,7 +58,8 @@ std::vector<std::string> JoinValues(const std::vector<std::string>& args) {
 }
 
 // A whole number 0..2^64-1 (lexical_cast would take "-1" as 2^64-1).
-std::optional<std::string> ParseCount(const char* option, const std::string& text,
+std::optional<std::string> ParseCount(const char* option,
+                                      const std::string& text,
                                       std::uint64_t& value) {
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
@@ -83,8 +82,7 @@ std::optional<std::string> ParseChartSize(const std::string& text, int& width, i
 
 }  // namespace
 
-std::optional<std::string> ParseGuiOptions(const std::vector<std::string>& args,
-                                           GuiOptions& out) {
+std::optional<std::string> ParseGuiOptions(const std::vector<std::string>& args, GuiOptions& out) {
   po::options_description all;
   all.add(WorkbenchOptions());
   for (auto& g : cmdline::HeapFlagGroups(false))
@@ -124,8 +122,8 @@ std::optional<std::string> ParseGuiOptions(const std::vector<std::string>& args,
   }
   if (vm.count("export-charts")) out.export_charts_dir = vm["export-charts"].as<std::string>();
   if (vm.count("chart-size")) {
-    if (auto err = ParseChartSize(vm["chart-size"].as<std::string>(), out.chart_width,
-                                  out.chart_height))
+    if (auto err =
+            ParseChartSize(vm["chart-size"].as<std::string>(), out.chart_width, out.chart_height))
       return err;
   }
   if (vm.count("screenshot")) out.screenshot_path = vm["screenshot"].as<std::string>();

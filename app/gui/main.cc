@@ -106,13 +106,6 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "%s\n", window.controller()->error()->ToString().c_str());
             exit_code = 1;
           }
-          if (!export_dir.isEmpty()) {
-            QString err = window.charts()->exportAll(export_dir, width, height);
-            if (!err.isEmpty()) {
-              std::fprintf(stderr, "heaplab: %s\n", err.toUtf8().constData());
-              exit_code = 1;
-            }
-          }
           if (!compare.isEmpty()) {
             window.comparison()->setVariantsText(compare.join('\n'));
             window.runComparison();
@@ -127,6 +120,14 @@ int main(int argc, char** argv) {
             }
           }
           window.charts()->flush();
+          // After the comparison and the imported log: the exports show their overlays.
+          if (!export_dir.isEmpty()) {
+            QString err = window.charts()->exportAll(export_dir, width, height);
+            if (!err.isEmpty()) {
+              std::fprintf(stderr, "heaplab: %s\n", err.toUtf8().constData());
+              exit_code = 1;
+            }
+          }
           if (options.show_heap_map || !heap_map_out.isEmpty()) {
             // The run's last heap picture arrives with its final drain.
             QCoreApplication::processEvents();

@@ -93,6 +93,70 @@ class GuiTest : public QObject {
     }
   }
 
+  void legendEntriesAreNeverCutAndListOnlySpacesThatHeldBytes() {
+    ChartsPanel panel;
+    panel.resize(700, 600);
+    panel.show();
+    QCustomPlot* occupancy = nullptr;
+    for (auto [name, p] : panel.charts())
+      if (name == "occupancy") occupancy = p;
+    QVERIFY(occupancy != nullptr);
+    auto legend_names = [&] {
+      QStringList names;
+      for (int i = 0; i < occupancy->legend->itemCount(); ++i)
+        if (auto* item = qobject_cast<QCPPlottableLegendItem*>(occupancy->legend->item(i)))
+          names << item->plottable()->name();
+      return names;
+    };
+    // Old and new space only: the other spaces are not listed.
+    auto sample = [](double t, std::size_t large_object_bytes) {
+      HeapSample s;
+      s.time_ms = t;
+      s.spaces[static_cast<std::size_t>(AllocationSpace::kOld)].used_bytes = 3 << 20;
+      s.spaces[static_cast<std::size_t>(AllocationSpace::kNew)].used_bytes = 1 << 20;
+      s.spaces[static_cast<std::size_t>(AllocationSpace::kLargeObject)].used_bytes =
+          large_object_bytes;
+      return s;
+    };
+    std::vector<HeapSample> samples{sample(0, 0), sample(10, 0)};
+    panel.append({}, 0, samples, 0);
+    QCOMPARE(legend_names(), (QStringList{"Old space", "New space", "committed",
+                                          "old-gen allocation limit", "max old generation"}));
+    // A large object joins the list in stack order, and stays after it dies.
+    samples.push_back(sample(20, 300 << 10));
+    samples.push_back(sample(30, 0));
+    panel.append({}, 0, samples, 2);
+    QCOMPARE(legend_names(),
+             (QStringList{"Old space", "Large object space", "New space", "committed",
+                          "old-gen allocation limit", "max old generation"}));
+    // Comparisons' long names: every chart's legend entries get their whole width.
+    ChartsPanel::Overlay o;
+    o.name = "--max-semi-space-size=16 --max-old-space-size=64";
+    o.scavenge_time_s = {0.01};
+    o.scavenge_pause_ms = {1};
+    o.heap_time_s = {0.01};
+    o.heap_mb = {4};
+    panel.addOverlay(o);
+    o.name = "--max-semi-space-size=1 --max-old-space-size=4096";
+    panel.addOverlay(o);
+    panel.flush();
+    QCOMPARE(legend_names().back(), o.name);
+    for (auto [name, plot] : panel.charts()) {
+      if (!plot->legend->visible()) continue;
+      for (int i = 0; i < plot->legend->itemCount(); ++i) {
+        const QCPAbstractLegendItem* item = plot->legend->item(i);
+        if (!item) continue;
+        QVERIFY2(item->outerRect().width() >= item->minimumOuterSizeHint().width(),
+                 qPrintable(name + ": a legend entry is cut"));
+        QVERIFY2(item->outerRect().right() <= plot->width(),
+                 qPrintable(name + ": a legend entry runs past the chart"));
+      }
+    }
+    // Without the overlays their entries go.
+    panel.clearOverlays();
+    QCOMPARE(legend_names().size(), 6);
+  }
+
   void fullRunFillsEveryChart() {
     MainWindow w;
     QVERIFY(w.openWorkload(Workload("oom-growth.js")));
