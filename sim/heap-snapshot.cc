@@ -93,6 +93,9 @@ class SnapshotBuilder {
   SnapshotBuilder(const Heap& heap, const SnapshotOptions& options, HeapSnapshot* out)
       : heap_(heap), options_(options), out_(*out) {}
 
+  // Whether a scavenge is under way (its to-space holds only its survivors).
+  void set_scavenging(bool scavenging) { scavenging_ = scavenging; }
+
   void AddPage(const Page* page, PageRole role, const PagedSpace* paged) {
     PageSnapshot ps;
     ps.id = page->id;
@@ -109,7 +112,11 @@ class SnapshotBuilder {
       const HeapObject& o = page->objects[i];
       if (!o.is_object()) continue;
       ObjectAge age = ObjectAge::kOld;
-      if (page->owner == AllocationSpace::kNew)
+      // During a scavenge everything in to-space has just survived it; the age mark still
+      // splits from-space (below it: survived once, to be promoted).
+      if (page->owner == AllocationSpace::kNew && role == PageRole::kToSpace && scavenging_)
+        age = ObjectAge::kSurvived;
+      else if (page->owner == AllocationSpace::kNew)
         age = ns.IsBelowAgeMark(page, o.offset_bytes()) ? ObjectAge::kSurvived : ObjectAge::kNew;
       else if (young)
         age = ObjectAge::kNew;
@@ -169,6 +176,7 @@ class SnapshotBuilder {
   const Heap& heap_;
   const SnapshotOptions& options_;
   HeapSnapshot& out_;
+  bool scavenging_ = false;
 };
 
 std::size_t CountObjects(const Heap& heap) {
@@ -190,6 +198,9 @@ HeapSnapshot TakeHeapSnapshot(const Heap& heap, const SnapshotOptions& options) 
   SnapshotBuilder b(heap, options, &s);
 
   const SemiSpaceNewSpace& ns = heap.new_space();
+  const bool scavenging =
+      !ns.from_space().empty() && ns.from_space().front()->IsFlagSet(Page::kFromSpace);
+  b.set_scavenging(scavenging);
   for (const Page* p : ns.to_space())
     b.AddPage(p, PageRole::kToSpace, nullptr);
   if (ns.IsFromSpaceCommitted())
@@ -197,8 +208,6 @@ HeapSnapshot TakeHeapSnapshot(const Heap& heap, const SnapshotOptions& options) 
       b.AddPage(p, PageRole::kFromSpace, nullptr);
   const std::size_t age_page = ns.age_mark_page();
   // During a scavenge the age mark stays where it was: in what is now from-space.
-  const bool scavenging =
-      !ns.from_space().empty() && ns.from_space().front()->IsFlagSet(Page::kFromSpace);
   const auto& marked = scavenging ? ns.from_space() : ns.to_space();
   if (age_page < marked.size() && (age_page > 0 || ns.age_mark_offset() > 0)) {
     s.age_mark_page_id = marked[age_page]->id;

@@ -108,6 +108,51 @@ TEST(HeapSnapshot, ForwardingIsVisibleDuringAScavenge) {
   EXPECT_EQ(path[1].object, o->forwarding);
 }
 
+TEST(HeapSnapshot, DuringAScavengeToSpaceHoldsSurvivorsAndTheAgeMarkSplitsFromSpace) {
+  Heap heap(TestFlags(), BareOptions());
+  struct Probe : HeapObserver {
+    const Heap* heap = nullptr;
+    std::vector<HeapSnapshot> seen;
+    void OnObjectCopied(ObjectRef, ObjectRef, bool) override {
+      seen.push_back(TakeHeapSnapshot(*heap));
+    }
+  } probe;
+  probe.heap = &heap;
+  // `old_one` survives once (below the age mark), then `young` is allocated above it.
+  const auto old_one = heap.CreateGlobal(heap.Allocate(32, 0, ObjectKind::kObject));
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  // Young survivors fill to-space well past where the last age mark was.
+  std::vector<std::uint32_t> more;
+  for (int i = 0; i < 10; ++i)
+    more.push_back(heap.CreateGlobal(heap.Allocate(1024, 0, ObjectKind::kObject)));
+  const auto young = heap.CreateGlobal(heap.Allocate(48, 0, ObjectKind::kObject));
+  const ObjectRef old_before = heap.Global(old_one), young_before = heap.Global(young);
+  heap.set_observer(&probe);
+  heap.CollectGarbage(AllocationSpace::kNew, GarbageCollectionReason::kTesting);
+  heap.set_observer(nullptr);
+  ASSERT_EQ(probe.seen.size(), 12u);
+  // At the first copy (the root order decides which), each object not yet moved keeps its age
+  // in from-space, and whatever reached to-space has survived this scavenge.
+  for (const HeapSnapshot& snap : probe.seen) {
+    for (const PageSnapshot& page : snap.pages) {
+      if (page.space != AllocationSpace::kNew) continue;
+      for (const ObjectSnapshot& o : page.objects) {
+        if (page.role == PageRole::kToSpace) {
+          EXPECT_EQ(o.age, ObjectAge::kSurvived);
+        } else if (o.id == old_before) {
+          EXPECT_EQ(o.age, ObjectAge::kSurvived);
+        } else if (o.id == young_before) {
+          EXPECT_EQ(o.age, ObjectAge::kNew);
+        }
+      }
+    }
+  }
+  // The copy of `young` is in to-space in the last picture, as a survivor.
+  const ObjectSnapshot* copied = probe.seen.back().Find(heap.Global(young));
+  ASSERT_NE(copied, nullptr);
+  EXPECT_EQ(copied->age, ObjectAge::kSurvived);
+}
+
 TEST(HeapSnapshot, RetainingPathAnswersWhyAnObjectIsAlive) {
   Heap heap(TestFlags(), BareOptions());
   const auto root = heap.CreateGlobal(heap.Allocate(32, 2, ObjectKind::kObject));
