@@ -4,6 +4,7 @@
 //   heaplab-cli run WORKLOAD.js [flags] [--seed N] [--duration MS] [--events FILE] ...
 //   heaplab-cli sweep WORKLOAD.js --max-semi-space-size 1,2,4,8 [--max-old-space-size ...]
 //   heaplab-cli describe WORKLOAD.js
+//   heaplab-cli from-log NODE.log [-o WORKLOAD.js]
 //
 // Exit codes: 0 success, 1 workload error, 2 usage error, 134 out of memory (as node).
 #include <QCoreApplication>
@@ -17,6 +18,7 @@
 
 #include "app/cli/calibrate.h"
 #include "app/cli/compare.h"
+#include "app/cli/from-log.h"
 #include "app/cli/steps.h"
 #include "app/common/flag-options.h"
 #include "sim/calibration.h"
@@ -42,7 +44,8 @@ void PrintUsage(std::ostream& out) {
          "  compare   run the workload in real node (tools/node-twin) and in HeapLab, side by "
          "side\n"
          "  steps     step through the collectors object by object, or walk a lesson\n"
-         "  calibrate fit the simulator's speeds to real node on this machine\n\n"
+         "  calibrate fit the simulator's speeds to real node on this machine\n"
+         "  from-log  write a workload that allocates as a real node --trace-gc log shows\n\n"
          "--calibration FILE|none (any command): the speed profile to use (default: the one\n"
          "calibrate saved, $HEAPLAB_CALIBRATION or ~/.config/heaplab/calibration.flags).\n\n"
          "Run 'heaplab-cli <command> --help' for the options of a command.\n";
@@ -424,6 +427,7 @@ int main(int argc, char** argv) {
   if (command == "compare") return cli::Compare(args);
   if (command == "steps") return cli::Steps(args);
   if (command == "calibrate") return cli::Calibrate(args);
+  if (command == "from-log") return cli::FromLog(args);
   std::cerr << "heaplab-cli: unknown command '" << command << "'\n";
   PrintUsage(std::cerr);
   return kExitUsage;

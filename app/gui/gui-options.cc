@@ -31,9 +31,12 @@ po::options_description WorkbenchOptions() {
       "compare", po::value<std::string>()->value_name("FLAGS;FLAGS"),
       "after the run, compare these flag sets side by side (';' between sets)")(
       "import-log", po::value<std::string>()->value_name("FILE"),
-      "after the run, overlay a node --trace-gc log")("show-heap-map", "open the heap map")(
-      "export-heap-map", po::value<std::string>()->value_name("FILE.png|svg"),
-      "after the run, export the heap map")(
+      "after the run, overlay a node --trace-gc log")(
+      "from-log", po::value<std::string>()->value_name("FILE"),
+      "open a new workload that replays a node --trace-gc log (heaplab-cli from-log)")(
+      "show-heap-map", "open the heap map")("export-heap-map",
+                                            po::value<std::string>()->value_name("FILE.png|svg"),
+                                            "after the run, export the heap map")(
       "lesson", po::value<std::string>()->value_name("FILE.lesson.json"),
       "open a lesson in step mode")("lesson-stop", po::value<int>()->value_name("K"),
                                     "go to the lesson's K-th stop (default: 1)")(
@@ -49,7 +52,7 @@ std::vector<std::string> JoinValues(const std::vector<std::string>& args) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if ((a == "--compare" || a == "--import-log") && i + 1 < args.size())
+    if ((a == "--compare" || a == "--import-log" || a == "--from-log") && i + 1 < args.size())
       out.push_back(a + "=" + args[++i]);
     else
       out.push_back(a);
@@ -135,6 +138,10 @@ std::optional<std::string> ParseGuiOptions(const std::vector<std::string>& args,
     if (out.compare_flag_sets.empty()) return "--compare: no flag set (';' between sets)";
   }
   if (vm.count("import-log")) out.import_log_path = vm["import-log"].as<std::string>();
+  if (vm.count("from-log")) {
+    out.from_log_path = vm["from-log"].as<std::string>();
+    if (!out.workload.empty()) return "--from-log makes the workload: give no workload file too";
+  }
   if (vm.count("export-heap-map")) out.heap_map_path = vm["export-heap-map"].as<std::string>();
   if (vm.count("lesson")) out.lesson_path = vm["lesson"].as<std::string>();
   if (vm.count("lesson-stop")) {

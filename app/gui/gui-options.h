@@ -28,6 +28,7 @@ struct GuiOptions {
   bool latency_report = false;                 // --latency-report: event-loop delay and RSS
   std::vector<std::string> compare_flag_sets;  // --compare "A;B": variants run after the run
   std::string import_log_path;                 // --import-log FILE: node's trace overlaid
+  std::string from_log_path;                   // --from-log FILE: a new workload replaying the log
   std::string lesson_path;                     // --lesson FILE.lesson.json: step mode
   int lesson_stop = 1;                         // --lesson-stop K (1-based)
   std::optional<std::uint64_t> step;           // --step N (0-based) in step mode

@@ -27,8 +27,10 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "sim/log-workload.h"
 #include "sim/report.h"
 #include "sim/trace-format.h"
+#include "sim/trace-parser.h"
 #include "widgets/charts-panel.h"
 #include "widgets/comparison.h"
 #include "widgets/event-table-model.h"
@@ -319,6 +321,12 @@ void MainWindow::buildMenus() {
     const QString err = importNodeLog(p);
     if (!err.isEmpty()) QMessageBox::warning(this, "Import log", err);
   });
+  file->addAction("New workload from a node &log…", this, [this] {
+    const QString p = QFileDialog::getOpenFileName(this, "New workload from a node --trace-gc log");
+    if (p.isEmpty()) return;
+    const QString err = newWorkloadFromLog(p);
+    if (!err.isEmpty()) QMessageBox::warning(this, "New workload from a log", err);
+  });
   file->addSeparator();
   file->addAction("Export &charts…", this, &MainWindow::exportChartsDialog);
   file->addAction("Export the &dashboard…", this, [this] {
@@ -508,6 +516,38 @@ void MainWindow::runComparison() {
   comparison_->run(o, settings_->flags());
 }
 
+QString MainWindow::newWorkloadFromLog(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly))
+    return QString("%1:0: cannot read: %2").arg(path, f.errorString());
+  const QByteArray text = f.readAll();
+  TraceParseError error;
+  auto log = ParseTraceLog(
+      std::string_view(text.constData(), static_cast<std::size_t>(text.size())), &error);
+  if (!log)
+    return QString("%1:%2: %3")
+        .arg(path)
+        .arg(error.line)
+        .arg(QString::fromStdString(error.message));
+  DerivedWorkload derived;
+  if (auto err = DeriveWorkload(*log, &derived))
+    return QString("%1: %2").arg(path, QString::fromStdString(*err));
+  const QString name = QFileInfo(path).fileName();
+  path_.clear();  // a new workload: Save asks where
+  editor_->setPlainText(QString::fromStdString(DerivedWorkloadScript(derived, name.toStdString())));
+  editor_->clearError();
+  description_->setText(QString("Derived from the GC log %1: %2 scavenges, %3 mark-compacts over "
+                                "%4 s (unsaved; File > Save workload)")
+                            .arg(name)
+                            .arg(derived.scavenges)
+                            .arg(derived.mark_compacts)
+                            .arg(derived.duration_ms / 1000, 0, 'f', 1));
+  setWindowTitle(QString("HeapLab — derived from %1 (unsaved)").arg(name));
+  messages_->setVisible(false);
+  // The log itself goes on the charts and in the Compare table, to set the runs against.
+  return importNodeLog(path);
+}
+
 QString MainWindow::importNodeLog(const QString& path) {
   const QString err = comparison_->importLog(path);
   if (err.isEmpty()) addRecent(path);
@@ -519,8 +559,14 @@ void MainWindow::setFlags(const HeapFlags& flags) {
   controller_.setFlags(flags);
 }
 
-void MainWindow::run() {
+void MainWindow::clearCharts() {
   charts_->clear();
+  for (const VariantResult& r : comparison_->results())
+    if (r.log) charts_->addOverlay(ChartsPanel::OverlayFromLog(r.label, *r.log));
+}
+
+void MainWindow::run() {
+  clearCharts();
   model_->clear();
   messages_->setVisible(false);
   editor_->clearError();
@@ -541,7 +587,7 @@ void MainWindow::togglePause() {
 void MainWindow::stepOneGC() {
   if (controller_.state() == SimulationController::State::kIdle ||
       controller_.state() == SimulationController::State::kFinished) {
-    charts_->clear();
+    clearCharts();
     model_->clear();
     controller_.setWorkload(path_.isEmpty() ? "untitled.js" : path_, editor_->toPlainText());
     controller_.setFlags(settings_->flags());
@@ -551,7 +597,7 @@ void MainWindow::stepOneGC() {
 
 void MainWindow::reset() {
   controller_.reset();
-  charts_->clear();
+  clearCharts();
   model_->clear();
   messages_->setVisible(false);
 }
@@ -559,7 +605,7 @@ void MainWindow::reset() {
 void MainWindow::onData(std::size_t first_event, std::size_t first_sample) {
   if (first_event == 0 && first_sample == 0 && controller_.events().empty() &&
       controller_.samples().empty()) {
-    charts_->clear();
+    clearCharts();
     model_->clear();
     return;
   }

@@ -51,6 +51,10 @@ class MainWindow : public QMainWindow {
   void runComparison();
   // Imports a real node --trace-gc log as an overlay. Returns an error naming the line, or empty.
   QString importNodeLog(const QString& path);
+  // Puts a workload that replays the log's allocation (sim/log-workload.h) in the editor, as a
+  // new unsaved workload, and imports the log to compare its runs with. Returns an error naming
+  // the file (and line), or empty.
+  QString newWorkloadFromLog(const QString& path);
   EventTableModel* eventModel() { return model_; }
   // The live heap map (bottom tab), fed by the controller's snapshots.
   HeapMapWidget* heapMap() { return heap_map_; }
@@ -86,6 +90,8 @@ class MainWindow : public QMainWindow {
   void closeEvent(QCloseEvent* e) override;
 
  private:
+  // Empties the charts for a run; imported node logs stay on them (the runs are set against them).
+  void clearCharts();
   void buildUi();
   void buildMenus();
   void updateStatus();

@@ -63,7 +63,13 @@ int main(int argc, char** argv) {
   if (workload.isEmpty())
     workload =
         QSettings().value("workload/last", WorkloadsDirectory() + "/request-churn.js").toString();
-  if (!window.openWorkload(workload) && quit && lesson.isEmpty()) {
+  if (!options.from_log_path.empty()) {
+    const QString err = window.newWorkloadFromLog(QString::fromStdString(options.from_log_path));
+    if (!err.isEmpty()) {
+      std::fprintf(stderr, "heaplab: %s\n", err.toUtf8().constData());
+      return 1;
+    }
+  } else if (!window.openWorkload(workload) && quit && lesson.isEmpty()) {
     std::fprintf(stderr, "heaplab: cannot read %s\n", workload.toUtf8().constData());
     return 1;
   }

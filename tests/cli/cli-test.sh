@@ -349,6 +349,64 @@ report)
   ! grep -qE "^## After calibration|rows met after calibration" "$tmp/plain.md" ||
     fail "calibrated rows without a profile"
   echo "ok: the report counts the targets, and again after calibration" ;;
+from-log)
+  # A GC log replayed as a workload: under the log's own flags it runs about as the program
+  # did, and under other flags it moves as the program does (HeapLab's own logs: the program
+  # is known). Then real node logs (tests/data): an nvp log and a --trace-gc-verbose one.
+  summary() { "$cli" run "$@" 2>&1 | awk '/^Scavenge /{s=$2} /^Mark-Compact /{m=$2} /^Old space /{o=$5} /^allocated /{a=$2; p=$7} /FATAL ERROR/{f=1} END{print s+0, m+0, a+0, p+0, o+0, f+0}'; }
+  within() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN{d=a-b; if(d<0)d=-d; m=(a>b?a:b); exit !(d<=t*m+1e-9)}'; }
+  # replay W "FLAGS OF THE LOG" "FLAGS TO RUN" TOL_SCAVENGES TOL_MARK_COMPACTS TOL_PROMOTED TOL_OLD
+  replay() {
+    local w=$1 a=$2 b=$3
+    # shellcheck disable=SC2086
+    "$cli" run "workloads/$w.js" $a --trace-gc --no-summary >"$tmp/$w.log" 2>&1
+    "$cli" from-log "$tmp/$w.log" -o "$tmp/$w-derived.js" 2>"$tmp/err" || { cat "$tmp/err"; fail "from-log $w"; }
+    # The log ends at its last GC: the program is compared over the same time.
+    local until
+    until=$(awk '/ ms: /{for(i=1;i<=NF;i++) if($i=="ms:") t=$(i-1)} END{print t+1}' "$tmp/$w.log")
+    # shellcheck disable=SC2086
+    read -r s1 m1 a1 p1 o1 f1 <<<"$(summary "workloads/$w.js" $b --duration="$until")"
+    # shellcheck disable=SC2086
+    read -r s2 m2 a2 p2 o2 f2 <<<"$(summary "$tmp/$w-derived.js" $b)"
+    echo "  $w ($a -> $b): scavenges $s1/$s2, mark-compacts $m1/$m2, allocated $a1/$a2, promoted $p1/$p2, old $o1/$o2, OOM $f1/$f2"
+    within "$a1" "$a2" 0.1 || fail "$w: allocated $a2 MB, the program $a1"
+    within "$s1" "$s2" "$4" || fail "$w: $s2 scavenges, the program $s1"
+    within "$m1" "$m2" "$5" || fail "$w: $m2 mark-compacts, the program $m1"
+    within "$p1" "$p2" "$6" || fail "$w: promoted $p2 MB, the program $p1"
+    within "$o1" "$o2" "$7" || fail "$w: old space $o2 MB at the end, the program $o1"
+    [ "$f1" = "$f2" ] || fail "$w: out of memory $f2, the program $f1"
+  }
+  replay listener-leak --max-semi-space-size=16 --max-semi-space-size=16 0.2 0.2 0.25 0.2
+  replay timer-leak --max-semi-space-size=16 --max-semi-space-size=1 0.1 0.01 0.1 0.1
+  replay timer-leak --max-semi-space-size=16 --max-semi-space-size=16 0.1 0.3 0.1 0.15
+  replay request-churn --max-semi-space-size=16 --max-semi-space-size=1 0.15 0 0.5 0.15
+  replay oom-growth "--max-semi-space-size=16 --max-old-space-size=128" "--max-semi-space-size=16 --max-old-space-size=128" 0.2 0.1 0.1 0.1
+  replay reinit-leak --max-semi-space-size=16 --max-semi-space-size=16 0.25 0.01 0.1 0.3
+  echo "ok: replays of HeapLab's logs"
+  # Real node 20 logs: they parse, fit, and run.
+  for log in tests/data/node20-listener-leak-semi16.nvp.log tests/data/node20-lru-cache-semi16.verbose.log; do
+    "$cli" from-log "$log" -o "$tmp/node.js" 2>"$tmp/err" || { cat "$tmp/err"; fail "from-log $log"; }
+    read -r s m a _ <<<"$(summary "$tmp/node.js" --max-semi-space-size=16)"
+    echo "  $log: $(head -1 "$tmp/err"); replayed: $s scavenges, $m mark-compacts, $a MB allocated"
+    [ "$s" -gt 5 ] && [ "$m" -ge 2 ] || fail "$log: the replay ran $s scavenges and $m mark-compacts"
+  done
+  # The nvp log's program (listener-leak, 24 scavenges and 5 mark-compacts in node): its replay
+  # allocates what node did and runs as many mark-compacts.
+  "$cli" from-log tests/data/node20-listener-leak-semi16.nvp.log -o "$tmp/ll.js" 2>/dev/null
+  read -r s m a _ <<<"$(summary "$tmp/ll.js" --max-semi-space-size=16)"
+  within 73.6 "$a" 0.1 || fail "the nvp log's replay allocated $a MB, node 73.6"
+  within 5 "$m" 0.2 || fail "the nvp log's replay ran $m mark-compacts, node 5"
+  within 24 "$s" 0.35 || fail "the nvp log's replay ran $s scavenges, node 24"
+  echo "ok: node's logs"
+  # Bad input: each error names the file (and the line).
+  expect_error 1 "no-such.log" -- from-log "$tmp/no-such.log"
+  printf '[1:0x1]       5 ms: Scavenge 4.0 (4.2) -> 3.4 (5.2) MB, 0.5 / 0.0 ms task;\n' >"$tmp/short.log"
+  expect_error 1 "short.log: the log has 1 scavenges" -- from-log "$tmp/short.log"
+  printf 'hello\n[1:0x1]       5 ms: Scavenge 4.0 (4.2) -> banana\n' >"$tmp/bad.log"
+  expect_error 1 "bad.log:2:" -- from-log "$tmp/bad.log"
+  expect_error 2 "Usage: heaplab-cli from-log" -- from-log
+  "$cli" from-log --help | grep -q "Usage: heaplab-cli from-log" || fail "from-log --help"
+  echo "ok: from-log's errors" ;;
 *) fail "unknown test $name" ;;
 esac
 echo "1 passed, 0 failed"

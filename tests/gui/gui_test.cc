@@ -8,6 +8,7 @@
 #include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTemporaryFile>
 #include <QXmlStreamReader>
 #include <QtTest>
 
@@ -155,6 +156,31 @@ class GuiTest : public QObject {
     // Without the overlays their entries go.
     panel.clearOverlays();
     QCOMPARE(legend_names().size(), 6);
+  }
+
+  // A node log becomes a new unsaved workload in the editor; the log joins the Compare table and
+  // stays on the charts when the derived workload runs.
+  void newWorkloadFromALogReplaysItBesideTheLog() {
+    MainWindow w;
+    const QString data = WorkloadsDirectory() + "/../tests/data/";
+    QCOMPARE(w.newWorkloadFromLog(data + "node20-listener-leak-semi16.nvp.log"), QString());
+    QVERIFY(w.editor()->toPlainText().contains("Derived from the GC log"));
+    QVERIFY(w.windowTitle().contains("unsaved"));
+    QCOMPARE(w.comparison()->results().size(), std::size_t{1});
+    HeapFlags f;
+    f.max_semi_space_size = 16;
+    w.setFlags(f);
+    RunToEnd(w);
+    QVERIFY(!w.controller()->error());
+    QVERIFY(w.eventModel()->rowCount() > 10);
+    QCOMPARE(w.charts()->overlayCount(), 4);  // the log's pauses, heap and promotion
+    // A missing file and a log too short to fit name themselves.
+    QVERIFY(w.newWorkloadFromLog(data + "no-such.log").startsWith(data + "no-such.log:0:"));
+    QTemporaryFile short_log;
+    QVERIFY(short_log.open());
+    short_log.write("[1:0x1]       5 ms: Scavenge 4.0 (4.2) -> 3.4 (5.2) MB, 0.5 / 0.0 ms task;\n");
+    short_log.close();
+    QVERIFY(w.newWorkloadFromLog(short_log.fileName()).contains("at least 3 are needed"));
   }
 
   void fullRunFillsEveryChart() {

@@ -1,0 +1,136 @@
+// Workloads derived from GC logs (sim/log-workload.h): the fit on logs whose program is known.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "sim/log-workload.h"
+#include "sim/trace-parser.h"
+
+namespace heaplab {
+namespace {
+
+TracedGC Gc(double t_ms, GarbageCollector c, double before_mb, double after_mb,
+            std::uint32_t pid = 7) {
+  TracedGC g;
+  g.pid = pid;
+  g.isolate = 1;
+  g.time_ms = t_ms;
+  g.collector = c;
+  g.before_mb = before_mb;
+  g.after_mb = after_mb;
+  return g;
+}
+
+// A program that allocates 1 MB every 100 ms, keeps 0.2 MB of each interval in new space for
+// one scavenge and promotes 0.1 MB of it; every 2 s a mark-compact finds the live heap 1 MB
+// higher than 2 s before (a leak of 0.5 MB/s).
+TraceLog SteadyLeakLog(std::uint32_t pid = 7) {
+  TraceLog log;
+  double old_mb = 3.0, copied_mb = 0.2;
+  for (int i = 1; i <= 100; ++i) {
+    const double t = 100.0 * i;
+    const double before = old_mb + copied_mb + 1.0;
+    old_mb += 0.1;
+    log.gcs.push_back(Gc(t, GarbageCollector::kScavenger, before, old_mb + copied_mb, pid));
+    if (i % 20 == 0) {
+      const double live = 3.0 + 0.5 * t / 1000;
+      log.gcs.push_back(Gc(t + 2, GarbageCollector::kMarkCompactor, old_mb + copied_mb, live, pid));
+      old_mb = live;
+      copied_mb = 0;
+      // The next scavenge starts from an empty new space; it copies 0.2 MB again.
+      copied_mb = 0.2;
+      old_mb -= 0.2;
+    }
+  }
+  return log;
+}
+
+TEST(LogWorkload, ASteadyLeakGivesItsRateAndShares) {
+  DerivedWorkload w;
+  ASSERT_FALSE(DeriveWorkload(SteadyLeakLog(), &w));
+  EXPECT_EQ(w.scavenges, 100u);
+  EXPECT_EQ(w.mark_compacts, 5u);
+  EXPECT_FALSE(w.used_nvp);
+  EXPECT_NEAR(w.duration_ms, 10003, 1);
+  ASSERT_FALSE(w.phases.empty());
+  // Away from the ends: 1 MB per 100 ms, a twentieth of it leaked.
+  for (double t : {2600.0, 4100.0, 5500.0, 7300.0}) {
+    const DerivedPhase* p = &w.phases.back();
+    for (const DerivedPhase& q : w.phases)
+      if (t < q.until_ms) {
+        p = &q;
+        break;
+      }
+    EXPECT_NEAR(p->allocation_bytes_per_ms, 1048576.0 / 100, 0.1 * 1048576.0 / 100) << t;
+    EXPECT_NEAR(p->leak_share, 0.5 * 1048576 / 1000 / (1048576.0 / 100), 0.01) << t;
+    EXPECT_GT(p->mid_share, 0) << t;
+    EXPECT_LE(p->leak_share + p->mid_share, 1.0);
+  }
+  EXPECT_DOUBLE_EQ(w.phases.back().until_ms, w.duration_ms);
+}
+
+TEST(LogWorkload, TooFewScavengesSayWhy) {
+  TraceLog log;
+  log.gcs.push_back(Gc(10, GarbageCollector::kScavenger, 4, 3));
+  log.gcs.push_back(Gc(20, GarbageCollector::kScavenger, 4, 3));
+  DerivedWorkload w;
+  auto err = DeriveWorkload(log, &w);
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("2 scavenges"), std::string::npos) << *err;
+  EXPECT_TRUE(DeriveWorkload(TraceLog{}, &w));
+}
+
+TEST(LogWorkload, TheBusiestIsolateIsUsedAndNamed) {
+  TraceLog log = SteadyLeakLog(7);
+  log.gcs.push_back(Gc(50, GarbageCollector::kScavenger, 2, 1, 99));
+  DerivedWorkload w;
+  ASSERT_FALSE(DeriveWorkload(log, &w));
+  EXPECT_EQ(w.pid, 7u);
+  EXPECT_EQ(w.scavenges, 100u);
+  bool named = false;
+  for (const std::string& n : w.notes)
+    named = named || n.find("2 isolates") != std::string::npos;
+  EXPECT_TRUE(named);
+}
+
+TEST(LogWorkload, AnOutOfMemoryLogRunsOnPastItsEnd) {
+  TraceLog log = SteadyLeakLog();
+  log.fatal_message = "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory";
+  DerivedWorkload w;
+  ASSERT_FALSE(DeriveWorkload(log, &w));
+  EXPECT_TRUE(w.log_ended_out_of_memory);
+  EXPECT_NEAR(w.duration_ms, 1.5 * 10003, 1);
+  EXPECT_DOUBLE_EQ(w.phases.back().until_ms, w.duration_ms);
+  const std::string script = DerivedWorkloadScript(w, "oom.log");
+  EXPECT_NE(script.find("// The log ended: FATAL ERROR: Reached heap limit"), std::string::npos);
+}
+
+TEST(LogWorkload, NvpFieldsGiveAllocationAndPromotionExactly) {
+  TraceLog log = SteadyLeakLog();
+  for (TracedGC& g : log.gcs) {
+    g.nvp["allocated"] = "2097152";  // 2 MB per interval, whatever the sizes say
+    g.nvp["promoted"] = "0";
+  }
+  DerivedWorkload w;
+  ASSERT_FALSE(DeriveWorkload(log, &w));
+  EXPECT_TRUE(w.used_nvp);
+  EXPECT_NEAR(w.allocated_mb, 2.0 * 104, 0.01);
+}
+
+TEST(LogWorkload, TheScriptListsEveryPhase) {
+  DerivedWorkload w;
+  ASSERT_FALSE(DeriveWorkload(SteadyLeakLog(), &w));
+  const std::string script = DerivedWorkloadScript(w, "service.log");
+  EXPECT_NE(script.find("workload({"), std::string::npos);
+  EXPECT_NE(script.find("Derived from the GC log service.log"), std::string::npos);
+  std::size_t rows = 0;
+  for (std::size_t at = script.find("{ until: "); at != std::string::npos;
+       at = script.find("{ until: ", at + 1))
+    ++rows;
+  EXPECT_EQ(rows, w.phases.size());
+  // No pretenuring of the replay's own: its young objects are strings.
+  EXPECT_NE(script.find("kind: \"string\", site: \"mid-lived\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace heaplab
