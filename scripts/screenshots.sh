@@ -17,6 +17,8 @@ shot oom workloads/oom-growth.js --max-old-space-size=64
 shot large-objects workloads/large-objects.js --duration=10000
 shot compare-semi-space workloads/sessions.js --duration=8000 \
   --compare "--max-semi-space-size=1 --no-allocation-site-pretenuring;--max-semi-space-size=64 --no-allocation-site-pretenuring"
+# A real node log replayed as a workload (File > New workload from a node log), the log beside.
+shot from-node-log --from-log tests/data/node20-listener-leak-semi16.nvp.log --max-semi-space-size=16
 # The live heap map after a run (bottom tab), and the heap map alone as SVG.
 shot heap-map-lru-cache workloads/lru-cache.js --duration=5000 --show-heap-map
 "$gui" workloads/teaching-small.js --run --export-heap-map docs/screenshots/heap-map-teaching-small.svg \

@@ -61,9 +61,9 @@ std::optional<std::string> DeriveWorkload(const TraceLog& log, DerivedWorkload* 
     ++per_isolate[{gc.pid, gc.isolate}];
   if (per_isolate.empty()) return "the log holds no GC lines";
   const auto busiest =
-      std::max_element(per_isolate.begin(), per_isolate.end(),
-                       [](const auto& a, const auto& b) { return a.second < b.second; })
-          ->first;
+      std::max_element(per_isolate.begin(), per_isolate.end(), [](const auto& a, const auto& b) {
+        return a.second < b.second;
+      })->first;
   std::vector<const TracedGC*> gcs;
   for (const TracedGC& gc : log.gcs)
     if (gc.pid == busiest.first && gc.isolate == busiest.second) gcs.push_back(&gc);
@@ -107,8 +107,7 @@ std::optional<std::string> DeriveWorkload(const TraceLog& log, DerivedWorkload* 
   for (std::size_t i = 1; i < gcs.size(); ++i) {
     const TracedGC& g = *gcs[i];
     const TracedGC& p = *gcs[i - 1];
-    const double alloc =
-        Nvp(g, "allocated", std::max(0.0, (g.before_mb - p.after_mb) * kMB));
+    const double alloc = Nvp(g, "allocated", std::max(0.0, (g.before_mb - p.after_mb) * kMB));
     spread(p.time_ms, g.time_ms, alloc);
     w.allocated_mb += alloc / kMB;
     if (g.collector != GarbageCollector::kScavenger) continue;
@@ -131,8 +130,8 @@ std::optional<std::string> DeriveWorkload(const TraceLog& log, DerivedWorkload* 
       marks.emplace_back(gc->time_ms, gc->after_mb * kMB);
   std::vector<double> envelope(marks.size());
   for (std::size_t i = marks.size(); i-- > 0;)
-    envelope[i] = i + 1 < marks.size() ? std::min(marks[i].second, envelope[i + 1])
-                                       : marks[i].second;
+    envelope[i] =
+        i + 1 < marks.size() ? std::min(marks[i].second, envelope[i + 1]) : marks[i].second;
   std::vector<double> segment_leak;  // bytes/ms between consecutive mark-compacts
   for (std::size_t i = 0; i + 1 < marks.size(); ++i)
     segment_leak.push_back(std::max(0.0, envelope[i + 1] - envelope[i]) /
@@ -213,19 +212,17 @@ std::optional<std::string> DeriveWorkload(const TraceLog& log, DerivedWorkload* 
     const double leaked_before = leaked;
     leaked += leak * (t1 - t0);
     const double mid_live = std::max(0.0, live_at(tm) - live0 - leaked);
-    const double mid_growth =
-        (std::max(0.0, live_at(t1) - live0 - leaked) -
-         std::max(0.0, live_at(t0) - live0 - leaked_before)) /
-        std::max(1e-9, t1 - t0);
+    const double mid_growth = (std::max(0.0, live_at(t1) - live0 - leaked) -
+                               std::max(0.0, live_at(t0) - live0 - leaked_before)) /
+                              std::max(1e-9, t1 - t0);
     double tau = t;
     double mid = 0;
     if (rate > 0 && !marks.empty() && mid_live > 0) {
       // The observed rate the mid-lived must explain: promotion (or first survival).
       const bool by_promotion = have_promotion || last_first_share < 0;
-      const double target =
-          std::max(0.0, (by_promotion ? last_promoted_share : last_first_share) -
-                            phase.leak_share) *
-          rate;
+      const double target = std::max(0.0, (by_promotion ? last_promoted_share : last_first_share) -
+                                              phase.leak_share) *
+                            rate;
       auto model = [&](double tau_ms) {
         const double x = t / tau_ms;
         const double arrivals = std::max(0.0, mid_growth) + mid_live / tau_ms;  // share x rate
@@ -283,8 +280,8 @@ std::optional<std::string> DeriveWorkload(const TraceLog& log, DerivedWorkload* 
 std::string DerivedWorkloadScript(const DerivedWorkload& w, std::string_view log_name) {
   std::ostringstream s;
   s << "// Derived by HeapLab from " << log_name << " (" << w.scavenges << " scavenges, "
-    << w.mark_compacts << " mark-compacts over " << Fixed(w.duration_ms / 1000, 1)
-    << " s; pid " << w.pid << ").\n"
+    << w.mark_compacts << " mark-compacts over " << Fixed(w.duration_ms / 1000, 1) << " s; pid "
+    << w.pid << ").\n"
     << "// Each phase is a stretch of the log: how fast the program allocated, and which share of\n"
     << "// it never died (leak), or lived an exponential lifetime (mid) rather than dying young.\n"
     << "// Run it with other flags to see what they would do to this program.\n";
@@ -312,7 +309,8 @@ std::string DerivedWorkloadScript(const DerivedWorkload& w, std::string_view log
     << "// and site-less objects carry no allocation mementos: the log already shows what V8\n"
     << "// pretenured (as promotion), so the replay must not pretenure on top of it.\n"
     << "const LEAK = { count: 0, size: SIZE, slots: 1, shape: \"list\" };\n"
-    << "const MID = { count: 0, size: SIZE, kind: \"string\", site: \"mid-lived\", lifetime: { mean: 1 } };\n"
+    << "const MID = { count: 0, size: SIZE, kind: \"string\", site: \"mid-lived\", lifetime: { "
+       "mean: 1 } };\n"
     << "const SHORT = { count: 0, size: SIZE, kind: \"string\", site: \"short-lived\" };\n"
     << "let phase = 0, carry = 0;\n\n"
     << "sim.every(TICK, () => {\n"

@@ -34,14 +34,14 @@ struct DerivedPhase {
 // What DeriveWorkload fitted, and from what.
 struct DerivedWorkload {
   std::vector<DerivedPhase> phases;
-  double duration_ms = 0;           // the derived run's length
+  double duration_ms = 0;  // the derived run's length
   bool log_ended_out_of_memory = false;
-  std::string fatal_message;        // the log's FATAL ERROR line, if any
-  std::uint32_t pid = 0;            // the process whose GCs were used
+  std::string fatal_message;  // the log's FATAL ERROR line, if any
+  std::uint32_t pid = 0;      // the process whose GCs were used
   std::size_t scavenges = 0, mark_compacts = 0;
-  double allocated_mb = 0;          // over the log
-  bool used_nvp = false;            // allocation and promotion read from --trace-gc-nvp fields
-  std::vector<std::string> notes;   // what the fit could not see
+  double allocated_mb = 0;         // over the log
+  bool used_nvp = false;           // allocation and promotion read from --trace-gc-nvp fields
+  std::vector<std::string> notes;  // what the fit could not see
 };
 
 // Fits the model to the log's busiest process. Returns an error (a log with fewer than three

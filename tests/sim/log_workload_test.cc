@@ -9,7 +9,10 @@
 namespace heaplab {
 namespace {
 
-TracedGC Gc(double t_ms, GarbageCollector c, double before_mb, double after_mb,
+TracedGC Gc(double t_ms,
+            GarbageCollector c,
+            double before_mb,
+            double after_mb,
             std::uint32_t pid = 7) {
   TracedGC g;
   g.pid = pid;
@@ -95,7 +98,8 @@ TEST(LogWorkload, TheBusiestIsolateIsUsedAndNamed) {
 
 TEST(LogWorkload, AnOutOfMemoryLogRunsOnPastItsEnd) {
   TraceLog log = SteadyLeakLog();
-  log.fatal_message = "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory";
+  log.fatal_message =
+      "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory";
   DerivedWorkload w;
   ASSERT_FALSE(DeriveWorkload(log, &w));
   EXPECT_TRUE(w.log_ended_out_of_memory);
