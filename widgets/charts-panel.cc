@@ -517,6 +517,30 @@ ChartsPanel::Overlay ChartsPanel::OverlayFromLog(const QString& name, const Trac
   return o;
 }
 
+std::vector<QString> ChartsPanel::LegendNames(const std::vector<QString>& names) {
+  // Flag sets ("--a=1 --b"): the words not every flag set has, without their dashes.
+  std::vector<QStringList> words;
+  for (const QString& n : names)
+    words.push_back(n.startsWith("--") ? n.split(' ', Qt::SkipEmptyParts) : QStringList());
+  std::size_t flag_sets = 0;
+  for (const QStringList& w : words)
+    if (!w.isEmpty()) ++flag_sets;
+  std::vector<QString> out = names;
+  if (flag_sets < 2) return out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (words[i].isEmpty()) continue;
+    QStringList own;
+    for (const QString& word : words[i]) {
+      bool everywhere = true;
+      for (const QStringList& other : words)
+        if (!other.isEmpty() && !other.contains(word)) everywhere = false;
+      if (!everywhere) own << (word.startsWith("--") ? word.mid(2) : word);
+    }
+    if (!own.isEmpty()) out[i] = own.join(' ');
+  }
+  return out;
+}
+
 void ChartsPanel::addOverlay(const Overlay& o) {
   static const QColor palette[] = {QColor(0xd8, 0x1b, 0x60), QColor(0x00, 0x89, 0x7b),
                                    QColor(0x5e, 0x35, 0xb1), QColor(0xf4, 0x51, 0x1e),
@@ -540,6 +564,11 @@ void ChartsPanel::addOverlay(const Overlay& o) {
   add(mark_compact_, o.mc_time_s, o.mc_pause_ms, false);
   add(occupancy_, o.heap_time_s, o.heap_mb, true);
   add(promotion_, o.promotion_time_s, o.promotion_mb, false);
+  // Legends name each overlay by what sets it apart (its graphs come four to an overlay).
+  overlay_names_.push_back(o.name);
+  const std::vector<QString> shown = LegendNames(overlay_names_);
+  for (std::size_t g = 0; g < overlays_.size(); ++g)
+    overlays_[g]->setName(shown[g / kGraphsPerOverlay]);
   updateOccupancyLegend();
   // Fit every time chart to all data, overlays included.
   for (QCustomPlot* p : {scavenge_, mark_compact_, promotion_, allocation_}) {
@@ -562,6 +591,7 @@ void ChartsPanel::clearOverlays() {
   for (QCPGraph* g : overlays_)
     g->parentPlot()->removeGraph(g);
   overlays_.clear();
+  overlay_names_.clear();
   scavenge_->legend->setVisible(false);
   promotion_->legend->setVisible(false);
   occupancy_legend_.clear();  // its overlay entries went with their graphs

@@ -60,6 +60,10 @@ class ChartsPanel : public QWidget {
   // Overlay of a real node log (times are when each GC ended, as node prints them).
   static Overlay OverlayFromLog(const QString& name, const TraceLog& log);
   void addOverlay(const Overlay& overlay);
+  // The legend names of overlays named `names`: a flag set shows only the words that not every
+  // flag set among them has ("max-semi-space-size=1" for "--max-semi-space-size=1 --no-x"
+  // beside "--max-semi-space-size=64 --no-x"); other names (node logs) stay whole.
+  static std::vector<QString> LegendNames(const std::vector<QString>& names);
   void clearOverlays();
   int overlayCount() const { return static_cast<int>(overlays_.size()); }
 
@@ -115,7 +119,9 @@ class ChartsPanel : public QWidget {
   QCPGraph* allocation_graph_ = nullptr;
   QCPBars* histogram_bars_ = nullptr;
   std::vector<QCPItemStraightLine*> highlights_;
-  std::vector<QCPGraph*> overlays_;  // every graph any overlay added
+  std::vector<QCPGraph*> overlays_;  // every graph any overlay added, kGraphsPerOverlay each
+  static constexpr std::size_t kGraphsPerOverlay = 4;
+  std::vector<QString> overlay_names_;  // each overlay's whole name, in order
   std::vector<std::uint64_t> scavenge_seq_, mc_seq_;
   std::vector<double> pauses_;
   double rate_window_start_ms_ = -1;  // start of the allocation-rate window, -1 before the first
