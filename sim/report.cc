@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -307,8 +308,19 @@ bool IsTextColumn(std::size_t i) {
 
 }  // namespace
 
+std::optional<std::string> CheckDataExportPath(const std::string& path) {
+  if (!EndsWith(path, ".csv") && !EndsWith(path, ".json"))
+    return path + ": name it .csv or .json (the format follows the name)";
+  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!folder.empty() && !std::filesystem::is_directory(folder, ec))
+    return path + ": no such folder " + folder.string();
+  return std::nullopt;
+}
+
 std::optional<std::string> WriteEvents(const std::string& path,
                                        const std::vector<GCEvent>& events) {
+  if (auto err = CheckDataExportPath(path)) return err;
   std::ostringstream o;
   if (EndsWith(path, ".csv")) {
     for (std::size_t i = 0; i < std::size(kEventColumns); ++i)
@@ -353,6 +365,7 @@ std::optional<std::string> WriteEvents(const std::string& path,
 
 std::optional<std::string> WriteSamples(const std::string& path,
                                         const std::vector<HeapSample>& samples) {
+  if (auto err = CheckDataExportPath(path)) return err;
   std::ostringstream o;
   const bool csv = EndsWith(path, ".csv");
   if (csv) {

@@ -116,8 +116,11 @@ RunSummary SummarizeTraceLog(const TraceLog& log);
 // The human-readable summary heaplab-cli prints at the end of a run.
 std::string FormatSummary(const RunSummary& summary, bool has_map_space);
 
-// Writes the events (CSV when `path` ends in .csv, JSON otherwise) atomically: a temporary
-// file renamed into place. Returns an error message naming the file on failure.
+// Whether `path` can take a data export: it ends in .csv or .json and its folder exists.
+// Returns an error naming the file. Programs check it before a run, so no run is lost to it.
+std::optional<std::string> CheckDataExportPath(const std::string& path);
+// Writes the events (CSV for .csv, JSON for .json; any other name is an error) atomically: a
+// temporary file renamed into place. Returns an error message naming the file on failure.
 std::optional<std::string> WriteEvents(const std::string& path, const std::vector<GCEvent>& events);
 std::optional<std::string> WriteSamples(const std::string& path,
                                         const std::vector<HeapSample>& samples);

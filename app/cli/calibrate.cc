@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "app/cli/node-runner.h"
+#include "app/common/flag-options.h"
 #include "sim/calibration.h"
 #include "sim/heap.h"
 #include "sim/report.h"
@@ -96,7 +97,8 @@ int Calibrate(const std::vector<std::string>& args) {
       "workloads", po::value(&workloads_arg),
       "comma-separated workload files (default: sessions, lru-cache, listener-leak, "
       "request-churn, large-objects, oom-growth)")(
-      "duration", po::value(&duration)->default_value(4000), "simulated ms per workload")(
+      "duration", cmdline::NonNegative("duration", &duration)->default_value(4000),
+      "simulated ms per workload")(
       "out", po::value(&out_path),
       "profile to write (default: $HEAPLAB_CALIBRATION or ~/.config/heaplab/calibration.flags)")(
       "logs", po::value(&log_dir)->default_value("calibration-logs"), "directory for node's logs")(

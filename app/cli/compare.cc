@@ -135,8 +135,10 @@ int Compare(const std::vector<std::string>& raw) {
       "json", po::value<std::string>(&json_path), "write both summaries as JSON to FILE")(
       "out-dir", po::value<std::string>(&out_dir),
       "where the traces go (default: compare-<workload>)")(
-      "seed", po::value<std::uint64_t>(&seed)->default_value(1), "random seed of the workload")(
-      "duration", po::value<double>(&duration)->default_value(0), "simulated run length in ms")(
+      "seed", cmdline::WholeNumber("seed", &seed)->default_value("1"),
+      "random seed of the workload")("duration",
+                                     cmdline::NonNegative("duration", &duration)->default_value(0),
+                                     "simulated run length in ms")(
       "no-pace", po::bool_switch(&no_pace),
       "run node as fast as it can: idle time and sim.work take no wall time (by default the "
       "twin keeps the virtual clock in real time, as HeapLab's simulated clock runs, so that "

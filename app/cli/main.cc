@@ -62,11 +62,12 @@ po::options_description RunOptionsDescription(RunOptions& o, bool sweep) {
   po::options_description d(sweep ? "Sweep options" : "Run options");
   auto add = d.add_options();
   add("help,h", "show this help");
-  add("seed", po::value<std::uint64_t>(&o.seed)->default_value(1), "random seed of the workload");
-  add("duration", po::value<double>(&o.duration_ms)->default_value(0),
+  add("seed", cmdline::WholeNumber("seed", &o.seed)->default_value("1"),
+      "random seed of the workload");
+  add("duration", cmdline::NonNegative("duration", &o.duration_ms)->default_value(0),
       "stop at this simulated time in ms (0: the workload's durationMs, or until no callbacks "
       "remain)");
-  add("watchdog", po::value<double>(&o.watchdog_s)->default_value(10),
+  add("watchdog", cmdline::NonNegative("watchdog", &o.watchdog_s)->default_value(10),
       "abort a script that makes no simulated progress for this many wall-clock seconds");
   add("no-suggested-flags", "ignore the flags the workload suggests in workload({flags})");
   if (sweep) {
@@ -172,6 +173,14 @@ int Run(const std::vector<std::string>& raw) {
   auto desc = RunOptionsDescription(ro, false);
   Parsed p;
   if (auto code = ParseCommand("run", raw, desc, false, &p)) return *code;
+  // The export files are checked before the run, which may be long.
+  for (const char* option : {"events", "samples"}) {
+    if (!p.vm.count(option)) continue;
+    if (auto err = CheckDataExportPath(p.vm[option].as<std::string>())) {
+      std::cerr << "heaplab-cli run: --" << option << ": " << *err << "\n";
+      return kExitUsage;
+    }
+  }
   WorkloadHost host(MakeWorkloadOptions(p, ro));
   if (auto err = host.Load()) {
     std::cerr << err->ToString() << "\n";
@@ -261,6 +270,14 @@ int Sweep(const std::vector<std::string>& raw) {
   if (objective != "p99" && objective != "total" && objective != "peak") {
     std::cerr << "heaplab-cli sweep: --objective must be p99, total or peak\n";
     return kExitUsage;
+  }
+  if (p.vm.count("csv")) {
+    const std::string csv = p.vm["csv"].as<std::string>();
+    if (auto err = CheckDataExportPath(csv);
+        err || csv.size() < 4 || csv.compare(csv.size() - 4, 4, ".csv") != 0) {
+      std::cerr << "heaplab-cli sweep: --csv: " << (err ? *err : csv + ": name it .csv") << "\n";
+      return kExitUsage;
+    }
   }
   const WorkloadOptions wo = MakeWorkloadOptions(p, ro);
   {

@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "app/common/flag-options.h"
 #include "sim/script/step-session.h"
 
 namespace po = boost::program_options;
@@ -29,15 +30,18 @@ void PrintStep(const StepSession& session, std::size_t i) {
 }  // namespace
 
 int Steps(const std::vector<std::string>& args) {
+  std::size_t from = 0, count = 50, max_steps = 400000;
+  std::uint64_t seed = 1;
   po::options_description desc("Steps options");
   desc.add_options()("help,h", "show this help")(
       "granularity", po::value<std::string>()->default_value("object"),
       "object (every copy, scan, colour change, page swept) or collection (one step per GC)")(
-      "from", po::value<std::size_t>()->default_value(0), "first step to print")(
-      "count", po::value<std::size_t>()->default_value(50), "how many steps to print")(
+      "from", cmdline::Count("from", &from)->default_value("0"), "first step to print")(
+      "count", cmdline::Count("count", &count)->default_value("50"), "how many steps to print")(
       "kind", po::value<std::string>(), "print only steps of this kind (copy, promote, ...)")(
-      "seed", po::value<std::uint64_t>()->default_value(1), "random seed of the workload")(
-      "max-steps", po::value<std::size_t>()->default_value(400000),
+      "seed", cmdline::WholeNumber("seed", &seed)->default_value("1"),
+      "random seed of the workload")(
+      "max-steps", cmdline::Count("max-steps", &max_steps)->default_value("400000"),
       "stop recording after this many steps");
   po::options_description hidden;
   hidden.add_options()("input", po::value<std::string>(), "workload or lesson");
@@ -81,7 +85,7 @@ int Steps(const std::vector<std::string>& args) {
     options.flags.insert(options.flags.end(), v8_flags.begin(), v8_flags.end());
   } else {
     options.workload.path = input;
-    options.workload.seed = vm["seed"].as<std::uint64_t>();
+    options.workload.seed = seed;
     options.flags = v8_flags;
     const std::string g = vm["granularity"].as<std::string>();
     if (g == "collection") {
@@ -91,7 +95,7 @@ int Steps(const std::vector<std::string>& args) {
       return kExitUsage;
     }
   }
-  options.max_steps = vm["max-steps"].as<std::size_t>();
+  options.max_steps = max_steps;
   StepSession session(options);
   if (auto err = session.Record()) {
     std::cerr << err->ToString() << "\n";
@@ -124,8 +128,7 @@ int Steps(const std::vector<std::string>& args) {
     kind = k;
   }
   std::size_t printed = 0;
-  for (std::size_t i = vm["from"].as<std::size_t>();
-       i < session.step_count() && printed < vm["count"].as<std::size_t>(); ++i) {
+  for (std::size_t i = from; i < session.step_count() && printed < count; ++i) {
     if (kind && session.step(i).kind != *kind) continue;
     PrintStep(session, i);
     ++printed;

@@ -1,6 +1,9 @@
 #include "app/common/flag-options.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
 #include <sstream>
 
 namespace po = boost::program_options;
@@ -80,6 +83,38 @@ std::optional<std::string> ApplyHeapFlags(const po::variables_map& vm, HeapFlags
     if (auto err = SetFlag(flags, f, vm[key].as<std::string>())) return err;
   }
   return ValidateFlagCombination(flags);
+}
+
+namespace {
+// A whole-number option of type T, parsed by std::from_chars: no sign, no fraction, in range.
+template <typename T>
+po::typed_value<std::string>* WholeNumberOf(const char* name, T* store) {
+  const std::string option = std::string("--") + name;
+  return po::value<std::string>()->notifier([option, store](const std::string& text) {
+    T v = 0;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    if (text.empty() || ec != std::errc() || ptr != end)
+      throw po::error(option + ": '" + text + "' is not a whole number 0.." +
+                      std::to_string(std::numeric_limits<T>::max()));
+    *store = v;
+  });
+}
+}  // namespace
+
+po::typed_value<std::string>* WholeNumber(const char* name, std::uint64_t* store) {
+  return WholeNumberOf(name, store);
+}
+
+po::typed_value<std::string>* Count(const char* name, std::size_t* store) {
+  return WholeNumberOf(name, store);
+}
+
+po::typed_value<double>* NonNegative(const char* name, double* store) {
+  const std::string option = std::string("--") + name;
+  return po::value<double>(store)->notifier([option](double v) {
+    if (!(v >= 0) || !std::isfinite(v)) throw po::error(option + ": must be 0 or more");
+  });
 }
 
 std::map<std::string, std::vector<std::string>> ListFlags(const po::variables_map& vm) {

@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +25,15 @@ std::vector<std::string> NormalizeArguments(const std::vector<std::string>& args
 // error naming the flag and its range.
 std::optional<std::string> ApplyHeapFlags(const boost::program_options::variables_map& vm,
                                           HeapFlags& flags);
+// A whole-number option 0..2^64-1 stored in `store`: "-1" or "1.5" is an error naming the
+// option (Program_options' own conversion would wrap "-1" to 2^64-1).
+boost::program_options::typed_value<std::string>* WholeNumber(const char* name,
+                                                              std::uint64_t* store);
+// The same for a count (std::size_t).
+boost::program_options::typed_value<std::string>* Count(const char* name, std::size_t* store);
+// A number option that must not be negative (a duration, a time limit).
+boost::program_options::typed_value<double>* NonNegative(const char* name, double* store);
+
 // For sweeps: the table flags whose values are comma-separated lists, by name.
 std::map<std::string, std::vector<std::string>> ListFlags(
     const boost::program_options::variables_map& vm);

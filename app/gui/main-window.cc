@@ -661,9 +661,13 @@ void MainWindow::exportChartsDialog() {
 }
 
 void MainWindow::exportDataDialog() {
-  const QString base = QFileDialog::getSaveFileName(this, "Export events", "events.csv",
-                                                    "CSV (*.csv);;JSON (*.json)");
+  QString filter;
+  QString base = QFileDialog::getSaveFileName(this, "Export events", "events.csv",
+                                              "CSV (*.csv);;JSON (*.json)", &filter);
   if (base.isEmpty()) return;
+  // A name without .csv or .json takes the chosen format's.
+  const QString suffix = QFileInfo(base).suffix().toLower();
+  if (suffix != "csv" && suffix != "json") base += filter.startsWith("JSON") ? ".json" : ".csv";
   const QString samples = QFileInfo(base).path() + "/samples." + QFileInfo(base).suffix();
   auto err = WriteEvents(base.toStdString(), controller_.events());
   if (!err) err = WriteSamples(samples.toStdString(), controller_.samples());

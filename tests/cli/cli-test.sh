@@ -64,7 +64,12 @@ exports)
   "$cli" run workloads/teaching-small.js --events "$tmp/e.json" --samples "$tmp/s.csv" --no-summary >/dev/null 2>&1 || fail "run failed"
   grep -q '"collector": "scavenge"' "$tmp/e.json" || fail "events JSON"
   head -1 "$tmp/s.csv" | grep -q "^time_ms,new_used_bytes" || fail "samples CSV header"
-  expect_error 2 "cannot write /nonexistent/dir/e.csv" -- run workloads/teaching-small.js --events /nonexistent/dir/e.csv
+  expect_error 2 "/nonexistent/dir/e.csv: no such folder /nonexistent/dir" -- run workloads/teaching-small.js --events /nonexistent/dir/e.csv
+  # A folder that exists but cannot be written: the write says so (after the run).
+  mkdir -p "$tmp/ro" && chmod 555 "$tmp/ro"
+  if [ "$(id -u)" -ne 0 ]; then
+    expect_error 2 "cannot write $tmp/ro/e.csv" -- run workloads/teaching-small.js --events "$tmp/ro/e.csv"
+  fi
   echo "ok: exports" ;;
 sweep)
   "$cli" sweep workloads/request-churn.js --max-semi-space-size 1,4,16 --duration=500 --csv "$tmp/sweep.csv" >"$tmp/out" 2>"$tmp/err" || fail "sweep exited $?"
@@ -96,6 +101,14 @@ errors)
   expect_error 1 "^missing.js:0:0: cannot read workload" -- run missing.js
   expect_error 2 "missing WORKLOAD.js" -- run
   expect_error 2 "unknown command 'frobnicate'" -- frobnicate
+  # Option values are checked before anything runs: no wrapped "-1", no run lost to a bad file.
+  expect_error 2 "--seed: '-1' is not a whole number" -- run workloads/teaching-small.js --seed -1
+  expect_error 2 "--duration: must be 0 or more" -- run workloads/teaching-small.js --duration=-5
+  expect_error 2 "--from: '-3' is not a whole number" -- steps workloads/teaching-small.js --from -3
+  expect_error 2 "--events: $tmp/x.txt: name it .csv or .json" -- run workloads/oom-growth.js --events "$tmp/x.txt"
+  expect_error 2 "--samples: $tmp/no/x.csv: no such folder" -- run workloads/oom-growth.js --samples "$tmp/no/x.csv"
+  expect_error 2 "--csv: $tmp/s.json: name it .csv" -- sweep workloads/teaching-small.js --max-semi-space-size 1,2 --csv "$tmp/s.json"
+  [ ! -e "$tmp/x.txt" ] || fail "--events wrote a file it refused"
   "$cli" --help | grep -q "New space flags" || fail "--help lacks flag groups"
   "$cli" run --help | grep -q -- "--max-semi-space-size" || fail "run --help lacks flags"
   echo "ok: errors" ;;
