@@ -1,8 +1,12 @@
 #include "sim/trace-parser.h"
 
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace heaplab {
 
@@ -259,6 +263,20 @@ std::optional<TraceLog> ParseTraceLog(std::string_view text, TraceParseError* er
     }
     log.gcs.push_back(std::move(gc));
   }
+  return log;
+}
+
+std::optional<TraceLog> ReadTraceLog(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = path + ":0: cannot read: " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  TraceParseError perr;
+  auto log = ParseTraceLog(text.str(), &perr);
+  if (!log) *error = path + ":" + std::to_string(perr.line) + ": " + perr.message;
   return log;
 }
 

@@ -158,18 +158,9 @@ void ComparisonPanel::run(const WorkloadOptions& options, const HeapFlags& base)
 }
 
 QString ComparisonPanel::importLog(const QString& path) {
-  QFile f(path);
-  if (!f.open(QIODevice::ReadOnly))
-    return QString("%1:0: cannot read: %2").arg(path, f.errorString());
-  const QByteArray text = f.readAll();
-  TraceParseError error;
-  auto log = ParseTraceLog(
-      std::string_view(text.constData(), static_cast<std::size_t>(text.size())), &error);
-  if (!log)
-    return QString("%1:%2: %3")
-        .arg(path)
-        .arg(error.line)
-        .arg(QString::fromStdString(error.message));
+  std::string error;
+  auto log = ReadTraceLog(path.toStdString(), &error);
+  if (!log) return QString::fromStdString(error);
   if (log->gcs.empty()) return QString("%1: no --trace-gc lines found").arg(path);
   VariantResult r = SummarizeLog("node: " + QFileInfo(path).fileName(), *log);
   addRow(r);

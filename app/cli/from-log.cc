@@ -4,9 +4,7 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "sim/log-workload.h"
 #include "sim/report.h"
@@ -45,17 +43,10 @@ int FromLog(const std::vector<std::string>& args) {
         << desc;
     return vm.count("help") ? 0 : 2;
   }
-  std::ifstream in(log_path, std::ios::binary);
-  if (!in) {
-    std::cerr << "heaplab-cli from-log: cannot read " << log_path << "\n";
-    return 1;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  TraceParseError perr;
-  auto log = ParseTraceLog(text.str(), &perr);
+  std::string read_error;
+  auto log = ReadTraceLog(log_path, &read_error);
   if (!log) {
-    std::cerr << log_path << ":" << perr.line << ": " << perr.message << "\n";
+    std::cerr << read_error << "\n";
     return 1;
   }
   DerivedWorkload derived;

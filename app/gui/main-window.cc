@@ -517,18 +517,9 @@ void MainWindow::runComparison() {
 }
 
 QString MainWindow::newWorkloadFromLog(const QString& path) {
-  QFile f(path);
-  if (!f.open(QIODevice::ReadOnly))
-    return QString("%1:0: cannot read: %2").arg(path, f.errorString());
-  const QByteArray text = f.readAll();
-  TraceParseError error;
-  auto log = ParseTraceLog(
-      std::string_view(text.constData(), static_cast<std::size_t>(text.size())), &error);
-  if (!log)
-    return QString("%1:%2: %3")
-        .arg(path)
-        .arg(error.line)
-        .arg(QString::fromStdString(error.message));
+  std::string error;
+  auto log = ReadTraceLog(path.toStdString(), &error);
+  if (!log) return QString::fromStdString(error);
   DerivedWorkload derived;
   if (auto err = DeriveWorkload(*log, &derived))
     return QString("%1: %2").arg(path, QString::fromStdString(*err));
