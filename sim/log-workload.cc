@@ -78,6 +78,12 @@ std::optional<std::string> DeriveWorkload(const TraceLog& log, DerivedWorkload* 
   if (w.scavenges < 3)
     return "the log has " + std::to_string(w.scavenges) +
            " scavenges: at least 3 are needed to see how the program allocates";
+  for (std::size_t i = 1; i < gcs.size(); ++i)
+    if (gcs[i]->time_ms < gcs[i - 1]->time_ms)
+      return "line " + std::to_string(gcs[i]->line) + ": the GC times go back (" +
+             std::to_string(static_cast<long long>(gcs[i]->time_ms)) + " ms after " +
+             std::to_string(static_cast<long long>(gcs[i - 1]->time_ms)) +
+             " ms): two runs in one log? Give each its own file";
   if (per_isolate.size() > 1)
     w.notes.push_back("the log holds " + std::to_string(per_isolate.size()) +
                       " isolates; the busiest (pid " + std::to_string(w.pid) + ") was used");

@@ -83,6 +83,18 @@ TEST(LogWorkload, TooFewScavengesSayWhy) {
   EXPECT_TRUE(DeriveWorkload(TraceLog{}, &w));
 }
 
+TEST(LogWorkload, TimesThatGoBackAreTwoRunsInOneLog) {
+  TraceLog log = SteadyLeakLog();
+  TraceLog second = SteadyLeakLog();
+  for (TracedGC& g : second.gcs)
+    g.line = 500;
+  log.gcs.insert(log.gcs.end(), second.gcs.begin(), second.gcs.end());
+  DerivedWorkload w;
+  auto err = DeriveWorkload(log, &w);
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("line 500: the GC times go back"), std::string::npos) << *err;
+}
+
 TEST(LogWorkload, TheBusiestIsolateIsUsedAndNamed) {
   TraceLog log = SteadyLeakLog(7);
   log.gcs.push_back(Gc(50, GarbageCollector::kScavenger, 2, 1, 99));
