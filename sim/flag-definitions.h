@@ -120,6 +120,12 @@
        "(the memory reducer, new-space shrinking)")                                              \
   BOOL(trace_pretenuring_statistics, false, "Tracing",                                           \
        "Print each literal's pretenuring feedback when a GC digests it, and a summary per GC")   \
+  BOOL(trace_fragmentation, false, "Tracing",                                                    \
+       "Print which pages of each old-generation space a mark-compact chooses to evacuate "      \
+       "(compaction-selection), as node --trace-fragmentation does")                             \
+  BOOL(trace_fragmentation_verbose, false, "Tracing",                                            \
+       "Print every page a mark-compact considers for evacuation, with its free bytes "          \
+       "(compaction-selection-page), as node --trace-fragmentation-verbose does")                \
   BOOL(verify_heap, false, "Tracing",                                                            \
        "Verify the whole heap after every garbage collection (HeapVerifier)")                    \
   DOUBLE(mutator_speed, 400000, 1, 1e12, "bytes/ms", "Calibrated speeds",                        \

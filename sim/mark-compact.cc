@@ -1,7 +1,9 @@
 #include "sim/mark-compact.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
+#include <string>
 
 #include "sim/heap.h"
 
@@ -11,7 +13,8 @@ std::vector<Page*> MarkCompactCollector::CollectEvacuationCandidates(
     const std::vector<Page*>& pages,
     const Page* excluded,
     double target_fragmentation_percent,
-    std::size_t max_evacuated_bytes) {
+    std::size_t max_evacuated_bytes,
+    CandidateTrace* trace) {
   const double area = static_cast<double>(kPageAreaSize);
   const double free_bytes_threshold = target_fragmentation_percent * area / 100.0;
   std::vector<std::pair<std::size_t, Page*>> eligible;
@@ -26,10 +29,26 @@ std::vector<Page*> MarkCompactCollector::CollectEvacuationCandidates(
   std::size_t total_live = 0;
   std::size_t count = 0;
   for (const auto& [live, page] : eligible) {
-    if (total_live + live > max_evacuated_bytes) break;
-    total_live += live;
-    ++count;
+    // Sorted by live bytes, so once one is over the budget every later one is too; V8 goes on
+    // through them all (and prints each).
+    if (total_live + live <= max_evacuated_bytes) {
+      total_live += live;
+      ++count;
+    }
+    if (trace) {
+      char line[256];
+      std::snprintf(line, sizeof line,
+                    "compaction-selection-page: space=%s free_bytes_page=%zu "
+                    "fragmentation_limit_kb=%zu fragmentation_limit_percent=%d "
+                    "sum_compaction_kb=%zu compaction_limit_kb=%zu",
+                    trace->space_name.c_str(), (kPageAreaSize - live) / KB,
+                    static_cast<std::size_t>(free_bytes_threshold) / KB,
+                    static_cast<int>(target_fragmentation_percent), total_live / KB,
+                    max_evacuated_bytes / KB);
+      trace->page_lines.push_back(line);
+    }
   }
+  if (trace) trace->total_live_bytes = total_live;
   // "Avoid (compact -> expand) cycles": compact only if at least one page is released.
   const std::size_t new_pages = (total_live + kPageAreaSize - 1) / kPageAreaSize;
   if (count <= new_pages) return {};
@@ -67,10 +86,27 @@ void MarkCompactCollector::StartMarking(Heap& heap, bool incremental) {
     target = std::max(20.0, 100 - 100 * 0.5 / estimated_ms_per_area);
   }
   heap.evacuation_candidates_.clear();
+  const bool trace = heap.flags_.trace_fragmentation || heap.flags_.trace_fragmentation_verbose;
   for (PagedSpace* space : {heap.old_space_.get(), heap.code_space_.get(), heap.map_space_.get()}) {
     if (space == nullptr) continue;
-    for (Page* p : CollectEvacuationCandidates(space->pages(), space->linear_area_page(), target,
-                                               max_evacuated)) {
+    CandidateTrace lines;
+    lines.space_name = std::string(ToKey(space->identity())) + "_space";
+    const std::vector<Page*> candidates = CollectEvacuationCandidates(
+        space->pages(), space->linear_area_page(), target, max_evacuated, trace ? &lines : nullptr);
+    // MarkCompactCollector::CollectEvacuationCandidates prints as PrintIsolate does.
+    if (heap.flags_.trace_fragmentation_verbose)
+      for (std::string& line : lines.page_lines)
+        heap.Trace(false, std::move(line));
+    if (heap.flags_.trace_fragmentation) {
+      char line[160];
+      std::snprintf(line, sizeof line,
+                    "compaction-selection: space=%s reduce_memory=%d pages=%zu "
+                    "total_live_bytes=%zu",
+                    lines.space_name.c_str(), heap.ShouldReduceMemory() ? 1 : 0, candidates.size(),
+                    lines.total_live_bytes / KB);
+      heap.Trace(false, line);
+    }
+    for (Page* p : candidates) {
       p->SetFlag(Page::kEvacuationCandidate);
       space->EvictFromFreeList(p);  // nothing new lands on a page about to be emptied
       heap.evacuation_candidates_.push_back(p->id);

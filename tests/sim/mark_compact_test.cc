@@ -272,6 +272,50 @@ TEST(MarkCompact, EvacuationCandidateRule) {
   // The page of the linear allocation area is never a candidate.
   c = MarkCompactCollector::CollectEvacuationCandidates(pages, pages[5], 70, 4 * MB);
   EXPECT_EQ(c.size(), 3u);
+  // --trace-fragmentation-verbose: every eligible page, as V8 prints it, over the budget too;
+  // the live total counts the pages taken.
+  MarkCompactCollector::CandidateTrace trace;
+  trace.space_name = "old_space";
+  c = MarkCompactCollector::CollectEvacuationCandidates(pages, nullptr, 70, 40 * KB, &trace);
+  ASSERT_EQ(trace.page_lines.size(), 4u);
+  EXPECT_EQ(trace.page_lines[0],
+            "compaction-selection-page: space=old_space free_bytes_page=246 "
+            "fragmentation_limit_kb=176 fragmentation_limit_percent=70 sum_compaction_kb=5 "
+            "compaction_limit_kb=40");
+  EXPECT_NE(trace.page_lines[3].find("free_bytes_page=221 "), std::string::npos);
+  EXPECT_NE(trace.page_lines[3].find("sum_compaction_kb=35 "), std::string::npos);
+  EXPECT_EQ(trace.total_live_bytes, 35 * KB);
+}
+
+TEST(MarkCompact, TraceFragmentationPrintsNodesLinesWhenMarkingStarts) {
+  HeapFlags f = TestFlags();
+  f.trace_fragmentation = true;
+  f.trace_fragmentation_verbose = true;
+  Heap heap(f, BareOptions());
+  RecordingSink sink;
+  heap.set_sink(&sink);
+  heap.OpenHandleScope();
+  std::vector<std::uint32_t> all;
+  for (int i = 0; i < 3000; ++i)
+    all.push_back(
+        heap.CreateLocal(heap.Allocate(1024, 0, ObjectKind::kObject, 0, AllocationType::kOld)));
+  for (std::size_t i = 0; i < all.size(); i += 64)
+    heap.CreateGlobal(heap.Local(all[i]));
+  heap.CloseHandleScope();
+  heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  sink.messages.clear();
+  heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  const auto pages = sink.MessagesWith("compaction-selection-page: space=old_space ");
+  const auto totals = sink.MessagesWith("compaction-selection: ");
+  ASSERT_FALSE(pages.empty());
+  ASSERT_EQ(totals.size(), 2u);  // old and code space
+  EXPECT_EQ(totals[0].rfind("compaction-selection: space=old_space reduce_memory=0 pages=", 0), 0u)
+      << totals[0];
+  EXPECT_EQ(totals[1].rfind("compaction-selection: space=code_space reduce_memory=0 pages=0 ", 0),
+            0u)
+      << totals[1];
+  EXPECT_EQ(sink.events.back().evacuation_candidates,
+            std::stoul(totals[0].substr(totals[0].find("pages=") + 6)));
 }
 
 // IncrementalMarkingJob::Task reposts itself while marking runs, so an idle event loop
