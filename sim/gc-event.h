@@ -83,8 +83,11 @@ struct GCEvent {
   // Mutator utilization as printed on the line (the values before this GC is recorded).
   double average_mu = 1.0;
   double current_mu = 1.0;
-  // Heap growing after a mark-compact.
+  // Heap growing: after a mark-compact, and after a scavenge when young allocation is slow
+  // (Heap::RecomputeLimits; then `recomputed_limit_bytes` is the limit it computed, applied only
+  // if lower than the one in force). 0 when the limits were not recomputed.
   double growing_factor = 0;
+  std::size_t recomputed_limit_bytes = 0;
   std::size_t end_object_size_bytes = 0;       // all objects after a mark-compact
   std::size_t old_generation_size_bytes = 0;   // old generation after the GC
   std::size_t old_generation_limit_bytes = 0;  // allocation limit after the GC

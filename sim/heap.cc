@@ -1414,14 +1414,16 @@ void Heap::RecomputeLimits(GCEvent& ev) {
   const std::size_t limit = CalculateAllocationLimit(old_size, config_.min_old_generation_bytes,
                                                      config_.max_old_generation_bytes,
                                                      new_space_->Capacity(), factor, mode);
-  if (young && limit >= old_generation_allocation_limit_) return;
-  old_generation_allocation_limit_ = limit;
   if (mode == HeapGrowingMode::kMinimal) factor = V8HeapTrait::kMinGrowingFactor;
   if (mode == HeapGrowingMode::kConservative || mode == HeapGrowingMode::kSlow)
     factor = std::min(factor, V8HeapTrait::kConservativeGrowingFactor);
+  // What --trace-gc-verbose prints ([HeapController] factor, Limit), applied or not.
   ev.growing_factor = factor;
   ev.gc_speed = gc_speed;
   ev.mutator_speed = mutator_speed;
+  ev.recomputed_limit_bytes = limit;
+  if (young && limit >= old_generation_allocation_limit_) return;
+  old_generation_allocation_limit_ = limit;
   ev.old_generation_size_bytes = old_size;
   ev.old_generation_limit_bytes = old_generation_allocation_limit_;
 }

@@ -53,7 +53,7 @@ void RunRecorder::OnGCEvent(const GCEvent& e) {
   if (last_lines_.size() > kLastGCLines) last_lines_.pop_front();
   if (trace_.trace_gc) trace_lines_.push_back(line);
   if (!out_) return;
-  if (trace_.trace_gc_verbose && e.collector == GarbageCollector::kMarkCompactor)
+  if (trace_.trace_gc_verbose && e.recomputed_limit_bytes > 0)
     *out_ << FormatHeapControllerLines(e, trace_.context);
   if (trace_.trace_gc) *out_ << line << '\n';
   if (trace_.trace_gc_nvp) *out_ << FormatTraceGCNvpLine(e, trace_.context) << '\n';

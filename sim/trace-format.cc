@@ -217,9 +217,9 @@ std::string FormatHeapControllerLines(const GCEvent& e, const TraceContext& ctx)
       Format(
           "[HeapController] factor %.1f based on mu=%.3f, speed_ratio=%.f (gc=%.f, mutator=%.f)\n",
           e.growing_factor, mu, ratio, e.gc_speed, e.mutator_speed);
-  std::string limit = Format("Limit: old size: %zu KB, new limit: %zu KB (%.1f)\n",
-                             ToKB(e.old_generation_size_bytes), ToKB(e.old_generation_limit_bytes),
-                             e.growing_factor);
+  std::string limit =
+      Format("Limit: old size: %zu KB, new limit: %zu KB (%.1f)\n",
+             ToKB(e.old_generation_size_bytes), ToKB(e.recomputed_limit_bytes), e.growing_factor);
   out += prefix + "[HeapController] " + limit;
   out += prefix + "[GlobalMemoryController] " + limit;
   return out;

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "sim/report.h"
 #include "sim/trace-format.h"
 
 namespace heaplab {
@@ -212,6 +213,39 @@ TEST(TraceFormat, VerboseBlockShape) {
   EXPECT_NE(v.find("[11921:0x23047d40] Code large object space,     used:"), std::string::npos);
   EXPECT_EQ(v.find("Map space"), std::string::npos);
   EXPECT_NE(FormatTraceGCVerbose(e, Ctx(1, 1), true).find("Map space,"), std::string::npos);
+}
+
+// Heap::RecomputeLimits prints its factor and limit under --trace-gc-verbose whenever it runs:
+// after every mark-compact, and after a scavenge when young allocation is slow (node: "4585 ms:
+// [HeapController] factor 1.1 ... Limit: old size: 8270 KB, new limit: 32569 KB (1.1)" before
+// the Scavenge line, the limit not applied when it is not lower).
+TEST(TraceFormat, RecomputedLimitsArePrintedBeforeTheirGCLine) {
+  RunRecorder::TraceOptions o;
+  o.trace_gc = true;
+  o.trace_gc_verbose = true;
+  o.context = Ctx(7, 0x10);
+  std::ostringstream out;
+  RunRecorder rec(o, &out);
+  GCEvent s = Event(GarbageCollector::kScavenger, 4585, 3.2, 15.2, 28.5, 11.4, 44.5,
+                    GarbageCollectionReason::kTask, CollectorReason::kNone, 1, 1);
+  rec.OnGCEvent(s);  // limits not recomputed: no controller lines
+  EXPECT_EQ(out.str().find("[HeapController]"), std::string::npos) << out.str();
+  s.growing_factor = 1.1;
+  s.gc_speed = 1128043;
+  s.mutator_speed = 1910;
+  s.old_generation_size_bytes = 8270 * 1024;
+  s.recomputed_limit_bytes = 32569 * 1024;
+  out.str("");
+  rec.OnGCEvent(s);
+  const std::string text = out.str();
+  EXPECT_EQ(text.rfind("[7:0x10]     4585 ms: [HeapController] factor 1.1 based on mu=0.970, "
+                       "speed_ratio=591 (gc=1128043, mutator=1910)\n",
+                       0),
+            0u)
+      << text;
+  EXPECT_NE(text.find("[HeapController] Limit: old size: 8270 KB, new limit: 32569 KB (1.1)\n"),
+            std::string::npos);
+  EXPECT_LT(text.find("[GlobalMemoryController] Limit:"), text.find("ms: Scavenge"));
 }
 
 }  // namespace
