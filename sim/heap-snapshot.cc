@@ -163,6 +163,17 @@ class SnapshotBuilder {
         });
         if (paged->linear_area_page() == page && paged->lab_limit() > paged->lab_top())
           ps.free_ranges.push_back({paged->lab_top(), paged->lab_limit() - paged->lab_top(), true});
+        // An evacuation candidate's free list was evicted: its gaps between objects.
+        if (ps.evacuation_candidate) {
+          std::uint32_t end = 0;
+          for (const ObjectSnapshot& o : ps.objects) {
+            if (o.offset_bytes > end)
+              ps.free_ranges.push_back({end, o.offset_bytes - end, false, true});
+            end = std::max(end, o.offset_bytes + o.size_bytes);
+          }
+          const auto area = static_cast<std::uint32_t>(page->area_bytes);
+          if (area > end) ps.free_ranges.push_back({end, area - end, false, true});
+        }
         std::sort(ps.free_ranges.begin(), ps.free_ranges.end(),
                   [](const FreeRangeSnapshot& a, const FreeRangeSnapshot& b) {
                     return a.offset_bytes < b.offset_bytes;

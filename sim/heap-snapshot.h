@@ -47,6 +47,9 @@ struct FreeRangeSnapshot {
   std::uint32_t offset_bytes = 0;
   std::uint32_t size_bytes = 0;
   bool linear_area = false;  // the bump-pointer area, not a free-list entry
+  // Free bytes of an evacuation candidate: V8 took them off the free list when marking started
+  // (nothing new lands on a page about to be emptied).
+  bool evicted = false;
   bool operator==(const FreeRangeSnapshot&) const = default;
 };
 

@@ -25,6 +25,7 @@ const QColor kNewColor(0x64, 0xb5, 0xf6);
 const QColor kSurvivedColor(0xff, 0xa7, 0x26);
 const QColor kOldColor(0x66, 0xbb, 0x6a);
 const QColor kFreeListColor(0xf8, 0xbb, 0xd0);
+const QColor kEvictedFreeColor(0xfc, 0xe4, 0xec);  // free, taken off the free list
 const QColor kLinearAreaColor(0xff, 0xf5, 0x9d);
 const QColor kRememberedColor(0x8e, 0x24, 0xaa);
 const QColor kAgeMarkColor(0xd3, 0x2f, 0x2f);
@@ -224,6 +225,10 @@ void HeapMapWidget::paintMap(QPainter& p, const QRect& rect) {
     paintCells(p, body);
   else
     paintStrips(p, body);
+  show_evicted_legend_ = false;
+  for (const PageSnapshot& pg : s.pages)
+    for (const FreeRangeSnapshot& r : pg.free_ranges)
+      show_evicted_legend_ = show_evicted_legend_ || r.evicted;
   paintLegend(p,
               QRect(rect.left(), rect.bottom() - kLegendHeight + 1, rect.width(), kLegendHeight));
   p.restore();
@@ -300,7 +305,12 @@ void HeapMapWidget::paintStrips(QPainter& p, const QRect& body) {
         if (r.offset_bytes >= area) continue;
         QRectF fr(x_of(r.offset_bytes), strip.top(), w_of(r.offset_bytes, r.size_bytes),
                   strip.height());
-        p.fillRect(fr, r.linear_area ? kLinearAreaColor : kFreeListColor);
+        if (r.evicted) {
+          p.fillRect(fr, kEvictedFreeColor);
+          p.fillRect(fr, QBrush(kFreeListColor.darker(130), Qt::FDiagPattern));
+        } else {
+          p.fillRect(fr, r.linear_area ? kLinearAreaColor : kFreeListColor);
+        }
       }
       for (const ObjectSnapshot& o : pg->objects) {
         QRectF orc(x_of(o.offset_bytes), strip.top(), w_of(o.offset_bytes, o.size_bytes),
@@ -537,6 +547,16 @@ void HeapMapWidget::paintLegend(QPainter& p, const QRect& rect) {
     p.fillRect(QRect(x, y, 12, 12), QBrush(Qt::darkGray, Qt::BDiagPattern));
     p.drawText(QPoint(x + 16, y + 10), "forwarded");
     x += 16 + p.fontMetrics().horizontalAdvance("forwarded") + 12;
+    if (show_evicted_legend_) {
+      p.fillRect(QRect(x, y, 12, 12), kEvictedFreeColor);
+      p.fillRect(QRect(x, y, 12, 12), QBrush(kFreeListColor.darker(130), Qt::FDiagPattern));
+      p.setPen(Qt::darkGray);
+      p.drawRect(QRect(x, y, 12, 12));
+      p.setPen(Qt::black);
+      const QString text = "free, evicted (evacuation candidate)";
+      p.drawText(QPoint(x + 16, y + 10), text);
+      x += 16 + p.fontMetrics().horizontalAdvance(text) + 12;
+    }
     const std::pair<QColor, QString> lines[] = {{kAllocColor, "allocation top"},
                                                 {kScanColor, "scan"},
                                                 {kAgeMarkColor, "age mark"},

@@ -78,6 +78,7 @@ class HeapMapWidget : public QWidget {
   ObjectRef scan_object_ = kNullRef;
   ObjectRef selected_ = kNullRef;
   bool show_remembered_set_ = true;
+  bool show_evicted_legend_ = false;  // the snapshot has evacuation candidates' evicted free bytes
   bool drew_aggregated_ = false;
   // Hit areas of the last paint.
   std::vector<std::pair<QRectF, ObjectRef>> hits_;

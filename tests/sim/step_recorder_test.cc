@@ -153,6 +153,60 @@ TEST(HeapSnapshot, DuringAScavengeToSpaceHoldsSurvivorsAndTheAgeMarkSplitsFromSp
   EXPECT_EQ(copied->age, ObjectAge::kSurvived);
 }
 
+TEST(HeapSnapshot, AnEvacuationCandidatesFreeBytesShowAsEvicted) {
+  Heap heap(TestFlags(), BareOptions());
+  struct Probe : HeapObserver {
+    const Heap* heap = nullptr;
+    std::vector<HeapSnapshot> seen;
+    void OnObjectCopied(ObjectRef, ObjectRef, bool) override {
+      if (seen.empty()) seen.push_back(TakeHeapSnapshot(*heap));
+    }
+  } probe;
+  probe.heap = &heap;
+  // ~12 old pages of 1 KB objects, one in 64 kept: the first full GC frees the rest, the second
+  // evacuates the pages (their free lists evicted when its marking starts).
+  heap.OpenHandleScope();
+  std::vector<std::uint32_t> all;
+  for (int i = 0; i < 3000; ++i)
+    all.push_back(
+        heap.CreateLocal(heap.Allocate(1024, 0, ObjectKind::kObject, 0, AllocationType::kOld)));
+  for (std::size_t i = 0; i < all.size(); i += 64)
+    heap.CreateGlobal(heap.Local(all[i]));
+  heap.CloseHandleScope();
+  heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  const HeapSnapshot before = TakeHeapSnapshot(heap);
+  for (const PageSnapshot& page : before.pages)
+    for (const FreeRangeSnapshot& r : page.free_ranges)
+      EXPECT_FALSE(r.evicted) << "page " << page.id;  // no candidates between GCs
+  heap.set_observer(&probe);
+  heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  heap.set_observer(nullptr);
+  ASSERT_EQ(probe.seen.size(), 1u);
+  int candidates = 0;
+  for (const PageSnapshot& page : probe.seen[0].pages) {
+    if (!page.evacuation_candidate) continue;
+    ++candidates;
+    // Objects and evicted ranges tile the page's area without overlapping.
+    std::uint64_t covered = 0;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;
+    for (const ObjectSnapshot& o : page.objects)
+      spans.emplace_back(o.offset_bytes, o.offset_bytes + o.size_bytes);
+    for (const FreeRangeSnapshot& r : page.free_ranges) {
+      EXPECT_TRUE(r.evicted);
+      spans.emplace_back(r.offset_bytes, r.offset_bytes + r.size_bytes);
+    }
+    std::sort(spans.begin(), spans.end());
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+      if (i > 0) {
+        EXPECT_LE(spans[i - 1].second, spans[i].first) << "page " << page.id;
+      }
+      covered += spans[i].second - spans[i].first;
+    }
+    EXPECT_EQ(covered, page.area_bytes) << "page " << page.id;
+  }
+  EXPECT_GT(candidates, 0);
+}
+
 TEST(HeapSnapshot, RetainingPathAnswersWhyAnObjectIsAlive) {
   Heap heap(TestFlags(), BareOptions());
   const auto root = heap.CreateGlobal(heap.Allocate(32, 2, ObjectKind::kObject));
