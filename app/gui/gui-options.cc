@@ -2,7 +2,6 @@
 
 #include <boost/program_options.hpp>
 
-#include <charconv>
 #include <sstream>
 
 #include "app/common/flag-options.h"
@@ -13,14 +12,15 @@ namespace heaplab {
 
 namespace {
 
-// The workbench's own options (the heap flags come from the table).
-po::options_description WorkbenchOptions() {
+// The workbench's own options (the heap flags come from the table); numbers go to `out` and
+// `step`, checked as heaplab-cli checks them.
+po::options_description WorkbenchOptions(GuiOptions& out, std::uint64_t* step) {
   po::options_description d("Workbench options", 100, 50);
   d.add_options()("help,h", "show this help")("run", "start the run at once")(
       "quit", "exit when the run, its exports and screenshot are done")(
-      "duration", po::value<double>()->value_name("MS"),
+      "duration", cmdline::NonNegative("duration", &out.duration_ms)->value_name("MS"),
       "simulated milliseconds to run (default: the workload's own)")(
-      "seed", po::value<std::string>()->value_name("N"), "random seed (default: 1)")(
+      "seed", cmdline::WholeNumber("seed", &out.seed)->value_name("N"), "random seed (default: 1)")(
       "export-charts", po::value<std::string>()->value_name("DIR"),
       "after the run, write every chart as PNG and SVG into DIR")(
       "chart-size", po::value<std::string>()->value_name("WxH"),
@@ -40,7 +40,8 @@ po::options_description WorkbenchOptions() {
       "lesson", po::value<std::string>()->value_name("FILE.lesson.json"),
       "open a lesson in step mode")("lesson-stop", po::value<int>()->value_name("K"),
                                     "go to the lesson's K-th stop (default: 1)")(
-      "step", po::value<std::string>()->value_name("N"), "in step mode, go to step N (0-based)")(
+      "step", cmdline::WholeNumber("step", step)->value_name("N"),
+      "in step mode, go to step N (0-based)")(
       "calibration", po::value<std::string>()->value_name("FILE|none"),
       "speed profile of heaplab-cli calibrate (default: ~/.config/heaplab/calibration.flags)");
   return d;
@@ -60,17 +61,6 @@ std::vector<std::string> JoinValues(const std::vector<std::string>& args) {
   return out;
 }
 
-// A whole number 0..2^64-1 (lexical_cast would take "-1" as 2^64-1).
-std::optional<std::string> ParseCount(const char* option,
-                                      const std::string& text,
-                                      std::uint64_t& value) {
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc() || ptr != end)
-    return std::string(option) + ": '" + text + "' is not a whole number 0..18446744073709551615";
-  return std::nullopt;
-}
-
 std::optional<std::string> ParseChartSize(const std::string& text, int& width, int& height) {
   int w = 0, h = 0;
   char x = 0, extra = 0;
@@ -86,8 +76,9 @@ std::optional<std::string> ParseChartSize(const std::string& text, int& width, i
 }  // namespace
 
 std::optional<std::string> ParseGuiOptions(const std::vector<std::string>& args, GuiOptions& out) {
+  std::uint64_t step = 0;
   po::options_description all;
-  all.add(WorkbenchOptions());
+  all.add(WorkbenchOptions(out, &step));
   for (auto& g : cmdline::HeapFlagGroups(false))
     all.add(g);
   po::options_description hidden;
@@ -115,14 +106,6 @@ std::optional<std::string> ParseGuiOptions(const std::vector<std::string>& args,
   out.latency_report = vm.count("latency-report") > 0;
   out.show_heap_map = vm.count("show-heap-map") > 0;
   if (vm.count("workload")) out.workload = vm["workload"].as<std::string>();
-  if (vm.count("duration")) {
-    out.duration_ms = vm["duration"].as<double>();
-    if (!(out.duration_ms >= 0 && out.duration_ms <= 1e9))
-      return "--duration: must be 0..1000000000 ms (0: the workload's own)";
-  }
-  if (vm.count("seed")) {
-    if (auto err = ParseCount("--seed", vm["seed"].as<std::string>(), out.seed)) return err;
-  }
   if (vm.count("export-charts")) out.export_charts_dir = vm["export-charts"].as<std::string>();
   if (vm.count("chart-size")) {
     if (auto err =
@@ -151,8 +134,6 @@ std::optional<std::string> ParseGuiOptions(const std::vector<std::string>& args,
   }
   if (vm.count("step")) {
     if (out.lesson_path.empty()) return "--step needs --lesson";
-    std::uint64_t step = 0;
-    if (auto err = ParseCount("--step", vm["step"].as<std::string>(), step)) return err;
     out.step = step;
   }
   if (vm.count("calibration"))
@@ -161,12 +142,14 @@ std::optional<std::string> ParseGuiOptions(const std::vector<std::string>& args,
 }
 
 std::string GuiHelpText() {
+  GuiOptions unused;  // the options print their names only
+  std::uint64_t unused_step = 0;
   std::ostringstream o;
   o << "Usage: heaplab [WORKLOAD.js] [options] [V8 flags]\n"
        "       heaplab --lesson FILE.lesson.json [--lesson-stop K] [--step N]\n"
        "Opens the workbench on the workload (default: the last one opened). Headless:\n"
        "  QT_QPA_PLATFORM=offscreen heaplab W.js --run --export-charts DIR --quit\n\n"
-    << WorkbenchOptions() << "\n";
+    << WorkbenchOptions(unused, &unused_step) << "\n";
   for (auto& g : cmdline::HeapFlagGroups(false))
     o << g << "\n";
   return o.str();
