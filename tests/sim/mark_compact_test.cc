@@ -14,6 +14,7 @@ namespace {
 
 using testing::BareOptions;
 using testing::ExpectHealthy;
+using testing::FragmentOldSpace;
 using testing::RecordingSink;
 using testing::RetainList;
 using testing::TestFlags;
@@ -294,15 +295,7 @@ TEST(MarkCompact, TraceFragmentationPrintsNodesLinesWhenMarkingStarts) {
   Heap heap(f, BareOptions());
   RecordingSink sink;
   heap.set_sink(&sink);
-  heap.OpenHandleScope();
-  std::vector<std::uint32_t> all;
-  for (int i = 0; i < 3000; ++i)
-    all.push_back(
-        heap.CreateLocal(heap.Allocate(1024, 0, ObjectKind::kObject, 0, AllocationType::kOld)));
-  for (std::size_t i = 0; i < all.size(); i += 64)
-    heap.CreateGlobal(heap.Local(all[i]));
-  heap.CloseHandleScope();
-  heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  FragmentOldSpace(heap);
   sink.messages.clear();
   heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
   const auto pages = sink.MessagesWith("compaction-selection-page: space=old_space ");

@@ -10,6 +10,7 @@ namespace heaplab {
 namespace {
 
 using testing::BareOptions;
+using testing::FragmentOldSpace;
 using testing::RecordingSink;
 using testing::TestFlags;
 
@@ -165,15 +166,7 @@ TEST(HeapSnapshot, AnEvacuationCandidatesFreeBytesShowAsEvicted) {
   probe.heap = &heap;
   // ~12 old pages of 1 KB objects, one in 64 kept: the first full GC frees the rest, the second
   // evacuates the pages (their free lists evicted when its marking starts).
-  heap.OpenHandleScope();
-  std::vector<std::uint32_t> all;
-  for (int i = 0; i < 3000; ++i)
-    all.push_back(
-        heap.CreateLocal(heap.Allocate(1024, 0, ObjectKind::kObject, 0, AllocationType::kOld)));
-  for (std::size_t i = 0; i < all.size(); i += 64)
-    heap.CreateGlobal(heap.Local(all[i]));
-  heap.CloseHandleScope();
-  heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  FragmentOldSpace(heap);
   const HeapSnapshot before = TakeHeapSnapshot(heap);
   for (const PageSnapshot& page : before.pages)
     for (const FreeRangeSnapshot& r : page.free_ranges)

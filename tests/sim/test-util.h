@@ -70,6 +70,22 @@ class RecordingSink : public HeapSink {
   std::vector<TraceMessage> messages;
 };
 
+// Fills ~12 old-space pages with 1 KB objects and keeps one in 64 (as global handles, returned),
+// then runs a full GC: the pages are left ~98% free, evacuation candidates of the next one.
+inline std::vector<std::uint32_t> FragmentOldSpace(Heap& heap) {
+  heap.OpenHandleScope();
+  std::vector<std::uint32_t> all;
+  for (int i = 0; i < 3000; ++i)
+    all.push_back(
+        heap.CreateLocal(heap.Allocate(1024, 0, ObjectKind::kObject, 0, AllocationType::kOld)));
+  std::vector<std::uint32_t> kept;
+  for (std::size_t i = 0; i < all.size(); i += 64)
+    kept.push_back(heap.CreateGlobal(heap.Local(all[i])));
+  heap.CloseHandleScope();
+  heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  return kept;
+}
+
 inline void ExpectHealthy(const Heap& heap) {
   auto problems = HeapVerifier(heap).Verify();
   EXPECT_TRUE(problems.empty()) << (problems.empty() ? "" : problems.front());
