@@ -47,16 +47,30 @@ class Cursor {
     return i_ > start;
   }
   std::size_t position() const { return i_; }
+  // A " (words)" qualifier whose first character is a letter ("(interleaved)", "(during
+  // sweeping)", "(reduce)"): returns its words, or empty (and moves nothing) if there is none.
+  std::string_view Qualifier() {
+    if (s_.substr(i_, 2) != " (" || i_ + 2 >= s_.size() ||
+        !std::isalpha(static_cast<unsigned char>(s_[i_ + 2])))
+      return {};
+    const std::size_t close = s_.find(')', i_ + 2);
+    if (close == std::string_view::npos) return {};
+    const std::string_view words = s_.substr(i_ + 2, close - i_ - 2);
+    i_ = close + 1;
+    return words;
+  }
 
  private:
   std::string_view s_;
   std::size_t i_ = 0;
 };
 
-// "[pid:0xaddr]  T ms: " — the PrintIsolate prefix with a time stamp.
+// "[pid:0xaddr]  T ms: " — the PrintIsolate prefix with a time stamp. Windows prints the
+// address without "0x" ("[6628:0000013B784AD000]").
 bool ParsePrefix(Cursor& c, TracedGC* gc) {
   std::uint64_t pid = 0;
-  if (!c.Eat("[") || !c.Integer(&pid, 10) || !c.Eat(":0x")) return false;
+  if (!c.Eat("[") || !c.Integer(&pid, 10) || !c.Eat(":")) return false;
+  c.Eat("0x");
   if (!c.Integer(&gc->isolate, 16) || !c.Eat("]")) return false;
   gc->pid = static_cast<std::uint32_t>(pid);
   double t = 0;
@@ -87,8 +101,9 @@ std::string ParseTraceGCBody(Cursor& c, TracedGC* gc) {
   } else {
     return "unknown collector";
   }
-  if (c.Eat(" (reduce)")) gc->reduce = true;
-  c.Eat(" (interleaved)");
+  // V8 qualifies the collector: "(reduce)", and newer V8 "(interleaved)", "(during sweeping)".
+  for (std::string_view q = c.Qualifier(); !q.empty(); q = c.Qualifier())
+    if (q == "reduce") gc->reduce = true;
   auto size_pair = [&](double* used, double* committed) {
     if (!c.Number(used)) return false;
     c.SkipSpaces();

@@ -1,8 +1,9 @@
-// A parser for real `node --trace-gc` / `--trace-gc-nvp` output: Node 20's lines, and older
-// Node's "Mark-sweep" lines (one-decimal pauses, optional mutator utilization). Program output
-// interleaved with the trace is skipped; parsing stops at V8's "<--- Last few GCs --->" block
-// (its lines repeat earlier ones) and records the FATAL ERROR line. A line that starts like a
-// GC line but does not parse is an error with its line number.
+// A parser for real `node --trace-gc` / `--trace-gc-nvp` output: Node 20's lines, older
+// Node's "Mark-sweep" lines (one-decimal pauses, optional mutator utilization), and newer Node's
+// ("pooled: N MB", "Scavenge (interleaved)", "(during sweeping)"; Windows addresses without 0x).
+// Program output interleaved with the trace is skipped; parsing stops at V8's "<--- Last few GCs
+// --->" block (its lines repeat earlier ones) and records the FATAL ERROR line. A line that starts
+// like a GC line but does not parse is an error with its line number.
 #pragma once
 
 #include <cstdint>

@@ -120,6 +120,38 @@ TEST(TraceParser, OlderNodeFormats) {
   EXPECT_EQ(log.gcs[1].reason, "allocation failure");
 }
 
+// Newer node (V8 12+) and Windows: "pooled: N MB", "(interleaved)" and "(during sweeping)"
+// qualifiers, and an isolate address printed without "0x" (lines as node 22 prints them).
+TEST(TraceParser, NewerNodeAndWindowsLines) {
+  const std::string text =
+      "[116552:0x3a4a2000]   350628 ms: Scavenge 520.0 (556.6) -> 488.8 (556.9) MB, pooled: 48 "
+      "MB, 8.69 / 4.92 ms  (average mu = 0.992, current mu = 0.998) allocation failure;\n"
+      "[6628:0000013B784AD000]     3272 ms: Scavenge (interleaved) 71.6 (105.7) -> 62.8 (183.0) "
+      "MB, pooled: 0 MB, 34.04 / 0.00 ms  (average mu = 0.972, current mu = 0.972) allocation "
+      "failure; \n"
+      "[26458:0xacd40c000] 155966399 ms: Scavenge (during sweeping) 2024.9 (2051.5) -> 2024.8 "
+      "(2053.0) MB, pooled: 2.5 MB, 4.08 / 0.00 ms (average mu = 0.377, current mu = 0.413) "
+      "allocation failure; \n"
+      "[116552:0x3a4a2000]   352551 ms: Mark-Compact (reduce) 1010.7 (1072.5) -> 957.4 (1001.0) "
+      "MB, pooled: 0 MB, 45.39 / 4.16 ms  (+ 0.1 ms in 2 steps since start of marking, biggest "
+      "step 0.1 ms, walltime since start of marking 10 ms) (average mu = 0.992, current mu = "
+      "0.998) finalize incremental marking via task; GC in old space requested\n";
+  TraceLog log = Parse(text);
+  ASSERT_EQ(log.gcs.size(), 4u);
+  EXPECT_DOUBLE_EQ(log.gcs[0].before_mb, 520.0);
+  EXPECT_DOUBLE_EQ(log.gcs[0].pause_ms, 8.69);
+  EXPECT_EQ(log.gcs[1].pid, 6628u);
+  EXPECT_EQ(log.gcs[1].isolate, 0x0000013B784AD000u);
+  EXPECT_DOUBLE_EQ(log.gcs[1].after_committed_mb, 183.0);
+  EXPECT_EQ(log.gcs[2].collector, GarbageCollector::kScavenger);
+  EXPECT_DOUBLE_EQ(log.gcs[2].time_ms, 155966399);
+  EXPECT_DOUBLE_EQ(log.gcs[2].pause_ms, 4.08);
+  EXPECT_EQ(log.gcs[3].collector, GarbageCollector::kMarkCompactor);
+  EXPECT_TRUE(log.gcs[3].reduce);
+  EXPECT_EQ(log.gcs[3].incremental_steps, 2);
+  EXPECT_EQ(log.gcs[3].collector_reason, "GC in old space requested");
+}
+
 TEST(TraceParser, NvpLines) {
   const std::string text =
       "[11843:0x32bc2c60]       52 ms: pause=4.4 mutator=42.2 gc=s reduce_memory=0 "
