@@ -249,17 +249,19 @@ std::optional<TraceLog> ParseTraceLog(std::string_view text, TraceParseError* er
       ++log.skipped_lines;
       continue;
     }
-    // Only lines that start with the isolate prefix and a time stamp can be GC lines; the
-    // verbose space lines and [HeapController] lines have other bodies and are skipped.
-    auto at = line.find('[');
-    if (at == std::string_view::npos) {
-      ++log.skipped_lines;
-      continue;
-    }
-    Cursor c(line.substr(at));
+    // Only lines with the isolate prefix and a time stamp can be GC lines; the verbose space
+    // lines and [HeapController] lines have other bodies and are skipped. The prefix may follow
+    // what a log collector puts first ("2026-12-05T10:00:00Z [app] [1234:0x5a5a000] ...").
     TracedGC gc;
     gc.line = line_number;
-    if (!ParsePrefix(c, &gc)) {
+    Cursor c(std::string_view{});
+    bool found = false;
+    for (auto at = line.find('['); at != std::string_view::npos && !found;
+         at = line.find('[', at + 1)) {
+      c = Cursor(line.substr(at));
+      found = ParsePrefix(c, &gc);
+    }
+    if (!found) {
       ++log.skipped_lines;
       continue;
     }

@@ -150,6 +150,13 @@ TEST(TraceParser, NewerNodeAndWindowsLines) {
   EXPECT_TRUE(log.gcs[3].reduce);
   EXPECT_EQ(log.gcs[3].incremental_steps, 2);
   EXPECT_EQ(log.gcs[3].collector_reason, "GC in old space requested");
+  // What a log collector puts before each line, brackets and all.
+  TraceLog shipped = Parse(
+      "2026-12-05T10:00:00.123Z [api-7f9c] stdout [1234:0x5a5a000]       57 ms: Scavenge 4.0 "
+      "(4.3) -> 3.4 (5.3) MB, 0.50 / 0.00 ms  (average mu = 1.000, current mu = 1.000) task; \n");
+  ASSERT_EQ(shipped.gcs.size(), 1u);
+  EXPECT_EQ(shipped.gcs[0].pid, 1234u);
+  EXPECT_DOUBLE_EQ(shipped.gcs[0].time_ms, 57);
 }
 
 TEST(TraceParser, NvpLines) {
