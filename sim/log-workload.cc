@@ -73,8 +73,10 @@ std::optional<std::string> DeriveWorkload(const TraceLog& log, DerivedWorkload* 
   w.log_ended_out_of_memory = log.fatal_message.has_value();
   w.fatal_message = log.fatal_message.value_or("");
   w.used_nvp = !gcs.front()->nvp.empty();
-  for (const TracedGC* gc : gcs)
+  for (const TracedGC* gc : gcs) {
     (gc->collector == GarbageCollector::kScavenger ? w.scavenges : w.mark_compacts)++;
+    w.peak_heap_mb = std::max(w.peak_heap_mb, gc->before_mb);
+  }
   if (w.scavenges < 3)
     return "the log has " + std::to_string(w.scavenges) +
            " scavenges: at least 3 are needed to see how the program allocates";
@@ -293,7 +295,11 @@ std::string DerivedWorkloadScript(const DerivedWorkload& w, std::string_view log
     << "// Run it with other flags to see what they would do to this program.\n";
   for (const std::string& note : w.notes)
     s << "// Note: " << note << ".\n";
-  if (w.log_ended_out_of_memory) s << "// The log ended: " << w.fatal_message << "\n";
+  if (w.log_ended_out_of_memory)
+    s << "// The log ended: " << w.fatal_message << "\n"
+      << "// Its heap reached " << Fixed(w.peak_heap_mb, 1)
+      << " MB: run this with the --max-old-space-size the process had (HeapLab's default is\n"
+      << "// this machine's, as node's is) to see it run out of memory at the same point.\n";
   s << "workload({\n"
     << "  description: \"Derived from the GC log " << log_name << "\",\n"
     << "  flags: [],\n"

@@ -37,6 +37,7 @@ struct DerivedWorkload {
   double duration_ms = 0;  // the derived run's length
   bool log_ended_out_of_memory = false;
   std::string fatal_message;  // the log's FATAL ERROR line, if any
+  double peak_heap_mb = 0;    // the largest heap a GC of the log started with
   std::uint32_t pid = 0;      // the process whose GCs were used
   std::size_t scavenges = 0, mark_compacts = 0;
   double allocated_mb = 0;         // over the log

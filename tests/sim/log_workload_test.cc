@@ -119,6 +119,13 @@ TEST(LogWorkload, AnOutOfMemoryLogRunsOnPastItsEnd) {
   EXPECT_DOUBLE_EQ(w.phases.back().until_ms, w.duration_ms);
   const std::string script = DerivedWorkloadScript(w, "oom.log");
   EXPECT_NE(script.find("// The log ended: FATAL ERROR: Reached heap limit"), std::string::npos);
+  // The largest heap a GC started with: the last scavenge's, 6.8 + 19 x 0.1 MB of old
+  // generation (the 7 MB the mark-compact at 8 s left, less the 0.2 MB of copies), 0.2 MB of
+  // copies and 1 MB allocated.
+  EXPECT_NEAR(w.peak_heap_mb, 9.9, 0.01);
+  EXPECT_NE(script.find("// Its heap reached 9.9 MB: run this with the --max-old-space-size"),
+            std::string::npos)
+      << script;
 }
 
 TEST(LogWorkload, NvpFieldsGiveAllocationAndPromotionExactly) {
