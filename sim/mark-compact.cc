@@ -90,7 +90,7 @@ void MarkCompactCollector::StartMarking(Heap& heap, bool incremental) {
   for (PagedSpace* space : {heap.old_space_.get(), heap.code_space_.get(), heap.map_space_.get()}) {
     if (space == nullptr) continue;
     CandidateTrace lines;
-    lines.space_name = std::string(ToKey(space->identity())) + "_space";
+    if (trace) lines.space_name = std::string(ToKey(space->identity())) + "_space";
     const std::vector<Page*> candidates = CollectEvacuationCandidates(
         space->pages(), space->linear_area_page(), target, max_evacuated, trace ? &lines : nullptr);
     // MarkCompactCollector::CollectEvacuationCandidates prints as PrintIsolate does.

@@ -308,9 +308,15 @@ bool IsTextColumn(std::size_t i) {
 
 }  // namespace
 
-std::optional<std::string> CheckDataExportPath(const std::string& path) {
-  if (!EndsWith(path, ".csv") && !EndsWith(path, ".json"))
-    return path + ": name it .csv or .json (the format follows the name)";
+std::optional<std::string> CheckDataExportPath(const std::string& path,
+                                               std::initializer_list<const char*> endings) {
+  if (std::none_of(endings.begin(), endings.end(),
+                   [&](const char* e) { return EndsWith(path, e); })) {
+    std::string names;
+    for (const char* e : endings)
+      names += (names.empty() ? "" : " or ") + std::string(e);
+    return path + ": name it " + names + " (the format follows the name)";
+  }
   const std::filesystem::path folder = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!folder.empty() && !std::filesystem::is_directory(folder, ec))

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <deque>
+#include <initializer_list>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -116,9 +117,12 @@ RunSummary SummarizeTraceLog(const TraceLog& log);
 // The human-readable summary heaplab-cli prints at the end of a run.
 std::string FormatSummary(const RunSummary& summary, bool has_map_space);
 
-// Whether `path` can take a data export: it ends in .csv or .json and its folder exists.
-// Returns an error naming the file. Programs check it before a run, so no run is lost to it.
-std::optional<std::string> CheckDataExportPath(const std::string& path);
+// Whether `path` can take a data export: it ends in one of `endings` (.csv or .json unless
+// given) and its folder exists. Returns an error naming the file. Programs check it before a
+// run, so no run is lost to it.
+std::optional<std::string> CheckDataExportPath(const std::string& path,
+                                               std::initializer_list<const char*> endings = {
+                                                   ".csv", ".json"});
 // Writes the events (CSV for .csv, JSON for .json; any other name is an error) atomically: a
 // temporary file renamed into place. Returns an error message naming the file on failure.
 std::optional<std::string> WriteEvents(const std::string& path, const std::vector<GCEvent>& events);

@@ -33,6 +33,12 @@ const QColor kAllocColor(0x2e, 0x7d, 0x32);
 const QColor kScanColor(0x15, 0x65, 0xc0);
 const QColor kEvacuationColor(0xef, 0x6c, 0x00);
 
+// An evacuation candidate's free bytes (on the map and in the legend): pale pink, hatched.
+void FillEvicted(QPainter& p, const QRectF& r) {
+  p.fillRect(r, kEvictedFreeColor);
+  p.fillRect(r, QBrush(kFreeListColor.darker(130), Qt::FDiagPattern));
+}
+
 QColor KindColor(ObjectKind kind) {
   switch (kind) {
     case ObjectKind::kObject:
@@ -306,8 +312,7 @@ void HeapMapWidget::paintStrips(QPainter& p, const QRect& body) {
         QRectF fr(x_of(r.offset_bytes), strip.top(), w_of(r.offset_bytes, r.size_bytes),
                   strip.height());
         if (r.evicted) {
-          p.fillRect(fr, kEvictedFreeColor);
-          p.fillRect(fr, QBrush(kFreeListColor.darker(130), Qt::FDiagPattern));
+          FillEvicted(p, fr);
         } else {
           p.fillRect(fr, r.linear_area ? kLinearAreaColor : kFreeListColor);
         }
@@ -548,8 +553,7 @@ void HeapMapWidget::paintLegend(QPainter& p, const QRect& rect) {
     p.drawText(QPoint(x + 16, y + 10), "forwarded");
     x += 16 + p.fontMetrics().horizontalAdvance("forwarded") + 12;
     if (show_evicted_legend_) {
-      p.fillRect(QRect(x, y, 12, 12), kEvictedFreeColor);
-      p.fillRect(QRect(x, y, 12, 12), QBrush(kFreeListColor.darker(130), Qt::FDiagPattern));
+      FillEvicted(p, QRect(x, y, 12, 12));
       p.setPen(Qt::darkGray);
       p.drawRect(QRect(x, y, 12, 12));
       p.setPen(Qt::black);

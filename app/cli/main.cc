@@ -272,10 +272,8 @@ int Sweep(const std::vector<std::string>& raw) {
     return kExitUsage;
   }
   if (p.vm.count("csv")) {
-    const std::string csv = p.vm["csv"].as<std::string>();
-    if (auto err = CheckDataExportPath(csv);
-        err || csv.size() < 4 || csv.compare(csv.size() - 4, 4, ".csv") != 0) {
-      std::cerr << "heaplab-cli sweep: --csv: " << (err ? *err : csv + ": name it .csv") << "\n";
+    if (auto err = CheckDataExportPath(p.vm["csv"].as<std::string>(), {".csv"})) {
+      std::cerr << "heaplab-cli sweep: --csv: " << *err << "\n";
       return kExitUsage;
     }
   }

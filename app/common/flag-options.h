@@ -1,7 +1,6 @@
 // Command-line options for heaplab-cli and heaplab, generated from the one flag table
 // (sim/flag-definitions.h) with Boost.Program_options. Flags are accepted as node accepts them:
-// dashes or underscores,
-// "--flag=value" or "--flag value", and "--no-flag" for booleans.
+// dashes or underscores, "--flag=value" or "--flag value", and "--no-flag" for booleans.
 #pragma once
 
 #include <boost/program_options.hpp>
