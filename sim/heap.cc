@@ -880,14 +880,14 @@ void Heap::StartIncrementalMarking(bool reduce_memory) {
 bool Heap::AdvanceIncrementalMarkingForTesting(double max_ms) {
   CheckAlive();
   if (marking_phase_ == MarkingPhase::kMarking) {
-    const std::size_t marked =
-        MarkFromWorklist(static_cast<std::size_t>(max_ms * flags_.marking_speed));
-    const double ms = static_cast<double>(marked) / flags_.marking_speed;
+    const MarkingWork work = MarkFromWorklist(
+        static_cast<std::size_t>(max_ms * flags_.marking_speed), MarkingBudget::kCost);
+    const double ms = static_cast<double>(work.cost) / flags_.marking_speed;
     ++incremental_steps_;
     incremental_ms_ += ms;
     incremental_longest_step_ms_ = std::max(incremental_longest_step_ms_, ms);
     now_ms_ += ms;
-    if (observer_) observer_->OnIncrementalStep(marked);
+    if (observer_) observer_->OnIncrementalStep(work.bytes);
     CompleteMarkingIfMainThreadDrained();
   }
   return marking_phase_ == MarkingPhase::kComplete;
@@ -910,34 +910,64 @@ void Heap::MarkRoots() {
     if (r != kNullRef) WhiteToGreyAndPush(r, false);
 }
 
-std::size_t Heap::MarkFromWorklist(std::size_t budget_bytes,
-                                   int local,
-                                   std::size_t* shareable_bytes) {
-  std::size_t marked = 0;
+Heap::MarkingWork Heap::MarkFromWorklist(std::size_t budget, MarkingBudget kind, int local) {
+  MarkingWork work;
+  const std::size_t& spent = kind == MarkingBudget::kBytes ? work.bytes : work.cost;
+  const double null_slot_discount = (1 - flags_.marking_null_slot_cost) * kTaggedSize;
   ObjectRef ref;
-  while (marked < budget_bytes && marking_worklist_.Pop(local, &ref)) {
+  const std::size_t chunk_bytes = config_.max_regular_object_size_bytes;
+  while (spent < budget && marking_worklist_.Pop(local, &ref)) {
     Page* page = page_of(ref);
     HeapObject& o = page->objects[RefIndex(ref)];
-    if (o.mark_color() == MarkColor::kBlack) continue;
+    // Factory::AllocateRawArray enables the progress bar of an array too large for a regular
+    // page; MarkingVisitorBase::VisitFixedArrayWithProgressBar then scans it
+    // kMaxRegularHeapObjectSize bytes at a time and pushes it back after each chunk, so that a
+    // step or a marker's turn ends after a chunk, not after the whole array.
+    const bool progress_bar = o.slot_count > 0 && o.size_bytes > chunk_bytes;
+    std::uint32_t begin_slot = 0, end_slot = o.slot_count;
+    std::size_t visited_bytes = o.size_bytes;
+    if (progress_bar) {
+      const std::size_t start = page->progress_bar_bytes;
+      if (o.mark_color() == MarkColor::kBlack && start >= o.size_bytes) continue;
+      const std::size_t end = std::min<std::size_t>(o.size_bytes, start + chunk_bytes);
+      visited_bytes = end - start;
+      begin_slot = Page::SlotsWithin(o, start);
+      end_slot = Page::SlotsWithin(o, end);
+      page->progress_bar_bytes = static_cast<std::uint32_t>(end);
+    } else if (o.mark_color() == MarkColor::kBlack) {
+      continue;
+    }
+    const bool first_visit = o.mark_color() != MarkColor::kBlack;
     o.set_color(MarkColor::kBlack);
-    page->live_bytes += o.size_bytes;
-    marked += o.size_bytes;
-    if (shareable_bytes != nullptr && !marking_worklist_.IsGlobalEmpty())
-      *shareable_bytes += o.size_bytes;
+    page->live_bytes += visited_bytes;
+    work.bytes += visited_bytes;
+    const bool shareable = !marking_worklist_.IsGlobalEmpty();
+    std::uint32_t null_slots = 0;
     const ObjectRef* slots = page->slots.data() + o.slots_begin;
-    for (std::uint32_t i = 0, n = o.slot_count; i < n; ++i) {
+    for (std::uint32_t i = begin_slot; i < end_slot; ++i) {
       ObjectRef child = slots[i];
-      if (child == kNullRef) continue;
+      if (child == kNullRef) {
+        ++null_slots;
+        continue;
+      }
       HeapObject& c = mutable_object(child);
       if (c.mark_color() != MarkColor::kWhite) continue;
       c.set_color(MarkColor::kGrey);
       marking_worklist_.Push(local, child);
       if (observer_) observer_->OnGreyed(child, false);
     }
-    if (observer_) observer_->OnBlackened(ref);
+    // The rest of the array goes back on the worklist after its children (taken next).
+    if (progress_bar && page->progress_bar_bytes < o.size_bytes) marking_worklist_.Push(local, ref);
+    if (observer_ && first_visit) observer_->OnBlackened(ref);
+    // A slot without a reference is a load and a check: it costs a share of a word.
+    const auto cost = visited_bytes -
+                      std::min<std::size_t>(
+                          visited_bytes, static_cast<std::size_t>(null_slots * null_slot_discount));
+    work.cost += cost;
+    if (shareable) work.shareable_cost += cost;
   }
-  marked_bytes_this_cycle_ += marked;
-  return marked;
+  marked_bytes_this_cycle_ += work.bytes;
+  return work;
 }
 
 void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
@@ -959,15 +989,15 @@ void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
     const std::size_t budget =
         std::max(kMinStepSizeInBytes,
                  std::min(behind, static_cast<std::size_t>(max_ms * flags_.marking_speed)));
-    std::size_t marked = MarkFromWorklist(budget);
-    if (marked > 0) {
-      double ms = static_cast<double>(marked) / flags_.marking_speed;
+    const MarkingWork work = MarkFromWorklist(budget, MarkingBudget::kBytes);
+    if (work.bytes > 0) {
+      const double ms = static_cast<double>(work.cost) / flags_.marking_speed;
       ++incremental_steps_;
       incremental_ms_ += ms;
       incremental_longest_step_ms_ = std::max(incremental_longest_step_ms_, ms);
       now_ms_ += ms;  // the step runs on the main thread
-      tracer_.AddIncrementalMarkingStep(static_cast<double>(marked), ms);
-      if (observer_) observer_->OnIncrementalStep(marked);
+      tracer_.AddIncrementalMarkingStep(static_cast<double>(work.bytes), ms);
+      if (observer_) observer_->OnIncrementalStep(work.bytes);
     }
     // IncrementalMarking::Step ends by sharing the main thread's work with idle markers.
     marking_worklist_.ShareWork(MarkingWorklist::kMainThread);
@@ -1037,7 +1067,9 @@ double Heap::ConcurrentMarking(double elapsed_ms) {
     for (int m = 1; m <= kConcurrentMarkingTasks && marked < budget; ++m) {
       if (marking_worklist_.IsLocalEmpty(m) && marking_worklist_.IsGlobalEmpty()) continue;
       any = true;
-      marked += MarkFromWorklist(std::min(kConcurrentMarkingQuantumBytes, budget - marked), m);
+      marked += MarkFromWorklist(std::min(kConcurrentMarkingQuantumBytes, budget - marked),
+                                 MarkingBudget::kCost, m)
+                    .cost;
     }
   }
   concurrent_marked_this_cycle_ += marked;

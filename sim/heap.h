@@ -327,12 +327,23 @@ class Heap {
   enum class IncrementalMarkingLimit { kNoLimit, kSoftLimit, kHardLimit };
   IncrementalMarkingLimit IncrementalMarkingLimitReached() const;
   void StartIncrementalMarkingIfAllocationLimitIsReached();
-  // Marks up to `bytes` from the worklist through `local`'s view (the main thread's unless
-  // a concurrent marker's); returns bytes marked. Adds to `*shareable_bytes`, if given, the
-  // bytes marked while the shared pool held work that parallel markers could take.
-  std::size_t MarkFromWorklist(std::size_t bytes,
-                               int local = MarkingWorklist::kMainThread,
-                               std::size_t* shareable_bytes = nullptr);
+  // What a marker did: the bytes it visited and their cost in marking time (bytes, a slot
+  // without a reference counting --marking-null-slot-cost of a word), of which `shareable_cost`
+  // while the shared pool held work that parallel markers could take.
+  struct MarkingWork {
+    std::size_t bytes = 0;
+    std::size_t cost = 0;
+    std::size_t shareable_cost = 0;
+  };
+  // What a marking budget limits: bytes visited (an incremental step's bytes_to_process) or
+  // their cost (a marker's time).
+  enum class MarkingBudget { kBytes, kCost };
+  // Marks from the worklist through `local`'s view (the main thread's unless a concurrent
+  // marker's) until `budget` of `kind` is spent or the view finds no work.
+  // marked_bytes_this_cycle_ grows by the bytes visited.
+  MarkingWork MarkFromWorklist(std::size_t budget,
+                               MarkingBudget kind,
+                               int local = MarkingWorklist::kMainThread);
   // An incremental step of at most `max_ms`; finalizes via `finalize_reason` when complete.
   void IncrementalMarkingStep(double max_ms, bool from_task);
   // The marking task's share of the schedule: time since the last update (at most every 10 ms).

@@ -60,8 +60,10 @@ std::vector<Page*> MarkCompactCollector::CollectEvacuationCandidates(
 
 void MarkCompactCollector::StartMarking(Heap& heap, bool incremental) {
   auto reset_live = [](const std::vector<Page*>& pages) {
-    for (Page* p : pages)
+    for (Page* p : pages) {
       p->live_bytes = 0;
+      p->progress_bar_bytes = 0;
+    }
   };
   reset_live(heap.old_space_->pages());
   reset_live(heap.code_space_->pages());
@@ -137,14 +139,11 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
 
   // MarkLiveObjects: re-scan the roots and drain the worklist in the pause.
   if (heap_.observer_) heap_.observer_->OnMarkCompactPhase(HeapObserver::Phase::kFinishMarking);
-  const std::size_t marked_before = heap_.marked_bytes_this_cycle_;
   // The concurrent markers stop and publish their segments; the pause marks what they held.
   heap_.marking_worklist_.PublishAll();
   heap_.MarkRoots();
-  std::size_t shareable = 0;
-  heap_.MarkFromWorklist(std::numeric_limits<std::size_t>::max(), MarkingWorklist::kMainThread,
-                         &shareable);
-  const std::size_t pause_marked = heap_.marked_bytes_this_cycle_ - marked_before;
+  const Heap::MarkingWork pause_work =
+      heap_.MarkFromWorklist(std::numeric_limits<std::size_t>::max(), Heap::MarkingBudget::kCost);
   ev.marked_bytes = heap_.marked_bytes_this_cycle_;
 
   heap_.evacuating_ = true;
@@ -175,9 +174,11 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
   // was marked while the shared pool held segments runs up to --marking-parallel-speedup times
   // faster; a list is marked by one thread.
   const double mark_speedup = ParallelSpeedup(
-      pause_marked == 0 ? 0.0 : static_cast<double>(shareable) / static_cast<double>(pause_marked),
+      pause_work.cost == 0
+          ? 0.0
+          : static_cast<double>(pause_work.shareable_cost) / static_cast<double>(pause_work.cost),
       std::min(f.marking_parallel_speedup, static_cast<double>(kConcurrentMarkingTasks + 1)));
-  const double mark_ms = static_cast<double>(pause_marked) / f.marking_speed / mark_speedup;
+  const double mark_ms = static_cast<double>(pause_work.cost) / f.marking_speed / mark_speedup;
   // Copying (young objects promoted one by one, and compaction candidates) at
   // --evacuation-speed; a young page moved whole only has its slots recorded.
   const double evacuate_ms =

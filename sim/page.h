@@ -39,7 +39,20 @@ class Page {
   std::uint32_t free_list_epoch = 0;        // bumped to invalidate this page's free-list entries
   std::uint32_t object_count = 0;           // records in use
   std::size_t free_list_bytes = 0;          // bytes of this page's valid free-list entries
+  // A large array's marking progress (MemoryChunk::ProgressBar): bytes of it scanned so far in
+  // the current marking cycle, which marks it a chunk at a time.
+  std::uint32_t progress_bar_bytes = 0;
 
+  // The slots that lie in the first `bytes` bytes of `o` (slots spread evenly over an object).
+  static std::uint32_t SlotsWithin(const HeapObject& o, std::size_t bytes) {
+    return bytes >= o.size_bytes ? o.slot_count
+                                 : static_cast<std::uint32_t>(bytes * o.slot_count / o.size_bytes);
+  }
+  // The slots of `o`, this page's object, that marking has scanned once it is black: all of
+  // them unless its progress bar stands inside it.
+  std::uint32_t ScannedSlots(const HeapObject& o) const {
+    return progress_bar_bytes == 0 ? o.slot_count : SlotsWithin(o, progress_bar_bytes);
+  }
   bool IsFlagSet(Flag f) const { return (flags & f) != 0; }
   void SetFlag(Flag f) { flags = static_cast<std::uint8_t>(flags | f); }
   void ClearFlag(Flag f) { flags = static_cast<std::uint8_t>(flags & ~f); }
