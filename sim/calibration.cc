@@ -412,7 +412,7 @@ std::string FormatCalibrationProfile(const CalibrationFit& fit, const std::strin
 
 std::optional<std::string> ApplyCalibrationFile(const std::string& path, HeapFlags& flags) {
   std::ifstream in(path);
-  if (!in) return path + ":0: cannot read calibration profile";
+  if (!in) return path + ": cannot read calibration profile";
   HeapFlags result = flags;
   int line_no = 0;
   for (std::string line; std::getline(in, line);) {
@@ -454,7 +454,7 @@ std::optional<std::string> ApplyDefaultCalibration(HeapFlags& flags, std::string
   if (!probe) {
     // A path named explicitly must exist; the default location is optional.
     if (const char* env = std::getenv("HEAPLAB_CALIBRATION"); env && *env)
-      return path + ":0: cannot read calibration profile (HEAPLAB_CALIBRATION)";
+      return path + ": cannot read calibration profile (HEAPLAB_CALIBRATION)";
     return std::nullopt;
   }
   if (auto err = ApplyCalibrationFile(path, flags)) return err;

@@ -110,6 +110,7 @@ void Page::Reset() {
   top_bytes = 0;
   object_count = 0;
   free_list_bytes = 0;
+  progress_bar_bytes = 0;
   ++free_list_epoch;
   ClearFlag(kHasForwarded);
 }

@@ -286,7 +286,7 @@ std::optional<TraceLog> ParseTraceLog(std::string_view text, TraceParseError* er
 std::optional<TraceLog> ReadTraceLog(const std::string& path, std::string* error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    *error = path + ":0: cannot read: " + std::strerror(errno);
+    *error = path + ": cannot read: " + std::strerror(errno);
     return std::nullopt;
   }
   std::stringstream text;

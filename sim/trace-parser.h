@@ -56,7 +56,7 @@ struct TraceParseError {
 std::optional<TraceLog> ParseTraceLog(std::string_view text, TraceParseError* error);
 
 // Reads and parses the log file `path`. On failure `error` names the file and line
-// ("gc.log:12: malformed GC line: ...", "gc.log:0: cannot read: No such file or directory").
+// ("gc.log:12: malformed GC line: ...", "gc.log: cannot read: No such file or directory").
 std::optional<TraceLog> ReadTraceLog(const std::string& path, std::string* error);
 
 }  // namespace heaplab

@@ -148,7 +148,7 @@ QString SaveSession(const Session& s, const QString& path) {
 std::optional<Session> LoadSession(const QString& path, QString* error) {
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly)) {
-    *error = QString("%1:0: cannot read session: %2").arg(path, file.errorString());
+    *error = QString("%1: cannot read session: %2").arg(path, file.errorString());
     return std::nullopt;
   }
   const QByteArray text = file.readAll();

@@ -426,7 +426,7 @@ void MainWindow::populateLibrary() {
 bool MainWindow::openWorkload(const QString& path) {
   QFile f(path);
   if (!f.open(QIODevice::ReadOnly)) {
-    messages_->setPlainText(QString("%1:0:0: cannot read workload: %2").arg(path, f.errorString()));
+    messages_->setPlainText(QString("%1: cannot read workload: %2").arg(path, f.errorString()));
     messages_->setVisible(true);
     return false;
   }

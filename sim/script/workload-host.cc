@@ -28,7 +28,12 @@
 namespace heaplab {
 
 std::string WorkloadError::ToString() const {
-  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+  // As compilers print: the line and column where there are some (a file that cannot be read
+  // has none).
+  std::string where = file;
+  if (line > 0) where += ":" + std::to_string(line);
+  if (line > 0 && column > 0) where += ":" + std::to_string(column);
+  return where + ": " + message;
 }
 
 namespace {

@@ -98,7 +98,7 @@ errors)
   expect_error 2 "invalid value 'lots' for --max-old-space-size" -- run workloads/teaching-small.js --max_old_space_size lots
   expect_error 2 "unrecognised option '--no-such-flag" -- run workloads/teaching-small.js --no-such-flag=3
   expect_error 2 "one of node20 \| legacy" -- run workloads/teaching-small.js --profile=node99
-  expect_error 1 "^missing.js:0:0: cannot read workload" -- run missing.js
+  expect_error 1 "^missing.js: cannot read workload" -- run missing.js
   expect_error 2 "missing WORKLOAD.js" -- run
   expect_error 2 "unknown command 'frobnicate'" -- frobnicate
   # Option values are checked before anything runs: no wrapped "-1", no run lost to a bad file.
@@ -287,9 +287,9 @@ steps)
   grep -q 'FATAL ERROR: Reached heap limit' "$tmp/c" || fail "the leak lesson does not end out of memory"
   # Errors name the file, the line and the key.
   printf '{\n  "title": "t",\n  "intro": "i",\n  "workload": "nope.js",\n  "stops": []\n}\n' >"$tmp/bad.lesson.json"
-  expect_error 1 "bad.lesson.json:4:0: \"workload\": no such file" -- steps "$tmp/bad.lesson.json"
+  expect_error 1 "bad.lesson.json:4: \"workload\": no such file" -- steps "$tmp/bad.lesson.json"
   printf '{"title": "t", "intro": "i", "workload": "%s", "stops": [{"kind": "copy", "nth": 99, "text": "x"}]}' "$(pwd)/workloads/lessons/01-semi-spaces.js" >"$tmp/late.lesson.json"
-  expect_error 1 "late.lesson.json:1:0: stop 1 \(copy #99\) never happens" -- steps "$tmp/late.lesson.json"
+  expect_error 1 "late.lesson.json:1: stop 1 \(copy #99\) never happens" -- steps "$tmp/late.lesson.json"
   expect_error 2 "unknown step kind 'teleport'" -- steps workloads/teaching-small.js --kind teleport
   expect_error 1 "max-semi-space-size" -- steps workloads/teaching-small.js --max-semi-space-size=banana
   ;;
@@ -317,7 +317,7 @@ calibrate)
   expect_error 2 "bad1.flags:2: --max-old-space-size is not a calibrated speed" -- run workloads/teaching-small.js --calibration "$tmp/bad1.flags"
   printf -- '--marking-speed=fast\n' >"$tmp/bad2.flags"
   expect_error 2 "bad2.flags:1: invalid value 'fast' for --marking-speed" -- steps workloads/teaching-small.js --calibration "$tmp/bad2.flags"
-  expect_error 2 "nope.flags:0: cannot read calibration profile" -- describe workloads/teaching-small.js --calibration "$tmp/nope.flags"
+  expect_error 2 "nope.flags: cannot read calibration profile" -- describe workloads/teaching-small.js --calibration "$tmp/nope.flags"
   expect_error 1 "node not found" -- calibrate --node /nonexistent/node --dry-run
   echo "ok: calibrate"; grep -A3 "^Pause p50" "$tmp/out" ;;
 fidelity)

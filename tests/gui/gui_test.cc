@@ -189,7 +189,8 @@ class GuiTest : public QObject {
     QVERIFY(w.eventModel()->rowCount() > 10);
     QCOMPARE(w.charts()->overlayCount(), 4);  // the log's pauses, heap and promotion
     // A missing file and a log too short to fit name themselves.
-    QVERIFY(w.newWorkloadFromLog(data + "no-such.log").startsWith(data + "no-such.log:0:"));
+    QVERIFY(
+        w.newWorkloadFromLog(data + "no-such.log").startsWith(data + "no-such.log: cannot read"));
     QTemporaryFile short_log;
     QVERIFY(short_log.open());
     short_log.write("[1:0x1]       5 ms: Scavenge 4.0 (4.2) -> 3.4 (5.2) MB, 0.5 / 0.0 ms task;\n");

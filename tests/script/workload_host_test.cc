@@ -63,6 +63,15 @@ class BlockingSink : public HeapSink {
   bool released_ = false;
 };
 
+// An error names its file, and its line and column where it has them, as compilers do: a file
+// that cannot be read has neither ("missing.js: cannot read workload", not "missing.js:0:0").
+TEST(WorkloadError, NamesTheFileAndTheLineAndColumnItHas) {
+  EXPECT_EQ((WorkloadError{"w.js", 3, 7, "SyntaxError"}.ToString()), "w.js:3:7: SyntaxError");
+  EXPECT_EQ((WorkloadError{"w.js", 3, 0, "too late"}.ToString()), "w.js:3: too late");
+  EXPECT_EQ((WorkloadError{"missing.js", 0, 0, "cannot read workload"}.ToString()),
+            "missing.js: cannot read workload");
+}
+
 TEST(WorkloadHostStop, StopWhileBlockedInAnApiCallEndsTheRunCleanly) {
   WorkloadHost host(InlineScript(kBusyScript));
   ASSERT_FALSE(host.Load());
