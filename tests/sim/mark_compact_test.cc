@@ -436,17 +436,26 @@ TEST(MarkCompact, EveryMarkingStepProcessesAtLeast64KB) {
   ExpectHealthy(heap);
 }
 
+// Records the bytes each incremental step marks.
+struct StepBytes : HeapObserver {
+  void OnIncrementalStep(std::size_t bytes) override { marked.push_back(bytes); }
+  std::vector<std::size_t> marked;
+};
+
+// Test flags without concurrent markers: the main thread marks alone.
+HeapFlags MainThreadMarkingFlags() {
+  HeapFlags flags = TestFlags();
+  flags.concurrent_marking_speed = 0;
+  return flags;
+}
+
 // IncrementalMarking's schedule accumulates: each allocation step adds progress (1/256 of the
 // initial old generation, at least 64 KB) and the old generation's allocation since the last
 // one, and a step on allocation may fall 1 MB behind (kScheduleMarginInBytes), still marking
 // 64 KB at least; the marking task's steps have no margin.
 TEST(MarkCompact, AllocationStepsMayFallOneMegabyteBehindTheSchedule) {
-  struct StepBytes : HeapObserver {
-    void OnIncrementalStep(std::size_t bytes) override { marked.push_back(bytes); }
-    std::vector<std::size_t> marked;
-  } steps;
-  HeapFlags flags = TestFlags();
-  flags.concurrent_marking_speed = 0;  // the main thread marks alone
+  StepBytes steps;
+  const HeapFlags flags = MainThreadMarkingFlags();
   Heap heap(flags, BareOptions());
   BuildOldGraph(heap, 8000, false);  // 8 MB: progress is 32 KB, so 64 KB per step
   heap.StartIncrementalMarking();
@@ -482,13 +491,8 @@ TEST(MarkCompact, AllocationStepsMayFallOneMegabyteBehindTheSchedule) {
 // (MarkingVisitorBase::VisitFixedArrayWithProgressBar), so a 64 KB step visits one chunk, not
 // the whole megabyte. The array is black from its first chunk on, ahead of its unscanned slots.
 TEST(MarkCompact, ALargeArrayIsMarkedAChunkAtATime) {
-  struct StepBytes : HeapObserver {
-    void OnIncrementalStep(std::size_t bytes) override { marked.push_back(bytes); }
-    std::vector<std::size_t> marked;
-  } steps;
-  HeapFlags flags = TestFlags();
-  flags.concurrent_marking_speed = 0;  // the main thread marks alone
-  RecordingHeap h(flags);
+  StepBytes steps;
+  RecordingHeap h(MainThreadMarkingFlags());
   Heap& heap = h.heap;
   constexpr std::uint32_t kSlots = 128 * 1024;  // 1 MB of slots, and a 16-byte header
   const auto array = heap.CreateGlobal(
