@@ -956,7 +956,7 @@ Heap::MarkingWork Heap::MarkFromWorklist(std::size_t budget, MarkingBudget kind,
       marking_worklist_.Push(local, child);
       if (observer_) observer_->OnGreyed(child, false);
     }
-    // The rest of the array goes back on the worklist after its children (taken next).
+    // The rest of the array goes back on the worklist, on top of the children it pushed.
     if (progress_bar && page->progress_bar_bytes < o.size_bytes) marking_worklist_.Push(local, ref);
     if (observer_ && first_visit) observer_->OnBlackened(ref);
     // A slot without a reference is a load and a check: it costs a share of a word.
