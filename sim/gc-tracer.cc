@@ -29,11 +29,16 @@ void GCTracer::AddIncrementalMarkingStep(double bytes, double ms) {
   if (bytes <= 0) return;
   incremental_bytes_ += bytes;
   incremental_ms_ += ms;
-  if (ms > 0) {
-    double speed = bytes / ms;
+}
+
+void GCTracer::RecordIncrementalMarkingSpeed() {
+  if (incremental_bytes_ > 0 && incremental_ms_ > 0) {
+    const double speed = incremental_bytes_ / incremental_ms_;
     recorded_incremental_speed_ =
         recorded_incremental_speed_ == 0 ? speed : (recorded_incremental_speed_ + speed) / 2;
   }
+  incremental_bytes_ = 0;  // GCTracer::ResetIncrementalMarkingCounters
+  incremental_ms_ = 0;
 }
 
 double GCTracer::IncrementalMarkingSpeedInBytesPerMillisecond() const {

@@ -27,7 +27,11 @@ class GCTracer {
 
   // Speed samples (bytes, ms).
   void AddMarkCompact(double bytes, double ms) { Push(mark_compacts_, bytes, ms); }
+  // A main-thread marking step of the current cycle.
   void AddIncrementalMarkingStep(double bytes, double ms);
+  // GCTracer::RecordIncrementalMarkingSpeed at an incremental mark-compact's end: the cycle's
+  // steps give one speed sample, averaged with the last; the cycle's counters restart.
+  void RecordIncrementalMarkingSpeed();
   void AddFinalIncrementalMarkCompact(double bytes, double ms) {
     Push(final_incremental_, bytes, ms);
   }

@@ -1357,11 +1357,13 @@ void Heap::PerformGarbageCollection(GarbageCollector collector,
     // GCTracer::StopObservablePause records the cycle's speed after Heap::RecomputeLimits ran
     // inside the pause, so the first mark-compact grows the limit by the maximum factor
     // (node's --trace-gc-verbose: "speed_ratio=0 (gc=0, ...)").
-    if (ev.incremental)
+    if (ev.incremental) {
+      tracer_.RecordIncrementalMarkingSpeed();
       tracer_.AddFinalIncrementalMarkCompact(static_cast<double>(ev.end_object_size_bytes),
                                              ev.pause_ms);
-    else
+    } else {
       tracer_.AddMarkCompact(static_cast<double>(ev.end_object_size_bytes), ev.pause_ms);
+    }
     const double mu = tracer_.AverageMarkCompactMutatorUtilization();
     // Heap::CheckIneffectiveMarkCompact.
     if (static_cast<double>(ev.old_generation_size_bytes) >=

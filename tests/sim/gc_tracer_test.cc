@@ -21,6 +21,26 @@ TEST(GCTracer, BackToBackMarkCompactsGiveZeroNotNegativeUtilization) {
   EXPECT_GE(tracer.AverageMarkCompactMutatorUtilization(), 0.0);
 }
 
+// V8 11.3 records the incremental marking speed once per cycle (GCTracer::StopCycle's
+// RecordIncrementalMarkingSpeed over the cycle's steps), averaged with the last cycle's; until
+// the first cycle ends the speed is the current cycle's steps together.
+TEST(GCTracer, IncrementalMarkingSpeedIsOneSamplePerCycle) {
+  GCTracer tracer;
+  EXPECT_EQ(tracer.IncrementalMarkingSpeedInBytesPerMillisecond(),
+            GCTracer::kConservativeSpeedInBytesPerMillisecond);
+  tracer.AddIncrementalMarkingStep(1000, 1);                                      // 1000 bytes/ms
+  tracer.AddIncrementalMarkingStep(3000, 1);                                      // 3000 bytes/ms
+  EXPECT_DOUBLE_EQ(tracer.IncrementalMarkingSpeedInBytesPerMillisecond(), 2000);  // 4000 / 2
+  tracer.RecordIncrementalMarkingSpeed();
+  EXPECT_DOUBLE_EQ(tracer.IncrementalMarkingSpeedInBytesPerMillisecond(), 2000);
+  tracer.AddIncrementalMarkingStep(8000, 2);  // the next cycle: 4000 bytes/ms
+  EXPECT_DOUBLE_EQ(tracer.IncrementalMarkingSpeedInBytesPerMillisecond(), 2000);
+  tracer.RecordIncrementalMarkingSpeed();
+  EXPECT_DOUBLE_EQ(tracer.IncrementalMarkingSpeedInBytesPerMillisecond(), 3000);  // (2000+4000)/2
+  tracer.RecordIncrementalMarkingSpeed();  // a cycle without steps leaves the speed alone
+  EXPECT_DOUBLE_EQ(tracer.IncrementalMarkingSpeedInBytesPerMillisecond(), 3000);
+}
+
 // A minor GC's speed is over the bytes that survived it, as node's --trace-mutator-utilization
 // "gc_speed" shows (2 700 bytes/ms for lru-cache's 1 MB scavenges that copy a few KB): a
 // scavenge of garbage only has no speed at all, so young allocation never looks slow after it.
