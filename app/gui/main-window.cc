@@ -29,6 +29,7 @@
 
 #include "sim/log-workload.h"
 #include "sim/report.h"
+#include "sim/script/workload-host.h"
 #include "sim/trace-format.h"
 #include "sim/trace-parser.h"
 #include "widgets/charts-panel.h"
@@ -426,7 +427,10 @@ void MainWindow::populateLibrary() {
 bool MainWindow::openWorkload(const QString& path) {
   QFile f(path);
   if (!f.open(QIODevice::ReadOnly)) {
-    messages_->setPlainText(QString("%1: cannot read workload: %2").arg(path, f.errorString()));
+    // The message the script host gives an unreadable workload (WorkloadHost::Load).
+    const WorkloadError error{path.toStdString(), 0, 0,
+                              "cannot read workload: " + f.errorString().toStdString()};
+    messages_->setPlainText(QString::fromStdString(error.ToString()));
     messages_->setVisible(true);
     return false;
   }

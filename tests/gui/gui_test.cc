@@ -198,6 +198,14 @@ class GuiTest : public QObject {
     QVERIFY(w.newWorkloadFromLog(short_log.fileName()).contains("at least 3 are needed"));
   }
 
+  void anUnreadableWorkloadNamesItselfAsTheCliDoes() {
+    MainWindow w;
+    const QString missing = QDir::temp().filePath("heaplab-no-such-workload.js");
+    QVERIFY(!w.openWorkload(missing));
+    QVERIFY2(w.messages().startsWith(missing + ": cannot read workload: "),
+             qPrintable(w.messages()));
+  }
+
   void fullRunFillsEveryChart() {
     MainWindow w;
     QVERIFY(w.openWorkload(Workload("oom-growth.js")));
