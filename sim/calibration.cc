@@ -32,22 +32,22 @@ double Key(const TracedGC& gc, const char* key) {
 }
 
 // Least squares of y on the columns `use` of x (an intercept is column 0), by the normal
-// equations (at most 3 unknowns). Returns false if singular.
-bool SolveLeastSquares(const std::vector<std::array<double, 3>>& x,
+// equations. Returns false if singular.
+template <std::size_t N>
+bool SolveLeastSquares(const std::vector<std::array<double, N>>& x,
                        const std::vector<double>& y,
-                       const std::array<bool, 3>& use,
-                       std::array<double, 3>* beta) {
-  std::vector<int> cols;
-  for (int j = 0; j < 3; ++j)
-    if (use[static_cast<std::size_t>(j)]) cols.push_back(j);
+                       const std::array<bool, N>& use,
+                       std::array<double, N>* beta) {
+  std::vector<std::size_t> cols;
+  for (std::size_t j = 0; j < N; ++j)
+    if (use[j]) cols.push_back(j);
   const std::size_t n = cols.size();
-  double a[3][4] = {};
+  double a[N][N + 1] = {};
   for (std::size_t i = 0; i < x.size(); ++i)
     for (std::size_t r = 0; r < n; ++r) {
       for (std::size_t c = 0; c < n; ++c)
-        a[r][c] +=
-            x[i][static_cast<std::size_t>(cols[r])] * x[i][static_cast<std::size_t>(cols[c])];
-      a[r][n] += x[i][static_cast<std::size_t>(cols[r])] * y[i];
+        a[r][c] += x[i][cols[r]] * x[i][cols[c]];
+      a[r][n] += x[i][cols[r]] * y[i];
     }
   // Singular relative to the largest diagonal entry: the entries are (ms per byte)², about
   // 1e-12 each, so an absolute threshold would turn down a few fast mark-compacts.
@@ -69,9 +69,9 @@ bool SolveLeastSquares(const std::vector<std::array<double, 3>>& x,
         a[r][k] -= f * a[c][k];
     }
   }
-  *beta = {0, 0, 0};
+  beta->fill(0);
   for (std::size_t r = 0; r < n; ++r)
-    (*beta)[static_cast<std::size_t>(cols[r])] = a[r][n] / a[r][r];
+    (*beta)[cols[r]] = a[r][n] / a[r][r];
   return true;
 }
 
@@ -82,11 +82,11 @@ double ObservedSpeedup(const CalibrationSample& s, double most) {
   return std::clamp(1 + s.background_ms / s.parallel_ms, 1.0, std::max(1.0, most));
 }
 
-// The scavenge pause the fit's beta (fixed ms, ms per copied and per promoted byte on one
-// thread) gives `s`.
-double PredictScavenge(const std::array<double, 3>& beta, const CalibrationSample& s, double most) {
-  return beta[0] +
-         (beta[1] * s.copied_bytes + beta[2] * s.promoted_bytes) / ObservedSpeedup(s, most);
+// The scavenge pause the fit's beta (fixed ms; ms per copied byte, per promoted byte and per
+// object on one thread) gives `s`.
+double PredictScavenge(const std::array<double, 4>& beta, const CalibrationSample& s, double most) {
+  return beta[0] + (beta[1] * s.copied_bytes + beta[2] * s.promoted_bytes + beta[3] * s.objects) /
+                       ObservedSpeedup(s, most);
 }
 
 }  // namespace
@@ -129,6 +129,21 @@ std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
     out.push_back(s);
   }
   return out;
+}
+
+double ScavengeObjectsPerByte(const std::vector<GCEvent>& events) {
+  double objects = 0, bytes = 0;
+  for (const GCEvent& e : events) {
+    if (e.collector != GarbageCollector::kScavenger || e.page_moved_bytes > 0) continue;
+    objects += static_cast<double>(e.objects_copied + e.objects_promoted);
+    bytes += static_cast<double>(e.survived_bytes + e.promoted_bytes);
+  }
+  return bytes > 0 ? objects / bytes : 0;
+}
+
+void EstimateScavengeObjects(std::vector<CalibrationSample>& samples, double objects_per_byte) {
+  for (CalibrationSample& s : samples)
+    if (!s.mark_compact) s.objects = (s.copied_bytes + s.promoted_bytes) * objects_per_byte;
 }
 
 int PausesWithinTarget(const std::vector<double>& node_p50_ms,
@@ -250,35 +265,42 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
   // minimizes relative error, so the many short pauses (which set the p50) weigh as much as the
   // few long ones.
   const double most = f.scavenge_parallel_speedup;
-  std::vector<std::array<double, 3>> x;
+  std::vector<std::array<double, 4>> x;
   std::vector<double> y;
   // Scavenges that promoted young large objects are left out: a large object moves by page
   // and costs its slot visits, not a copy, so its bytes would make promotion look fast.
   auto fitted_scavenge = [](const CalibrationSample& s) {
     return !s.mark_compact && s.pause_ms > 0 && !s.promoted_large_objects;
   };
+  bool objects_known = false;
   for (const CalibrationSample& s : samples) {
     if (!fitted_scavenge(s)) continue;
     const double w = 1 / std::max(s.pause_ms, 0.05);
     const double speedup = ObservedSpeedup(s, most);
-    x.push_back({w, w * s.copied_bytes / speedup, w * s.promoted_bytes / speedup});
+    x.push_back(
+        {w, w * s.copied_bytes / speedup, w * s.promoted_bytes / speedup, w * s.objects / speedup});
     y.push_back(w * s.pause_ms);
+    objects_known = objects_known || s.objects > 0;
   }
   fit.scavenges = y.size();
   if (y.size() >= 8) {
-    // Non-negative least squares over the 3 unknowns: the best of the subsets whose solution
-    // is non-negative.
+    // Non-negative least squares over the 4 unknowns: the best of the subsets whose solution
+    // is non-negative (without object counts, of the first 3).
     double best_sse = std::numeric_limits<double>::infinity();
-    std::array<double, 3> best{};
-    for (int mask = 1; mask < 8; ++mask) {
-      const std::array<bool, 3> use{(mask & 1) != 0, (mask & 2) != 0, (mask & 4) != 0};
-      std::array<double, 3> beta{};
+    std::array<double, 4> best{};
+    for (int mask = 1; mask < (objects_known ? 16 : 8); ++mask) {
+      std::array<bool, 4> use{};
+      for (std::size_t j = 0; j < 4; ++j)
+        use[j] = (mask & (1 << j)) != 0;
+      std::array<double, 4> beta{};
       if (!SolveLeastSquares(x, y, use, &beta)) continue;
-      if (beta[0] < 0 || beta[1] < 0 || beta[2] < 0) continue;
+      if (std::any_of(beta.begin(), beta.end(), [](double b) { return b < 0; })) continue;
       double sse = 0;
       for (std::size_t i = 0; i < y.size(); ++i) {
-        const double e = y[i] - (beta[0] * x[i][0] + beta[1] * x[i][1] + beta[2] * x[i][2]);
-        sse += e * e;
+        double predicted = 0;
+        for (std::size_t j = 0; j < 4; ++j)
+          predicted += beta[j] * x[i][j];
+        sse += (y[i] - predicted) * (y[i] - predicted);
       }
       if (sse < best_sse) best_sse = sse, best = beta;
     }
@@ -290,14 +312,28 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
     }
     fit.scavenge_median_error = Median(errors);
     f.scavenge_fixed_ms = best[0];
+    // A byte kind the fit dropped costs no more than the other: what its speed means when
+    // the objects carry the rest.
     if (best[1] > 0)
       f.scavenge_copy_speed = 1 / best[1];
+    else if (best[2] > 0 && best[3] > 0)
+      f.scavenge_copy_speed = 1 / best[2];
     else
       fit.notes.push_back("copied bytes did not explain scavenge pauses: copy speed kept");
     if (best[2] > 0)
       f.scavenge_promote_speed = 1 / best[2];
+    else if (best[1] > 0 && best[3] > 0)
+      f.scavenge_promote_speed = 1 / best[1];
     else
       fit.notes.push_back("promoted bytes did not explain scavenge pauses: promotion speed kept");
+    if (best[3] > 0)
+      f.scavenge_object_speed = 1 / best[3];
+    else if (objects_known)
+      fit.notes.push_back(
+          "objects did not explain scavenge pauses beyond their bytes: "
+          "object speed kept");
+    else
+      fit.notes.push_back("no object counts: object speed kept");
   } else {
     fit.notes.push_back("fewer than 8 scavenges: scavenge speeds kept");
   }
@@ -340,7 +376,7 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
   for (const std::array<bool, 3>& use :
        {std::array<bool, 3>{false, true, true}, std::array<bool, 3>{false, true, false}}) {
     std::array<double, 3> beta{};
-    if (SolveLeastSquares(mx, my, use, &beta) && beta[1] > 0 && beta[2] >= 0) {
+    if (SolveLeastSquares<3>(mx, my, use, &beta) && beta[1] > 0 && beta[2] >= 0) {
       main_speed = beta[1];
       concurrent_speed = beta[2];
       break;
@@ -415,6 +451,7 @@ std::optional<std::string> ApplyCalibrationFile(const std::string& path, HeapFla
   if (!in) return path + ": cannot read calibration profile";
   HeapFlags result = flags;
   int line_no = 0;
+  bool copy_speed_set = false, object_speed_set = false;
   for (std::string line; std::getline(in, line);) {
     ++line_no;
     const auto first = line.find_first_not_of(" \t\r");
@@ -432,7 +469,12 @@ std::optional<std::string> ApplyCalibrationFile(const std::string& path, HeapFla
     const std::vector<std::string> args{line};
     if (auto err = ParseFlags(result, args))
       return path + ":" + std::to_string(line_no) + ": " + *err;
+    copy_speed_set = copy_speed_set || info->name == "scavenge_copy_speed";
+    object_speed_set = object_speed_set || info->name == "scavenge_object_speed";
   }
+  // A profile written before scavenges cost per object (2026-12-06) fitted its byte speeds to
+  // the whole of node's pauses: no object cost on top of them.
+  if (copy_speed_set && !object_speed_set) result.scavenge_object_speed = kNoObjectCostSpeed;
   flags = result;
   return std::nullopt;
 }

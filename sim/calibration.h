@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sim/flags.h"
+#include "sim/gc-event.h"
 #include "sim/trace-parser.h"
 
 namespace heaplab {
@@ -24,6 +25,10 @@ struct CalibrationSample {
   double pause_ms = 0;
   double copied_bytes = 0;    // scavenge: copied within new space ("new_space_survived")
   double promoted_bytes = 0;  // promoted to old space
+  // Scavenge: objects evacuated (copied or promoted). Node's log does not say: calibrate
+  // estimates them from the bytes, at the objects per byte HeapLab's run of the same workload
+  // evacuates (ScavengeObjectsPerByte). 0: unknown.
+  double objects = 0;
   // Scavenge: the main thread's parallel phase ("scavenge.parallel") and the helpers' time in it
   // ("background.scavenge.parallel"): how parallel this scavenge was.
   double parallel_ms = 0;
@@ -48,6 +53,14 @@ struct CalibrationSample {
 // The samples of a --trace-gc-nvp log (lines without nvp keys are skipped).
 std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log);
 
+// Objects per byte that `events`' scavenges evacuated (copied or promoted), over the scavenges
+// that moved no young large object by page; 0 if none evacuated anything.
+double ScavengeObjectsPerByte(const std::vector<GCEvent>& events);
+
+// Sets each scavenge sample's `objects` to its copied and promoted bytes times
+// `objects_per_byte` (what a workload's samples get from ScavengeObjectsPerByte).
+void EstimateScavengeObjects(std::vector<CalibrationSample>& samples, double objects_per_byte);
+
 struct CalibrationFit {
   // Fitted flag values, by flag name (underscore spelling), in table order.
   std::vector<std::pair<std::string, double>> values;
@@ -57,9 +70,10 @@ struct CalibrationFit {
   std::vector<std::string> notes;  // what could not be fitted and why
 };
 
-// Fits scavenge_fixed_ms, scavenge_copy_speed and scavenge_promote_speed (non-negative least
-// squares of the pause on copied and promoted bytes, each scavenge's bytes divided by its own
-// parallel speed-up, 1 + background / main thread, at most base's scavenge_parallel_speedup),
+// Fits scavenge_fixed_ms, scavenge_copy_speed, scavenge_promote_speed and, when the samples
+// know their objects, scavenge_object_speed (non-negative least squares of the pause on copied
+// bytes, promoted bytes and objects, each scavenge's work divided by its own parallel
+// speed-up, 1 + background / main thread, at most base's scavenge_parallel_speedup),
 // mark_compact_fixed_ms, marking_speed, evacuation_speed and sweeper_contention_ms (from the
 // mark-compacts' phases: the mean finish phase of those that leave 4 MB or more), and
 // mutator_speed (allocation over mutator time). Values are clamped to the flags' ranges; a
@@ -112,8 +126,13 @@ double ChooseBySimulation(
 // The profile text for `fit`, with `header` (one or more lines) as comments on top.
 std::string FormatCalibrationProfile(const CalibrationFit& fit, const std::string& header);
 
-// Applies the profile file at `path` to `flags`. Only calibrated-speed flags are allowed. On
-// error returns "path:line: message" and leaves `flags` unchanged.
+// The scavenge object speed that costs nothing (the flag's maximum).
+inline constexpr double kNoObjectCostSpeed = 1e12;
+
+// Applies the profile file at `path` to `flags`. Only calibrated-speed flags are allowed; a
+// profile that sets the scavenge copy speed but no object speed (written before HeapLab
+// charged objects) gets no object cost. On error returns "path:line: message" and leaves
+// `flags` unchanged.
 std::optional<std::string> ApplyCalibrationFile(const std::string& path, HeapFlags& flags);
 
 // Where `heaplab-cli calibrate` saves and the programs look: $HEAPLAB_CALIBRATION if set (the

@@ -133,12 +133,17 @@
          "clock by 1 ms, on top of the time the workload spends itself")                         \
   DOUBLE(scavenge_fixed_ms, 0.25, 0, 1000, "ms", "Calibrated speeds",                            \
          "Fixed cost of a scavenge (roots, safepoint, task start)")                              \
-  DOUBLE(scavenge_copy_speed, 8.2e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                   \
-         "Bytes one scavenge task copies inside new space per ms (the median of this machine's " \
-         "last four calibrations, 0.66-1.13 MB/ms)")                                             \
-  DOUBLE(scavenge_promote_speed, 1.03e6, 1, 1e12, "bytes/ms", "Calibrated speeds",               \
-         "Bytes one scavenge task promotes to old space per ms (a young large object costs "     \
-         "only its slot visits; the median of the last four calibrations, 0.94-1.11 MB/ms)")     \
+  DOUBLE(scavenge_copy_speed, 2.29e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                  \
+         "Bytes one scavenge task copies inside new space per ms, beside each object's own "     \
+         "cost (the mean of this machine's two calibrations with objects, 1.86-2.72 MB/ms)")     \
+  DOUBLE(scavenge_promote_speed, 3.76e5, 1, 1e12, "bytes/ms", "Calibrated speeds",               \
+         "Bytes one scavenge task promotes to old space per ms, beside each object's own cost "  \
+         "(a young large object costs only its slot visits; the mean of the two calibrations, "  \
+         "0.33-0.42 MB/ms)")                                                                     \
+  DOUBLE(scavenge_object_speed, 1860, 1, 1e12, "objects/ms", "Calibrated speeds",                \
+         "Objects one scavenge task evacuates per ms, on top of their bytes (Scavenger::"        \
+         "ScavengeObject: the map, the forwarding check, the allocation and the worklist; the "  \
+         "mean of the two calibrations, 1740-1990 per ms)")                                      \
   DOUBLE(scavenge_slot_speed, 4.8e5, 1, 1e12, "slots/ms", "Calibrated speeds",                   \
          "Slots a scavenge visits per ms (surviving objects' fields, remembered set). Node "     \
          "promotes a young 160 000-slot array in 0.33-0.35 ms more than a scavenge without one " \

@@ -6,6 +6,8 @@
 #include <map>
 #include <sstream>
 
+#include "sim/calibration.h"
+
 namespace heaplab {
 
 namespace {
@@ -277,6 +279,32 @@ std::optional<std::string> DeriveWorkload(const TraceLog& log, DerivedWorkload* 
     }
     w.phases.push_back(phase);
   }
+  // The scavenge speeds of the machine the log came from: its own pauses fitted as calibrate
+  // fits them, on bytes alone (the log does not count objects, and no run of the program tells
+  // its objects per byte).
+  if (w.used_nvp) {
+    TraceLog own;
+    for (const TracedGC* gc : gcs)
+      own.gcs.push_back(*gc);
+    HeapFlags base;
+    base.scavenge_object_speed = kNoObjectCostSpeed;
+    const CalibrationFit fit = FitCalibration(CalibrationSamplesFromLog(own), base);
+    const auto kept = [&](std::string_view what) {
+      return std::any_of(fit.notes.begin(), fit.notes.end(),
+                         [&](const std::string& n) { return n.find(what) != std::string::npos; });
+    };
+    if (fit.scavenges >= 8 && !kept("copy speed kept") && !kept("scavenge speeds kept")) {
+      for (const auto& [name, value] : fit.values) {
+        if (name != "scavenge_fixed_ms" && name != "scavenge_copy_speed" &&
+            name != "scavenge_promote_speed" && name != "scavenge_object_speed")
+          continue;
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "--%s=%.4g", std::string(FindFlag(name)->cli_name).c_str(),
+                      value);
+        w.speed_flags.push_back(buf);
+      }
+    }
+  }
   // A log that ends out of memory: the derived run goes on with the last phase past the same
   // point, so that under the same flags it runs out of memory too.
   w.duration_ms = w.log_ended_out_of_memory ? end_ms * 1.5 : end_ms;
@@ -295,6 +323,10 @@ std::string DerivedWorkloadScript(const DerivedWorkload& w, std::string_view log
     << "// Run it with other flags to see what they would do to this program.\n";
   for (const std::string& note : w.notes)
     s << "// Note: " << note << ".\n";
+  if (!w.speed_flags.empty())
+    s << "// Its flags are the scavenge speeds fitted to the log's own pauses: node's heuristics\n"
+      << "// compare allocation with GC speed, so the replay runs at the speed of the machine the\n"
+      << "// log came from (flags given on the command line override them).\n";
   if (w.log_ended_out_of_memory)
     s << "// The log ended: " << w.fatal_message << "\n"
       << "// Its heap reached " << Fixed(w.peak_heap_mb, 1)
@@ -302,7 +334,10 @@ std::string DerivedWorkloadScript(const DerivedWorkload& w, std::string_view log
       << "// this machine's, as node's is) to see it run out of memory at the same point.\n";
   s << "workload({\n"
     << "  description: \"Derived from the GC log " << log_name << "\",\n"
-    << "  flags: [],\n"
+    << "  flags: [";
+  for (std::size_t i = 0; i < w.speed_flags.size(); ++i)
+    s << (i ? ", " : "") << '"' << w.speed_flags[i] << '"';
+  s << "],\n"
     << "  durationMs: " << Fixed(w.duration_ms, 0) << ",\n"
     << "});\n\n"
     << "// until: ms; rate: bytes allocated per ms; leak, mid: shares of them; midMs: mean life.\n"

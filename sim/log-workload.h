@@ -40,8 +40,12 @@ struct DerivedWorkload {
   double peak_heap_mb = 0;    // the largest heap a GC of the log started with
   std::uint32_t pid = 0;      // the process whose GCs were used
   std::size_t scavenges = 0, mark_compacts = 0;
-  double allocated_mb = 0;         // over the log
-  bool used_nvp = false;           // allocation and promotion read from --trace-gc-nvp fields
+  double allocated_mb = 0;  // over the log
+  bool used_nvp = false;    // allocation and promotion read from --trace-gc-nvp fields
+  // The scavenge speeds fitted to the log's own pauses (nvp logs with 8 scavenges or more), as
+  // flags the derived workload suggests: node's heuristics compare allocation with GC speed, so
+  // the replay runs at the speed of the machine the log came from.
+  std::vector<std::string> speed_flags;
   std::vector<std::string> notes;  // what the fit could not see
 };
 

@@ -60,6 +60,7 @@ class ScavengerCollector {
   std::size_t copied_bytes_ = 0;
   std::size_t promoted_bytes_ = 0;        // large objects included, as V8 counts them
   std::size_t promoted_large_bytes_ = 0;  // of which young large objects, moved by page
+  std::size_t promoted_large_objects_ = 0;
   std::size_t copied_objects_ = 0;
   std::size_t promoted_objects_ = 0;
   std::size_t slots_visited_ = 0;

@@ -53,8 +53,13 @@ struct Row {
   PauseStats after_scavenge, after_mark_compact;
 };
 
-// Simulates `path` with `flags` for `duration_ms`; false on a workload error.
-bool Simulate(const std::string& path, double duration_ms, const HeapFlags& base, RunSummary* out) {
+// Simulates `path` with `flags` for `duration_ms`; false on a workload error. With
+// `objects_per_byte`, also what its scavenges evacuated per byte (ScavengeObjectsPerByte).
+bool Simulate(const std::string& path,
+              double duration_ms,
+              const HeapFlags& base,
+              RunSummary* out,
+              double* objects_per_byte = nullptr) {
   WorkloadOptions wo;
   wo.path = path;
   wo.duration_ms = duration_ms;
@@ -74,6 +79,7 @@ bool Simulate(const std::string& path, double duration_ms, const HeapFlags& base
     return false;
   }
   *out = Summarize(recorder, heap);
+  if (objects_per_byte) *objects_per_byte = ScavengeObjectsPerByte(recorder.events());
   return true;
 }
 
@@ -166,7 +172,7 @@ int Calibrate(const std::vector<std::string>& args) {
   }
 
   // 1. Real node.
-  std::vector<CalibrationSample> samples;
+  std::vector<std::vector<CalibrationSample>> samples_by_workload;
   std::vector<Row> rows;
   for (const std::string& w : workloads) {
     Row row;
@@ -187,6 +193,7 @@ int Calibrate(const std::vector<std::string>& args) {
       node_flags = NodeFlags(suggested);
     }
     TraceLog all;
+    std::vector<CalibrationSample>& samples = samples_by_workload.emplace_back();
     for (int run = 1; run <= node_runs; ++run) {
       const std::string base = log_dir + "/" + row.workload + "-" + std::to_string(run);
       double wall = 0;
@@ -216,8 +223,19 @@ int Calibrate(const std::vector<std::string>& args) {
     rows.push_back(row);
   }
 
-  // 2. The fit, from the table's defaults.
+  // 2. The fit, from the table's defaults. Node's log does not count the objects a scavenge
+  // evacuates: each workload's are estimated from its bytes, at the objects per byte
+  // HeapLab's run of it evacuates (the same objects, so the same mix of sizes).
   const HeapFlags defaults;
+  std::vector<RunSummary> before(workloads.size());
+  std::vector<CalibrationSample> samples;
+  for (std::size_t i = 0; i < workloads.size(); ++i) {
+    double objects_per_byte = 0;
+    if (!Simulate(workloads[i], duration, defaults, &before[i], &objects_per_byte))
+      return kExitFailure;
+    EstimateScavengeObjects(samples_by_workload[i], objects_per_byte);
+    samples.insert(samples.end(), samples_by_workload[i].begin(), samples_by_workload[i].end());
+  }
   // A paced run's mutator time includes the idle time between requests: it does not measure
   // the program's own speed.
   if (!no_pace)
@@ -243,12 +261,10 @@ int Calibrate(const std::vector<std::string>& args) {
 
   // 3. Check: simulate each workload before and after.
   for (std::size_t i = 0; i < workloads.size(); ++i) {
-    RunSummary before, after;
-    if (!Simulate(workloads[i], duration, defaults, &before) ||
-        !Simulate(workloads[i], duration, fitted, &after))
-      return kExitFailure;
-    rows[i].before_scavenge = before.scavenge;
-    rows[i].before_mark_compact = before.mark_compact;
+    RunSummary after;
+    if (!Simulate(workloads[i], duration, fitted, &after)) return kExitFailure;
+    rows[i].before_scavenge = before[i].scavenge;
+    rows[i].before_mark_compact = before[i].mark_compact;
     rows[i].after_scavenge = after.scavenge;
     rows[i].after_mark_compact = after.mark_compact;
   }

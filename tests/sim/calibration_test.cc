@@ -320,6 +320,84 @@ TEST(Calibration, ScavengeSpeedsAreOneThreadsWhateverNodesHelpersDid) {
   EXPECT_GT(serial.scavenge_median_error, 2 * fit.scavenge_median_error);
 }
 
+TEST(Calibration, ObjectsAreFittedFromEachWorkloadsObjectsPerByte) {
+  // Three workloads whose survivors average 60, 150 and 300 bytes: pauses made by 0.2 ms +
+  // (copied / 2 MB/ms + promoted / 1.5 MB/ms + objects / 2000 per ms) / speed-up, 2% noise.
+  // Node's log gives bytes only; each workload's objects come from its objects per byte.
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> log_work(std::log(5e4), std::log(4e6)),
+      promoted_share(0, 0.6), noise(0.98, 1.02);
+  std::vector<CalibrationSample> samples, without_objects;
+  for (const double bytes_per_object : {60.0, 150.0, 300.0}) {
+    std::vector<CalibrationSample> workload;
+    for (int i = 0; i < 100; ++i) {
+      const double work = std::exp(log_work(rng)), share = promoted_share(rng);
+      CalibrationSample smp;
+      smp.copied_bytes = work * (1 - share);
+      smp.promoted_bytes = work * share;
+      const double objects = work / bytes_per_object;
+      smp.parallel_ms = smp.copied_bytes / 2e6 + smp.promoted_bytes / 1.5e6 + objects / 2000;
+      smp.pause_ms = (0.2 + smp.parallel_ms) * noise(rng);
+      workload.push_back(smp);
+    }
+    without_objects.insert(without_objects.end(), workload.begin(), workload.end());
+    EstimateScavengeObjects(workload, 1 / bytes_per_object);
+    EXPECT_NEAR(workload[0].objects,
+                (workload[0].copied_bytes + workload[0].promoted_bytes) / bytes_per_object, 1e-6);
+    samples.insert(samples.end(), workload.begin(), workload.end());
+  }
+  const CalibrationFit fit = FitCalibration(samples, HeapFlags{});
+  EXPECT_NEAR(FitValue(fit, "scavenge_object_speed"), 2000, 200);
+  EXPECT_NEAR(FitValue(fit, "scavenge_copy_speed"), 2e6, 4e5);
+  EXPECT_NEAR(FitValue(fit, "scavenge_promote_speed"), 1.5e6, 3e5);
+  EXPECT_NEAR(FitValue(fit, "scavenge_fixed_ms"), 0.2, 0.03);
+  EXPECT_LT(fit.scavenge_median_error, 0.05);
+  // Bytes alone cannot tell the workloads apart: a worse fit, and the object speed kept.
+  const CalibrationFit bytes_only = FitCalibration(without_objects, HeapFlags{});
+  EXPECT_GT(bytes_only.scavenge_median_error, 3 * fit.scavenge_median_error);
+  EXPECT_EQ(FitValue(bytes_only, "scavenge_object_speed"), HeapFlags{}.scavenge_object_speed);
+  EXPECT_NE(std::find(bytes_only.notes.begin(), bytes_only.notes.end(),
+                      "no object counts: object speed kept"),
+            bytes_only.notes.end());
+}
+
+TEST(Calibration, ObjectsPerByteCountsScavengesThatMovedNoLargeObject) {
+  std::vector<GCEvent> events(4);
+  events[0].survived_bytes = 6000;  // 100 objects of 60 bytes
+  events[0].objects_copied = 100;
+  events[1].promoted_bytes = 3000;  // 10 objects of 300 bytes
+  events[1].objects_promoted = 10;
+  events[2].promoted_bytes = 1280048;  // a young large object, moved by page
+  events[2].page_moved_bytes = 1280048;
+  events[2].objects_promoted = 1;
+  events[3].collector = GarbageCollector::kMarkCompactor;
+  events[3].promoted_bytes = 1000;
+  events[3].objects_promoted = 1000;
+  EXPECT_DOUBLE_EQ(ScavengeObjectsPerByte(events), 110.0 / 9000);
+  EXPECT_EQ(ScavengeObjectsPerByte({}), 0);
+}
+
+TEST(Calibration, AProfileWithoutAnObjectSpeedChargesNoObjects) {
+  // Profiles written before the object speed existed fitted their byte speeds to the whole
+  // pause.
+  const std::string old_profile = ::testing::TempDir() + "/old.flags";
+  std::ofstream(old_profile) << "--scavenge-copy-speed=500000\n";
+  HeapFlags flags;
+  flags.scavenge_object_speed = 3000;
+  ASSERT_FALSE(ApplyCalibrationFile(old_profile, flags));
+  EXPECT_EQ(flags.scavenge_copy_speed, 5e5);
+  EXPECT_EQ(flags.scavenge_object_speed, kNoObjectCostSpeed);
+  const std::string new_profile = ::testing::TempDir() + "/new.flags";
+  std::ofstream(new_profile) << "--scavenge-copy-speed=500000\n--scavenge-object-speed=2500\n";
+  ASSERT_FALSE(ApplyCalibrationFile(new_profile, flags));
+  EXPECT_EQ(flags.scavenge_object_speed, 2500);
+  // A profile of other speeds leaves the object speed alone.
+  const std::string marking = ::testing::TempDir() + "/marking.flags";
+  std::ofstream(marking) << "--marking-speed=900000\n";
+  ASSERT_FALSE(ApplyCalibrationFile(marking, flags));
+  EXPECT_EQ(flags.scavenge_object_speed, 2500);
+}
+
 TEST(Calibration, SamplesReadTheParallelPhaseAndTheHelpersTime) {
   const std::string log =
       "[1:0x1]  10 ms: pause=2.0 mutator=5.0 gc=s reduce_memory=0 scavenge.parallel=1.50 "

@@ -140,6 +140,40 @@ TEST(LogWorkload, NvpFieldsGiveAllocationAndPromotionExactly) {
   EXPECT_NEAR(w.allocated_mb, 2.0 * 104, 0.01);
 }
 
+TEST(LogWorkload, AnNvpLogsReplayRunsAtTheLogsOwnScavengeSpeeds) {
+  // Scavenge pauses of 0.3 ms + copied / 600 KB/ms + promoted / 900 KB/ms, on one thread:
+  // the replay suggests those speeds, so node's speed-dependent heuristics see the log's
+  // machine. A log without nvp fields carries none.
+  TraceLog log = SteadyLeakLog();
+  int i = 0;
+  for (TracedGC& g : log.gcs) {
+    const double copied = 100000.0 + 5000.0 * (i % 17), promoted = 50000.0 + 7000.0 * (i % 5);
+    ++i;
+    const double pause = 0.3 + copied / 6e5 + promoted / 9e5;
+    g.nvp["pause"] = std::to_string(pause);
+    g.nvp["new_space_survived"] = std::to_string(copied);
+    g.nvp["promoted"] = std::to_string(promoted);
+    g.nvp["scavenge.parallel"] = std::to_string(pause - 0.3);
+    g.nvp["background.scavenge.parallel"] = "0";
+    g.pause_ms = pause;
+  }
+  DerivedWorkload w;
+  ASSERT_FALSE(DeriveWorkload(log, &w));
+  ASSERT_EQ(w.speed_flags.size(), 4u);
+  EXPECT_EQ(w.speed_flags[0], "--scavenge-fixed-ms=0.3");
+  EXPECT_EQ(w.speed_flags[1], "--scavenge-copy-speed=6e+05");
+  EXPECT_EQ(w.speed_flags[2], "--scavenge-promote-speed=9e+05");
+  EXPECT_EQ(w.speed_flags[3], "--scavenge-object-speed=1e+12");  // no objects in a log
+  const std::string script = DerivedWorkloadScript(w, "service.log");
+  EXPECT_NE(script.find("flags: [\"--scavenge-fixed-ms=0.3\", \"--scavenge-copy-speed=6e+05\""),
+            std::string::npos)
+      << script;
+  DerivedWorkload plain;
+  ASSERT_FALSE(DeriveWorkload(SteadyLeakLog(), &plain));
+  EXPECT_TRUE(plain.speed_flags.empty());
+  EXPECT_NE(DerivedWorkloadScript(plain, "service.log").find("flags: [],"), std::string::npos);
+}
+
 TEST(LogWorkload, TheScriptListsEveryPhase) {
   DerivedWorkload w;
   ASSERT_FALSE(DeriveWorkload(SteadyLeakLog(), &w));
