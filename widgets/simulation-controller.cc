@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "sim/calibration.h"
 #include "sim/heap.h"
 #include "sim/report.h"
 
@@ -264,8 +265,9 @@ void SimulationController::workerMain(std::shared_ptr<Shared> shared,
     HeapFlags suggested;
     ParseFlags(suggested, host.info().suggested_flags);
     // The settings panel's values win over the workload's suggestions only where they differ
-    // from the defaults.
-    static const HeapFlags defaults;
+    // from the defaults it starts from: the flag table's under the calibration profile, as
+    // heaplab-cli applies suggestions over the profile (a replayed log's own speeds, say).
+    const HeapFlags defaults = CalibratedDefaults();
     for (const FlagInfo& f : AllFlags())
       if (GetFlag(flags, f) == GetFlag(defaults, f)) SetFlag(flags, f, GetFlag(suggested, f));
   }

@@ -14,6 +14,7 @@
 
 #include <QTableWidget>
 #include "app/gui/main-window.h"
+#include "sim/calibration.h"
 #include "widgets/charts-panel.h"
 #include "widgets/comparison.h"
 #include "widgets/event-table-model.h"
@@ -289,6 +290,41 @@ class GuiTest : public QObject {
     }
     QVERIFY(!ChartsPanel::exportChart(w.charts()->charts()[0].second, dir.filePath("x.bmp"), 10, 10)
                  .isEmpty());
+  }
+
+  // A workload's suggested flags win over the calibration profile, as in heaplab-cli: a log
+  // replay suggests the speeds of the machine the log came from. The settings panel's own
+  // changes still win.
+  void aWorkloadsSuggestionsWinOverTheCalibrationProfile() {
+    QTemporaryDir dir;
+    const QString profile = dir.filePath("calibration.flags");
+    {
+      QFile f(profile);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write("--scavenge-fixed-ms=3\n");
+    }
+    struct RestoreProfile {
+      QByteArray value = qgetenv("HEAPLAB_CALIBRATION");
+      ~RestoreProfile() { qputenv("HEAPLAB_CALIBRATION", value); }
+    } restore;
+    qputenv("HEAPLAB_CALIBRATION", profile.toUtf8());
+    MainWindow w;
+    QVERIFY(w.openWorkload(Workload("teaching-small.js")));
+    w.setFlags(CalibratedDefaults());
+    QCOMPARE(CalibratedDefaults().scavenge_fixed_ms, 3.0);
+    w.editor()->setPlainText(
+        "workload({ flags: [\"--scavenge-fixed-ms=40\"] "
+        "});\nheap.alloc(64);\nheap.gc(\"young\");\n");
+    RunToEnd(w);
+    QVERIFY(!w.controller()->events().empty());
+    QVERIFY(w.controller()->events()[0].pause_ms >= 40);
+    HeapFlags mine = CalibratedDefaults();
+    mine.scavenge_fixed_ms = 20;
+    w.setFlags(mine);
+    RunToEnd(w);
+    QVERIFY(!w.controller()->events().empty());
+    QVERIFY(w.controller()->events()[0].pause_ms >= 20);
+    QVERIFY(w.controller()->events()[0].pause_ms < 40);
   }
 
   void brokenWorkloadShowsItsErrorAtItsLine() {
