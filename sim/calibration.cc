@@ -95,8 +95,36 @@ std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log) {
   std::vector<CalibrationSample> out;
   double previous_after = -1;
   double previous_survived = 0;  // what the previous GC left in new space
+  // --trace-gc-verbose: each space's use after the previous GC (-1: none seen yet).
+  double previous_old_kb = -1, previous_large_kb = 0, previous_new_kb = 0;
   for (const TracedGC& gc : log.gcs) {
-    if (gc.nvp.empty()) continue;
+    if (gc.nvp.empty()) {
+      // A verbose log's scavenge: what new space holds after it was copied there, and what
+      // old space gained was promoted (with what V8 allocated there directly since the last GC,
+      // which the log cannot tell apart); large-object space's gain is young large objects,
+      // moved by page. Its pause is not split into phases: one thread's, as far as the fit
+      // knows.
+      const auto& used = gc.space_used_kb;
+      const auto new_kb = used.find("New space"), old_kb = used.find("Old space");
+      if (new_kb == used.end() || old_kb == used.end()) continue;
+      const auto large = used.find("Large object space");
+      const double large_kb = large == used.end() ? 0 : large->second;
+      if (gc.collector == GarbageCollector::kScavenger && previous_old_kb >= 0 && gc.pause_ms > 0) {
+        CalibrationSample s;
+        s.pause_ms = gc.pause_ms;
+        s.copied_bytes = new_kb->second * KB;
+        s.promoted_bytes = std::max(0.0, old_kb->second - previous_old_kb) * KB;
+        const double large_promoted = std::max(0.0, large_kb - previous_large_kb) * KB;
+        s.promoted_bytes += large_promoted;
+        s.promoted_large_objects =
+            large_promoted > 0 || s.promoted_bytes > previous_new_kb * KB + kLargeObjectSlackBytes;
+        out.push_back(s);
+      }
+      previous_old_kb = old_kb->second;
+      previous_large_kb = large_kb;
+      previous_new_kb = new_kb->second;
+      continue;
+    }
     CalibrationSample s;
     s.mark_compact = gc.collector == GarbageCollector::kMarkCompactor;
     s.pause_ms = Key(gc, "pause");

@@ -50,7 +50,9 @@ struct CalibrationSample {
   double allocated_bytes = 0;  // bytes allocated since the previous GC
 };
 
-// The samples of a --trace-gc-nvp log (lines without nvp keys are skipped).
+// The samples of a --trace-gc-nvp log, and the scavenges of a --trace-gc-verbose one (copied:
+// new space's use after it; promoted: old and large-object space's gain since the previous GC;
+// no phases). Plain --trace-gc lines are skipped.
 std::vector<CalibrationSample> CalibrationSamplesFromLog(const TraceLog& log);
 
 // Objects per byte that `events`' scavenges evacuated (copied or promoted), over the scavenges

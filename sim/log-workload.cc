@@ -281,8 +281,9 @@ std::optional<std::string> DeriveWorkload(const TraceLog& log, DerivedWorkload* 
   }
   // The scavenge speeds of the machine the log came from: its own pauses fitted as calibrate
   // fits them, on bytes alone (the log does not count objects, and no run of the program tells
-  // its objects per byte).
-  if (w.used_nvp) {
+  // its objects per byte). An nvp log gives each scavenge's bytes and phases, a verbose log its
+  // spaces' use; a plain log neither.
+  {
     TraceLog own;
     for (const TracedGC* gc : gcs)
       own.gcs.push_back(*gc);

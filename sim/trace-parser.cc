@@ -81,6 +81,39 @@ bool ParsePrefix(Cursor& c, TracedGC* gc) {
   return true;
 }
 
+// A --trace-gc-verbose space line, "[pid:0xiso] New space,   used:    214 KB, available: ...":
+// its process, isolate, space name and used KB. False for any other line.
+bool ParseSpaceLine(std::string_view line,
+                    std::uint32_t* pid,
+                    std::uint64_t* isolate,
+                    std::string* space,
+                    double* used_kb) {
+  const auto at = line.find('[');
+  if (at == std::string_view::npos) return false;
+  Cursor c(line.substr(at));
+  std::uint64_t p = 0;
+  if (!c.Eat("[") || !c.Integer(&p, 10) || !c.Eat(":")) return false;
+  c.Eat("0x");
+  if (!c.Integer(isolate, 16) || !c.Eat("]")) return false;
+  c.SkipSpaces();
+  const std::string_view body = c.rest();
+  const auto comma = body.find(',');
+  if (comma == std::string_view::npos || comma == 0) return false;
+  const std::string_view name = body.substr(0, comma);
+  if (name.find("space") == std::string_view::npos || name.find(':') != std::string_view::npos)
+    return false;
+  Cursor rest(body.substr(comma + 1));
+  rest.SkipSpaces();
+  if (!rest.Eat("used:")) return false;
+  rest.SkipSpaces();
+  if (!rest.Number(used_kb)) return false;
+  rest.SkipSpaces();
+  if (!rest.Eat("KB")) return false;
+  *pid = static_cast<std::uint32_t>(p);
+  *space = std::string(name);
+  return true;
+}
+
 std::string Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\r'))
     s.remove_prefix(1);
@@ -262,6 +295,14 @@ std::optional<TraceLog> ParseTraceLog(std::string_view text, TraceParseError* er
       found = ParsePrefix(c, &gc);
     }
     if (!found) {
+      // A verbose space line belongs to the GC of its isolate printed just before it.
+      std::uint32_t pid = 0;
+      std::uint64_t isolate = 0;
+      std::string space;
+      double used_kb = 0;
+      if (ParseSpaceLine(line, &pid, &isolate, &space, &used_kb) && !log.gcs.empty() &&
+          log.gcs.back().pid == pid && log.gcs.back().isolate == isolate)
+        log.gcs.back().space_used_kb.emplace(space, used_kb);
       ++log.skipped_lines;
       continue;
     }

@@ -38,6 +38,9 @@ struct TracedGC {
   std::string collector_reason;
   // --trace-gc-nvp keys and values (empty for --trace-gc lines).
   std::map<std::string, std::string> nvp;
+  // --trace-gc-verbose: each space's used KB after this GC, by V8's name ("New space", "Old
+  // space", "Large object space", ...), from the lines that follow it (empty otherwise).
+  std::map<std::string, double> space_used_kb;
 };
 
 struct TraceLog {

@@ -398,6 +398,42 @@ TEST(Calibration, AProfileWithoutAnObjectSpeedChargesNoObjects) {
   EXPECT_EQ(flags.scavenge_object_speed, 2500);
 }
 
+TEST(Calibration, AVerboseLogsScavengesAreSamplesToo) {
+  // New space's use after a scavenge is what it copied; old space's gain since the previous GC
+  // is what it promoted; large-object space's gain is young large objects, moved by page.
+  auto gc = [](double t, const char* kind, double pause, double new_kb, double old_kb,
+               double large_kb) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "[1:0x1]  %5.0f ms: %s 4.0 (5.0) -> 3.0 (5.0) MB, %.2f / 0.00 ms  (average mu = "
+                  "1.000, current mu = 1.000) task; \n",
+                  t, kind, pause);
+    std::string s = buf;
+    std::snprintf(buf, sizeof buf,
+                  "[1:0x1] New space,  used: %6.0f KB, available: 1 KB, committed: 2048 KB\n"
+                  "[1:0x1] Old space,  used: %6.0f KB, available: 1 KB, committed: 4096 KB\n"
+                  "[1:0x1] Large object space,  used: %6.0f KB, available: 0 KB, committed: 0 KB\n",
+                  new_kb, old_kb, large_kb);
+    return s + buf;
+  };
+  const std::string log =
+      gc(10, "Scavenge", 1.0, 200, 3000, 0) + gc(20, "Scavenge", 2.0, 300, 3150, 0) +
+      gc(30, "Scavenge", 3.0, 250, 3400, 1250) + gc(40, "Mark-Compact", 5.0, 0, 2000, 1250) +
+      gc(50, "Scavenge", 1.5, 100, 2010, 1250);
+  const auto samples = SamplesOf(log);
+  ASSERT_EQ(samples.size(), 3u);  // the first scavenge has no GC before it; no mark-compacts
+  EXPECT_EQ(samples[0].pause_ms, 2.0);
+  EXPECT_EQ(samples[0].copied_bytes, 300.0 * 1024);
+  EXPECT_EQ(samples[0].promoted_bytes, 150.0 * 1024);
+  EXPECT_FALSE(samples[0].promoted_large_objects);
+  EXPECT_EQ(samples[1].promoted_bytes, (250.0 + 1250) * 1024);
+  EXPECT_TRUE(samples[1].promoted_large_objects);
+  EXPECT_EQ(samples[2].copied_bytes, 100.0 * 1024);
+  EXPECT_EQ(samples[2].promoted_bytes, 10.0 * 1024);
+  EXPECT_FALSE(samples[2].promoted_large_objects);
+  EXPECT_EQ(samples[2].parallel_ms, 0);  // no phases: one thread's
+}
+
 TEST(Calibration, SamplesReadTheParallelPhaseAndTheHelpersTime) {
   const std::string log =
       "[1:0x1]  10 ms: pause=2.0 mutator=5.0 gc=s reduce_memory=0 scavenge.parallel=1.50 "

@@ -80,6 +80,37 @@ TEST(TraceParser, Node20LinesVerbatim) {
   EXPECT_EQ(log.skipped_lines, 5);
 }
 
+TEST(TraceParser, VerboseSpaceLinesBelongToTheGcBeforeThem) {
+  // --trace-gc-verbose prints each space's use after a GC, under its line (node 20 verbatim).
+  const std::string text =
+      "[1603:0x2626e120]       25 ms: Scavenge 4.0 (5.1) -> 4.0 (5.9) MB, 1.05 / 0.00 ms  "
+      "(average mu = 1.000, current mu = 1.000) allocation failure; \n"
+      "[1603:0x2626e120] Memory allocator,       used:   6028 KB, available: 4237428 KB\n"
+      "[1603:0x2626e120] New space,              used:    214 KB, available:    792 KB, "
+      "committed:   2048 KB\n"
+      "[1603:0x2626e120] Old space,              used:   3189 KB, available:     48 KB, "
+      "committed:   3296 KB\n"
+      "[1603:0x2626e120] Large object space,     used:    412 KB, available:      0 KB, "
+      "committed:    428 KB\n"
+      "[1603:0x2626e120] Code large object space,     used:      0 KB, available:      0 KB, "
+      "committed:      0 KB\n"
+      "[1603:0x2626e120] Total time spent in GC  : 2.0 ms\n"
+      "[77:0x1] New space,              used:    999 KB, available:    792 KB, committed: 2048 KB\n"
+      "[1603:0x2626e120]       30 ms: Scavenge 5.0 (6.1) -> 4.7 (8.4) MB, 0.56 / 0.00 ms  "
+      "(average mu = 1.000, current mu = 1.000) allocation failure; \n";
+  const TraceLog log = Parse(text);
+  ASSERT_EQ(log.gcs.size(), 2u);
+  const auto& used = log.gcs[0].space_used_kb;
+  EXPECT_EQ(used.at("New space"), 214);
+  EXPECT_EQ(used.at("Old space"), 3189);
+  EXPECT_EQ(used.at("Large object space"), 412);
+  EXPECT_EQ(used.at("Code large object space"), 0);
+  EXPECT_EQ(used.count("Memory allocator"), 0u);  // not a space
+  // Another process's line does not belong to it; the next GC has none of its own.
+  EXPECT_TRUE(log.gcs[1].space_used_kb.empty());
+  EXPECT_EQ(log.skipped_lines, 7);
+}
+
 TEST(TraceParser, StopsAtLastFewGCsAndKeepsTheFatalMessage) {
   const std::string text =
       "[6650:0x140008000]    28000 ms: Scavenge 2030.0 (2080.0) -> 2029.0 (2081.0) MB, 12.00 / "
