@@ -160,6 +160,11 @@
   DOUBLE(marking_speed, 1e6, 1, 1e12, "bytes/ms", "Calibrated speeds",                           \
          "Bytes one thread marks per ms (incremental steps; the atomic pause, whose shareable "  \
          "part parallel markers speed up)")                                                      \
+  DOUBLE(marking_step_overhead_ms, 0, 0, 100, "ms", "Calibrated speeds",                         \
+         "Main-thread time an incremental marking step costs beyond its marking (scheduling, "   \
+         "the concurrent markers' bytes fetched, the worklist shared). Node's 64 KB steps take " \
+         "0.1-0.2 ms, 0.064 ms of it at its marking speed; 0.05 ms gives large-objects node's "  \
+         "mark-compact count at 16 MB but costs as many rows elsewhere (docs/fidelity.md)")      \
   DOUBLE(marking_null_slot_cost, 0.5, 0, 1, "share", "Calibrated speeds",                        \
          "What marking a slot that holds no reference costs, as a share of a word that does: "   \
          "node's concurrent markers scan a large array of nulls at 2.7 MB/ms against 1.4 "       \

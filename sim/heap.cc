@@ -991,7 +991,8 @@ void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
                  std::min(behind, static_cast<std::size_t>(max_ms * flags_.marking_speed)));
     const MarkingWork work = MarkFromWorklist(budget, MarkingBudget::kBytes);
     if (work.bytes > 0) {
-      const double ms = static_cast<double>(work.cost) / flags_.marking_speed;
+      const double ms =
+          static_cast<double>(work.cost) / flags_.marking_speed + flags_.marking_step_overhead_ms;
       ++incremental_steps_;
       incremental_ms_ += ms;
       incremental_longest_step_ms_ = std::max(incremental_longest_step_ms_, ms);
