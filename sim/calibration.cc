@@ -342,6 +342,7 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
     f.scavenge_fixed_ms = best[0];
     // A byte kind the fit dropped costs no more than the other: what its speed means when
     // the objects carry the rest.
+    fit.scavenge_speeds_fitted = best[1] > 0 || (best[2] > 0 && best[3] > 0);
     if (best[1] > 0)
       f.scavenge_copy_speed = 1 / best[1];
     else if (best[2] > 0 && best[3] > 0)
@@ -466,12 +467,15 @@ std::string FormatCalibrationProfile(const CalibrationFit& fit, const std::strin
       << " mark-compacts; the scavenge pause model's median error on them: " << buf << "\n";
   for (const std::string& note : fit.notes)
     out << "# note: " << note << "\n";
-  for (const auto& [name, value] : fit.values) {
-    const FlagInfo* info = FindFlag(name);
-    std::snprintf(buf, sizeof buf, "%.6g", value);
-    out << "--" << info->cli_name << "=" << buf << "\n";
-  }
+  for (const auto& [name, value] : fit.values)
+    out << CalibratedFlagArgument(name, value) << "\n";
   return out.str();
+}
+
+std::string CalibratedFlagArgument(std::string_view name, double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", value);
+  return "--" + std::string(FindFlag(name)->cli_name) + "=" + buf;
 }
 
 std::optional<std::string> ApplyCalibrationFile(const std::string& path, HeapFlags& flags) {

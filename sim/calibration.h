@@ -67,6 +67,9 @@ struct CalibrationFit {
   // Fitted flag values, by flag name (underscore spelling), in table order.
   std::vector<std::pair<std::string, double>> values;
   std::size_t scavenges = 0, mark_compacts = 0;
+  // The scavenge byte speeds came from the samples (not base's): 8 scavenges or more, and
+  // copied bytes explained their pauses.
+  bool scavenge_speeds_fitted = false;
   // Median of |predicted - real| / real over the scavenges fitted.
   double scavenge_median_error = 0;
   std::vector<std::string> notes;  // what could not be fitted and why
@@ -124,6 +127,10 @@ double ChooseBySimulation(
     double estimate,
     double prior,
     const std::function<std::optional<std::vector<double>>(double)>& simulate);
+
+// A fitted value as a profile line or a workload's flag: "--scavenge-copy-speed=374563"
+// (`name` in either spelling; 6 significant digits).
+std::string CalibratedFlagArgument(std::string_view name, double value);
 
 // The profile text for `fit`, with `header` (one or more lines) as comments on top.
 std::string FormatCalibrationProfile(const CalibrationFit& fit, const std::string& header);

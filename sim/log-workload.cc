@@ -290,21 +290,11 @@ std::optional<std::string> DeriveWorkload(const TraceLog& log, DerivedWorkload* 
     HeapFlags base;
     base.scavenge_object_speed = kNoObjectCostSpeed;
     const CalibrationFit fit = FitCalibration(CalibrationSamplesFromLog(own), base);
-    const auto kept = [&](std::string_view what) {
-      return std::any_of(fit.notes.begin(), fit.notes.end(),
-                         [&](const std::string& n) { return n.find(what) != std::string::npos; });
-    };
-    if (fit.scavenges >= 8 && !kept("copy speed kept") && !kept("scavenge speeds kept")) {
-      for (const auto& [name, value] : fit.values) {
-        if (name != "scavenge_fixed_ms" && name != "scavenge_copy_speed" &&
-            name != "scavenge_promote_speed" && name != "scavenge_object_speed")
-          continue;
-        char buf[96];
-        std::snprintf(buf, sizeof buf, "--%s=%.4g", std::string(FindFlag(name)->cli_name).c_str(),
-                      value);
-        w.speed_flags.push_back(buf);
-      }
-    }
+    if (fit.scavenge_speeds_fitted)
+      for (const auto& [name, value] : fit.values)
+        if (name == "scavenge_fixed_ms" || name == "scavenge_copy_speed" ||
+            name == "scavenge_promote_speed" || name == "scavenge_object_speed")
+          w.speed_flags.push_back(CalibratedFlagArgument(name, value));
   }
   // A log that ends out of memory: the derived run goes on with the last phase past the same
   // point, so that under the same flags it runs out of memory too.

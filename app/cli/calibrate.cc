@@ -193,7 +193,7 @@ int Calibrate(const std::vector<std::string>& args) {
       node_flags = NodeFlags(suggested);
     }
     TraceLog all;
-    std::vector<CalibrationSample>& samples = samples_by_workload.emplace_back();
+    std::vector<CalibrationSample>& workload_samples = samples_by_workload.emplace_back();
     for (int run = 1; run <= node_runs; ++run) {
       const std::string base = log_dir + "/" + row.workload + "-" + std::to_string(run);
       double wall = 0;
@@ -214,7 +214,7 @@ int Calibrate(const std::vector<std::string>& args) {
       std::cerr << "[node] " << row.workload << " run " << run << ": " << log->gcs.size()
                 << " GCs, " << Ms(wall) << " s\n";
       auto s = CalibrationSamplesFromLog(*log);
-      samples.insert(samples.end(), s.begin(), s.end());
+      workload_samples.insert(workload_samples.end(), s.begin(), s.end());
       all.gcs.insert(all.gcs.end(), log->gcs.begin(), log->gcs.end());
     }
     const RunSummary node = SummarizeTraceLog(all);

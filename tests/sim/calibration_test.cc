@@ -280,6 +280,17 @@ TEST(Calibration, FastMarkCompactsAreFittedToo) {
   EXPECT_NEAR(FitValue(fit, "evacuation_speed"), 1e6, 1e-3);
 }
 
+// A scavenge sample of log-uniformly drawn work, a uniformly drawn share of it promoted.
+CalibrationSample DrawScavenge(std::mt19937& rng,
+                               std::uniform_real_distribution<double>& log_work,
+                               std::uniform_real_distribution<double>& promoted_share) {
+  const double work = std::exp(log_work(rng)), share = promoted_share(rng);
+  CalibrationSample smp;
+  smp.copied_bytes = work * (1 - share);
+  smp.promoted_bytes = work * share;
+  return smp;
+}
+
 TEST(Calibration, ScavengeSpeedsAreOneThreadsWhateverNodesHelpersDid) {
   // Node's helpers share a scavenge's work when the object graph lets them: pauses made by
   // 0.25 ms + (copied / 500 KB/ms + promoted / 1 MB/ms) / speed-up, where the speed-up is
@@ -289,10 +300,7 @@ TEST(Calibration, ScavengeSpeedsAreOneThreadsWhateverNodesHelpersDid) {
       promoted_share(0, 0.6), helpers(0, 1.5), noise(0.98, 1.02);
   std::vector<CalibrationSample> samples;
   for (int i = 0; i < 300; ++i) {
-    const double work = std::exp(log_work(rng)), share = promoted_share(rng);
-    CalibrationSample smp;
-    smp.copied_bytes = work * (1 - share);
-    smp.promoted_bytes = work * share;
+    CalibrationSample smp = DrawScavenge(rng, log_work, promoted_share);
     const double one_thread_ms = smp.copied_bytes / 5e5 + smp.promoted_bytes / 1e6;
     // Background time beyond the cores' worth (1.5 times the main thread's at most here) is
     // time the helpers waited for a core: the speed-up is capped at 2.
@@ -331,11 +339,8 @@ TEST(Calibration, ObjectsAreFittedFromEachWorkloadsObjectsPerByte) {
   for (const double bytes_per_object : {60.0, 150.0, 300.0}) {
     std::vector<CalibrationSample> workload;
     for (int i = 0; i < 100; ++i) {
-      const double work = std::exp(log_work(rng)), share = promoted_share(rng);
-      CalibrationSample smp;
-      smp.copied_bytes = work * (1 - share);
-      smp.promoted_bytes = work * share;
-      const double objects = work / bytes_per_object;
+      CalibrationSample smp = DrawScavenge(rng, log_work, promoted_share);
+      const double objects = (smp.copied_bytes + smp.promoted_bytes) / bytes_per_object;
       smp.parallel_ms = smp.copied_bytes / 2e6 + smp.promoted_bytes / 1.5e6 + objects / 2000;
       smp.pause_ms = (0.2 + smp.parallel_ms) * noise(rng);
       workload.push_back(smp);

@@ -160,12 +160,18 @@ TEST(LogWorkload, AnNvpLogsReplayRunsAtTheLogsOwnScavengeSpeeds) {
   DerivedWorkload w;
   ASSERT_FALSE(DeriveWorkload(log, &w));
   ASSERT_EQ(w.speed_flags.size(), 4u);
-  EXPECT_EQ(w.speed_flags[0], "--scavenge-fixed-ms=0.3");
-  EXPECT_EQ(w.speed_flags[1], "--scavenge-copy-speed=6e+05");
-  EXPECT_EQ(w.speed_flags[2], "--scavenge-promote-speed=9e+05");
+  // The value of flag `i`, which must be `prefix` followed by a number (the log's pauses are
+  // written to a millionth of a ms, so the fit is exact to about that).
+  auto value = [&](std::size_t i, const std::string& prefix) {
+    EXPECT_EQ(w.speed_flags[i].rfind(prefix, 0), 0u) << w.speed_flags[i];
+    return std::stod(w.speed_flags[i].substr(prefix.size()));
+  };
+  EXPECT_NEAR(value(0, "--scavenge-fixed-ms="), 0.3, 1e-4);
+  EXPECT_NEAR(value(1, "--scavenge-copy-speed="), 6e5, 6e5 * 1e-4);
+  EXPECT_NEAR(value(2, "--scavenge-promote-speed="), 9e5, 9e5 * 1e-4);
   EXPECT_EQ(w.speed_flags[3], "--scavenge-object-speed=1e+12");  // no objects in a log
   const std::string script = DerivedWorkloadScript(w, "service.log");
-  EXPECT_NE(script.find("flags: [\"--scavenge-fixed-ms=0.3\", \"--scavenge-copy-speed=6e+05\""),
+  EXPECT_NE(script.find("flags: [\"" + w.speed_flags[0] + "\", \"" + w.speed_flags[1] + "\""),
             std::string::npos)
       << script;
   DerivedWorkload plain;
