@@ -160,11 +160,11 @@ TEST(LogWorkload, AnNvpLogsReplayRunsAtTheLogsOwnScavengeSpeeds) {
   DerivedWorkload w;
   ASSERT_FALSE(DeriveWorkload(log, &w));
   ASSERT_EQ(w.speed_flags.size(), 4u);
-  // The value of flag `i`, which must be `prefix` followed by a number (the log's pauses are
+  // The value of flag `at`, which must be `prefix` followed by a number (the log's pauses are
   // written to a millionth of a ms, so the fit is exact to about that).
-  auto value = [&](std::size_t i, const std::string& prefix) {
-    EXPECT_EQ(w.speed_flags[i].rfind(prefix, 0), 0u) << w.speed_flags[i];
-    return std::stod(w.speed_flags[i].substr(prefix.size()));
+  auto value = [&](std::size_t at, const std::string& prefix) {
+    EXPECT_EQ(w.speed_flags[at].rfind(prefix, 0), 0u) << w.speed_flags[at];
+    return std::stod(w.speed_flags[at].substr(prefix.size()));
   };
   EXPECT_NEAR(value(0, "--scavenge-fixed-ms="), 0.3, 1e-4);
   EXPECT_NEAR(value(1, "--scavenge-copy-speed="), 6e5, 6e5 * 1e-4);
