@@ -43,6 +43,14 @@ struct CalibrationSample {
   // ("incremental_walltime_duration" minus "pause"), while the concurrent markers ran.
   double concurrent_wall_ms = 0;
   double evacuate_ms = 0;  // mark-compact: evacuation in the pause ("evacuate=")
+  // Mark-compact: new space refilled with pages after page promotion ("evacuate.rebalance",
+  // part of evacuate_ms).
+  double rebalance_ms = 0;
+  // Mark-compact: semi-space pages page promotion moved to old space. Node's log does not say:
+  // calibrate estimates them from the promoted bytes, at the pages per promoted byte HeapLab's
+  // run of the same workload moves (MarkCompactPagesPerPromotedByte). 0: unknown or none.
+  double pages_promoted = 0;
+  bool reduce_memory = false;  // mark-compact: memory-reducing ("reduce_memory=1"): no page moves
   // Mark-compact: the finish phase ("finish="), where the concurrent sweepers start.
   double finish_ms = 0;
   double live_bytes = 0;       // mark-compact: size after (what marking found)
@@ -63,6 +71,17 @@ double ScavengeObjectsPerByte(const std::vector<GCEvent>& events);
 // `objects_per_byte` (what a workload's samples get from ScavengeObjectsPerByte).
 void EstimateScavengeObjects(std::vector<CalibrationSample>& samples, double objects_per_byte);
 
+// Semi-space pages that `events`' mark-compacts moved whole to old space per byte they promoted,
+// over the mark-compacts that did not reduce memory (a memory-reducing one moves no page); 0 if
+// they promoted nothing.
+double MarkCompactPagesPerPromotedByte(const std::vector<GCEvent>& events);
+
+// Sets each mark-compact sample's `pages_promoted` to its promoted bytes times
+// `pages_per_promoted_byte` (what a workload's samples get from MarkCompactPagesPerPromotedByte),
+// or 0 where it reduced memory.
+void EstimateMarkCompactPagesPromoted(std::vector<CalibrationSample>& samples,
+                                      double pages_per_promoted_byte);
+
 struct CalibrationFit {
   // Fitted flag values, by flag name (underscore spelling), in table order.
   std::vector<std::pair<std::string, double>> values;
@@ -79,8 +98,9 @@ struct CalibrationFit {
 // know their objects, scavenge_object_speed (non-negative least squares of the pause on copied
 // bytes, promoted bytes and objects, each scavenge's work divided by its own parallel
 // speed-up, 1 + background / main thread, at most base's scavenge_parallel_speedup),
-// mark_compact_fixed_ms, marking_speed, evacuation_speed and sweeper_contention_ms (from the
-// mark-compacts' phases: the mean finish phase of those that leave 4 MB or more), and
+// mark_compact_fixed_ms, marking_speed, evacuation_speed, sweeper_contention_ms and, when the
+// samples know their pages promoted, new_space_rebalance_speed (from the mark-compacts' phases:
+// the mean finish phase of those that leave 4 MB or more; the pages over the rebalance time), and
 // mutator_speed (allocation over mutator time). Values are clamped to the flags' ranges; a
 // parameter without enough data keeps `base`'s value and says so in notes.
 CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples, const HeapFlags& base);

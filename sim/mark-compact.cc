@@ -186,18 +186,24 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
           f.evacuation_speed +
       static_cast<double>(ev.page_moved_slots) / f.scavenge_slot_speed;
   const double update_ms = static_cast<double>(ev.slots_updated) / f.pointer_update_speed;
+  // MC_EVACUATE_REBALANCE: SemiSpaceNewSpace::EnsureCurrentCapacity gives new space a fresh page
+  // for each page that page promotion moved to old space (MemoryAllocator::AllocatePage, the
+  // marking bitmap cleared, the area made a filler).
+  const double rebalance_ms = static_cast<double>(ev.pages_promoted) / f.new_space_rebalance_speed;
   ev.background_ms = static_cast<double>(ev.swept_pages * kPageSize) / f.sweeping_speed;
   // MarkCompactCollector::Finish starts the concurrent sweepers (Sweeper::StartSweeperTasks);
   // where they and the main thread outnumber the cores, they take its core for a while: node 20
   // on 2 cores spends 1-5 ms in the finish phase in about half its mark-compacts that leave
   // pages to sweep, and none with --no-concurrent-sweeping or --v8-pool-size=1.
   const double finish_ms = std::min(ev.background_ms, f.sweeper_contention_ms);
-  ev.pause_ms = f.mark_compact_fixed_ms + mark_ms + evacuate_ms + update_ms + finish_ms;
+  ev.pause_ms =
+      f.mark_compact_fixed_ms + mark_ms + evacuate_ms + update_ms + rebalance_ms + finish_ms;
   ev.phases = {{"mark", mark_ms},
                {"mark.roots", 0},
                {"mark.main", mark_ms},
-               {"evacuate", evacuate_ms + update_ms},
+               {"evacuate", evacuate_ms + update_ms + rebalance_ms},
                {"evacuate.copy", evacuate_ms},
+               {"evacuate.rebalance", rebalance_ms},
                {"evacuate.update_pointers", update_ms},
                {"sweep", 0},
                {"background.sweep", ev.background_ms},

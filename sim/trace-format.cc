@@ -145,8 +145,9 @@ std::string FormatTraceGCNvpLine(const GCEvent& e, const TraceContext& ctx) {
   ms("evacuate.candidates", 0);
   ms("evacuate.clean_up", 0);
   ms("evacuate.copy", e.phase_ms("evacuate.copy"));
-  for (const char* k : {"evacuate.prologue", "evacuate.epilogue", "evacuate.rebalance"})
+  for (const char* k : {"evacuate.prologue", "evacuate.epilogue"})
     ms(k, 0);
+  ms("evacuate.rebalance", e.phase_ms("evacuate.rebalance"));
   ms("evacuate.update_pointers", e.phase_ms("evacuate.update_pointers"));
   for (const char* k : {"evacuate.update_pointers.to_new_roots",
                         "evacuate.update_pointers.slots.main", "evacuate.update_pointers.weak"})

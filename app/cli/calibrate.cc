@@ -53,13 +53,19 @@ struct Row {
   PauseStats after_scavenge, after_mark_compact;
 };
 
+// What HeapLab's run of a workload says about the work node's log does not count.
+struct WorkPerByte {
+  double scavenge_objects = 0;          // ScavengeObjectsPerByte
+  double mark_compact_pages_moved = 0;  // MarkCompactPagesPerPromotedByte
+};
+
 // Simulates `path` with `flags` for `duration_ms`; false on a workload error. With
-// `objects_per_byte`, also what its scavenges evacuated per byte (ScavengeObjectsPerByte).
+// `work_per_byte`, also what its GCs evacuated per byte.
 bool Simulate(const std::string& path,
               double duration_ms,
               const HeapFlags& base,
               RunSummary* out,
-              double* objects_per_byte = nullptr) {
+              WorkPerByte* work_per_byte = nullptr) {
   WorkloadOptions wo;
   wo.path = path;
   wo.duration_ms = duration_ms;
@@ -79,7 +85,10 @@ bool Simulate(const std::string& path,
     return false;
   }
   *out = Summarize(recorder, heap);
-  if (objects_per_byte) *objects_per_byte = ScavengeObjectsPerByte(recorder.events());
+  if (work_per_byte) {
+    work_per_byte->scavenge_objects = ScavengeObjectsPerByte(recorder.events());
+    work_per_byte->mark_compact_pages_moved = MarkCompactPagesPerPromotedByte(recorder.events());
+  }
   return true;
 }
 
@@ -224,16 +233,17 @@ int Calibrate(const std::vector<std::string>& args) {
   }
 
   // 2. The fit, from the table's defaults. Node's log does not count the objects a scavenge
-  // evacuates: each workload's are estimated from its bytes, at the objects per byte
-  // HeapLab's run of it evacuates (the same objects, so the same mix of sizes).
+  // evacuates, nor the pages a mark-compact moves out of new space: each workload's are
+  // estimated from its bytes, at the objects per byte HeapLab's run of it evacuates (the same
+  // objects, so the same mix of sizes) and the pages per promoted byte its mark-compacts move.
   const HeapFlags defaults;
   std::vector<RunSummary> before(workloads.size());
   std::vector<CalibrationSample> samples;
   for (std::size_t i = 0; i < workloads.size(); ++i) {
-    double objects_per_byte = 0;
-    if (!Simulate(workloads[i], duration, defaults, &before[i], &objects_per_byte))
-      return kExitFailure;
-    EstimateScavengeObjects(samples_by_workload[i], objects_per_byte);
+    WorkPerByte per_byte;
+    if (!Simulate(workloads[i], duration, defaults, &before[i], &per_byte)) return kExitFailure;
+    EstimateScavengeObjects(samples_by_workload[i], per_byte.scavenge_objects);
+    EstimateMarkCompactPagesPromoted(samples_by_workload[i], per_byte.mark_compact_pages_moved);
     samples.insert(samples.end(), samples_by_workload[i].begin(), samples_by_workload[i].end());
   }
   // A paced run's mutator time includes the idle time between requests: it does not measure

@@ -178,6 +178,67 @@ TEST(Calibration, SweeperContentionIsTheMeanFinishPhaseOfMarkCompactsThatLeaveAH
   }));
 }
 
+TEST(Calibration, RebalanceSpeedIsThePagesMovedOverTheRebalanceTime) {
+  // Mark-compacts that promote 1-8 MB, of which HeapLab's run of the workload moves a page per
+  // 200 KB promoted; node refills new space at 0.125 ms a page (8 pages/ms) inside the
+  // evacuation phase, whose copying runs at 500 KB/ms. Every fourth reduces memory: it moves no
+  // page, spends nothing on the rebalance, and copies everything.
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> promoted_mb(1, 8), noise(0.98, 1.02);
+  std::string log;
+  for (int i = 0; i < 24; ++i) {
+    const bool reduce = i % 4 == 3;
+    const double promoted = promoted_mb(rng) * 1e6;
+    const double pages = reduce ? 0 : promoted / 2e5;
+    const double rebalance = pages / 8 * noise(rng), copy = promoted / 5e5;
+    char buf[640];
+    std::snprintf(buf, sizeof buf,
+                  "[1:0x1]  %6d ms: pause=%.3f mutator=10 gc=mc reduce_memory=%d mark=0.2 "
+                  "evacuate=%.3f evacuate.copy=%.3f evacuate.rebalance=%.3f finish=0 "
+                  "incremental=1 incremental_steps_count=9 incremental_walltime_duration=10 "
+                  "background.mark=5 total_size_before=3e7 total_size_after=2e7 promoted=%.0f "
+                  "new_space_survived=0\n",
+                  100 * (i + 1), 1.2 + copy + rebalance, reduce ? 1 : 0, copy + rebalance, copy,
+                  rebalance, promoted);
+    log += buf;
+  }
+  auto samples = SamplesOf(log);
+  ASSERT_EQ(samples.size(), 24u);
+  EXPECT_TRUE(samples[3].reduce_memory);
+  EXPECT_GT(samples[0].rebalance_ms, 0);
+  // Without the pages, the rebalance speed stays and a note says why.
+  const CalibrationFit unknown = FitCalibration(samples, HeapFlags{});
+  EXPECT_EQ(FitValue(unknown, "new_space_rebalance_speed"), HeapFlags{}.new_space_rebalance_speed);
+  EXPECT_TRUE(std::any_of(unknown.notes.begin(), unknown.notes.end(), [](const std::string& n) {
+    return n.find("rebalance speed kept") != std::string::npos;
+  }));
+
+  EstimateMarkCompactPagesPromoted(samples, 1 / 2e5);
+  EXPECT_EQ(samples[3].pages_promoted, 0);  // memory-reducing: no page moves
+  EXPECT_NEAR(samples[0].pages_promoted, samples[0].promoted_bytes / 2e5, 1e-9);
+  const CalibrationFit fit = FitCalibration(samples, HeapFlags{});
+  EXPECT_NEAR(FitValue(fit, "new_space_rebalance_speed"), 8, 0.1);
+  // The evacuation speed is fitted on the evacuation phase without the rebalance.
+  EXPECT_NEAR(FitValue(fit, "evacuation_speed"), 5e5, 1e3);
+}
+
+TEST(Calibration, PagesPerPromotedByteCountsMarkCompactsThatDidNotReduceMemory) {
+  std::vector<GCEvent> events(4);
+  events[0].collector = GarbageCollector::kMarkCompactor;
+  events[0].promoted_bytes = 3000;
+  events[0].pages_promoted = 2;
+  events[1].collector = GarbageCollector::kMarkCompactor;
+  events[1].promoted_bytes = 1000;
+  events[1].pages_promoted = 1;
+  events[2].collector = GarbageCollector::kMarkCompactor;  // copies everything
+  events[2].reduce_memory = true;
+  events[2].promoted_bytes = 50000;
+  events[3].collector = GarbageCollector::kScavenger;
+  events[3].promoted_bytes = 7000;
+  EXPECT_DOUBLE_EQ(MarkCompactPagesPerPromotedByte(events), 3.0 / 4000);
+  EXPECT_EQ(MarkCompactPagesPerPromotedByte({}), 0);
+}
+
 TEST(Calibration, FixedCostsAreCheckedBySimulation) {
   // The calibration of 2026-12-04 on an AMD EPYC: node's mark-compact p50s for sessions,
   // lru-cache, large-objects and oom-growth, and HeapLab's with the 1.5 ms its phases left.

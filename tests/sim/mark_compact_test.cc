@@ -235,6 +235,23 @@ TEST(MarkCompact, PagePromotionMovesMostlyLivePagesWhole) {
   // memory-reducing mark-compact copies them all).
   EXPECT_LT(mc.phase_ms("evacuate.copy"), 0.5 * copy.phase_ms("evacuate.copy"));
   EXPECT_NEAR(copy.phase_ms("evacuate.copy"), 900.0 * 1024 / TestFlags().evacuation_speed, 1e-9);
+  // New space gets a fresh page for each page moved out of it (MC_EVACUATE_REBALANCE); copying
+  // moves none, so there is nothing to refill.
+  EXPECT_NEAR(mc.phase_ms("evacuate.rebalance"),
+              static_cast<double>(mc.pages_promoted) / TestFlags().new_space_rebalance_speed, 1e-9);
+  EXPECT_EQ(copy.phase_ms("evacuate.rebalance"), 0);
+  EXPECT_NEAR(mc.phase_ms("evacuate"),
+              mc.phase_ms("evacuate.copy") + mc.phase_ms("evacuate.update_pointers") +
+                  mc.phase_ms("evacuate.rebalance"),
+              1e-9);
+  {
+    HeapFlags slow = TestFlags();
+    slow.new_space_rebalance_speed /= 2;
+    auto refilled_slowly = RunPromotion(slow, false);
+    const GCEvent& r = refilled_slowly->sink.events[0];
+    ASSERT_EQ(r.pages_promoted, mc.pages_promoted);
+    EXPECT_NEAR(r.pause_ms - mc.pause_ms, mc.phase_ms("evacuate.rebalance"), 1e-9);
+  }
 
   // A memory-reducing mark-compact moves no page (ShouldMovePage's MemoryReductionMode::kNone):
   // it copies every survivor.

@@ -190,6 +190,11 @@ TEST(TraceFormat, NvpKeysInNode20Order) {
                     GarbageCollectionReason::kFinalizeMarkingViaTask,
                     CollectorReason::kOldSpaceRequested, 1, 1);
   EXPECT_EQ(Keys(FormatTraceGCNvpLine(m, Ctx(1, 2))), mc_keys);
+  // The phases the simulator times are printed under their V8 names.
+  m.phases = {{"evacuate", 2.5}, {"evacuate.copy", 1.25}, {"evacuate.rebalance", 0.75}};
+  const std::string timed = FormatTraceGCNvpLine(m, Ctx(1, 2));
+  for (const char* kv : {" evacuate=2.50 ", " evacuate.copy=1.25 ", " evacuate.rebalance=0.75 "})
+    EXPECT_NE(timed.find(kv), std::string::npos) << kv << " in " << timed;
   // incremental_walltime_duration runs from the start of marking to the end of the pause, as
   // "walltime since start of marking" does in the --trace-gc line.
   m.incremental = true;
