@@ -176,21 +176,28 @@ void EstimateScavengeObjects(std::vector<CalibrationSample>& samples, double obj
     if (!s.mark_compact) s.objects = (s.copied_bytes + s.promoted_bytes) * objects_per_byte;
 }
 
-double MarkCompactPagesPerPromotedByte(const std::vector<GCEvent>& events) {
-  double pages = 0, bytes = 0;
+PageMovesPerByte MarkCompactPageMovesPerPromotedByte(const std::vector<GCEvent>& events) {
+  double pages = 0, objects = 0, moved = 0, promoted = 0;
   for (const GCEvent& e : events) {
     if (e.collector != GarbageCollector::kMarkCompactor || e.reduce_memory) continue;
     pages += static_cast<double>(e.pages_promoted);
-    bytes += static_cast<double>(e.promoted_bytes);
+    objects += static_cast<double>(e.page_moved_objects);
+    moved += static_cast<double>(e.page_moved_bytes);
+    promoted += static_cast<double>(e.promoted_bytes);
   }
-  return bytes > 0 ? pages / bytes : 0;
+  if (promoted <= 0) return {};
+  return {pages / promoted, objects / promoted, moved / promoted};
 }
 
-void EstimateMarkCompactPagesPromoted(std::vector<CalibrationSample>& samples,
-                                      double pages_per_promoted_byte) {
-  for (CalibrationSample& s : samples)
-    if (s.mark_compact)
-      s.pages_promoted = s.reduce_memory ? 0 : s.promoted_bytes * pages_per_promoted_byte;
+void EstimateMarkCompactPageMoves(std::vector<CalibrationSample>& samples,
+                                  const PageMovesPerByte& per_byte) {
+  for (CalibrationSample& s : samples) {
+    if (!s.mark_compact) continue;
+    const double promoted = s.reduce_memory ? 0 : s.promoted_bytes;
+    s.pages_promoted = promoted * per_byte.pages;
+    s.page_moved_objects = promoted * per_byte.objects;
+    s.page_moved_bytes = promoted * per_byte.bytes;
+  }
 }
 
 int PausesWithinTarget(const std::vector<double>& node_p50_ms,
@@ -402,17 +409,19 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
   std::vector<std::array<double, 3>> mx;
   std::vector<double> my;
   // Refilling new space after page promotion (evacuate.rebalance) is HeapLab's own term, per
-  // page moved: it is fitted over the mark-compacts estimated to have moved pages, and the rest
-  // of the evacuation phase gives the evacuation speed.
-  double promoted = 0, evacuate_ms = 0, finish_ms = 0;
+  // page moved: it is fitted over the mark-compacts estimated to have moved pages. The rest of
+  // the evacuation phase, less the moved pages' objects at base's speed, copied the promoted
+  // bytes that were not moved: that gives the evacuation speed.
+  double copied = 0, evacuate_ms = 0, finish_ms = 0;
   double pages_promoted = 0, rebalance_ms = 0;
   std::size_t finish_count = 0, page_moving = 0;
   std::vector<double> rest_ms;
   for (const CalibrationSample& s : samples) {
     if (!s.mark_compact) continue;
     ++fit.mark_compacts;
-    promoted += s.promoted_bytes;
-    evacuate_ms += std::max(0.0, s.evacuate_ms - s.rebalance_ms);
+    copied += std::max(0.0, s.promoted_bytes - s.page_moved_bytes);
+    evacuate_ms += std::max(
+        0.0, s.evacuate_ms - s.rebalance_ms - s.page_moved_objects / base.moved_page_object_speed);
     if (s.pages_promoted > 0) {
       pages_promoted += s.pages_promoted;
       rebalance_ms += s.rebalance_ms;
@@ -451,8 +460,8 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
       f.sweeper_contention_ms = finish_ms / static_cast<double>(finish_count);
     else
       fit.notes.push_back("fewer than 2 mark-compacts of a 4 MB heap: sweeper contention kept");
-    if (promoted > 0 && evacuate_ms > 0)
-      f.evacuation_speed = promoted / evacuate_ms;
+    if (copied > 0 && evacuate_ms > 0)
+      f.evacuation_speed = copied / evacuate_ms;
     else
       fit.notes.push_back("no promotion in the mark-compacts: evacuation speed kept");
     if (page_moving >= 2 && rebalance_ms > 0)

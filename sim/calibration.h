@@ -46,10 +46,13 @@ struct CalibrationSample {
   // Mark-compact: new space refilled with pages after page promotion ("evacuate.rebalance",
   // part of evacuate_ms).
   double rebalance_ms = 0;
-  // Mark-compact: semi-space pages page promotion moved to old space. Node's log does not say:
-  // calibrate estimates them from the promoted bytes, at the pages per promoted byte HeapLab's
-  // run of the same workload moves (MarkCompactPagesPerPromotedByte). 0: unknown or none.
+  // Mark-compact: semi-space pages page promotion moved whole to old space, and the live
+  // objects and bytes on them (part of promoted_bytes). Node's log does not say: calibrate
+  // estimates them from the promoted bytes, at what HeapLab's run of the same workload moves
+  // per promoted byte (MarkCompactPageMovesPerPromotedByte). 0: unknown or none.
   double pages_promoted = 0;
+  double page_moved_objects = 0;
+  double page_moved_bytes = 0;
   bool reduce_memory = false;  // mark-compact: memory-reducing ("reduce_memory=1"): no page moves
   // Mark-compact: the finish phase ("finish="), where the concurrent sweepers start.
   double finish_ms = 0;
@@ -71,16 +74,23 @@ double ScavengeObjectsPerByte(const std::vector<GCEvent>& events);
 // `objects_per_byte` (what a workload's samples get from ScavengeObjectsPerByte).
 void EstimateScavengeObjects(std::vector<CalibrationSample>& samples, double objects_per_byte);
 
-// Semi-space pages that `events`' mark-compacts moved whole to old space per byte they promoted,
-// over the mark-compacts that did not reduce memory (a memory-reducing one moves no page); 0 if
-// they promoted nothing.
-double MarkCompactPagesPerPromotedByte(const std::vector<GCEvent>& events);
+// What mark-compacts moved whole out of new space (page promotion, young large objects), per
+// byte they promoted.
+struct PageMovesPerByte {
+  double pages = 0;    // semi-space pages
+  double objects = 0;  // live objects on the moved pages
+  double bytes = 0;    // their bytes: the share of the promoted bytes not copied
+};
 
-// Sets each mark-compact sample's `pages_promoted` to its promoted bytes times
-// `pages_per_promoted_byte` (what a workload's samples get from MarkCompactPagesPerPromotedByte),
-// or 0 where it reduced memory.
-void EstimateMarkCompactPagesPromoted(std::vector<CalibrationSample>& samples,
-                                      double pages_per_promoted_byte);
+// What `events`' mark-compacts moved per byte they promoted, over those that did not reduce
+// memory (a memory-reducing one moves no page); all 0 if they promoted nothing.
+PageMovesPerByte MarkCompactPageMovesPerPromotedByte(const std::vector<GCEvent>& events);
+
+// Sets each mark-compact sample's pages_promoted, page_moved_objects and page_moved_bytes to its
+// promoted bytes times `per_byte` (what a workload's samples get from
+// MarkCompactPageMovesPerPromotedByte), or 0 where it reduced memory.
+void EstimateMarkCompactPageMoves(std::vector<CalibrationSample>& samples,
+                                  const PageMovesPerByte& per_byte);
 
 struct CalibrationFit {
   // Fitted flag values, by flag name (underscore spelling), in table order.
@@ -100,7 +110,9 @@ struct CalibrationFit {
 // speed-up, 1 + background / main thread, at most base's scavenge_parallel_speedup),
 // mark_compact_fixed_ms, marking_speed, evacuation_speed, sweeper_contention_ms and, when the
 // samples know their pages promoted, new_space_rebalance_speed (from the mark-compacts' phases:
-// the mean finish phase of those that leave 4 MB or more; the pages over the rebalance time), and
+// the mean finish phase of those that leave 4 MB or more; the pages over the rebalance time; the
+// copied bytes over the rest of the evacuation, less the moved pages' objects at base's
+// moved_page_object_speed), and
 // mutator_speed (allocation over mutator time). Values are clamped to the flags' ranges; a
 // parameter without enough data keeps `base`'s value and says so in notes.
 CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples, const HeapFlags& base);

@@ -176,6 +176,11 @@
          "Bytes marked per ms of wall time by the concurrent markers while the mutator runs")    \
   DOUBLE(evacuation_speed, 7.6e5, 1, 1e12, "bytes/ms", "Calibrated speeds",                      \
          "Bytes a mark-compact evacuates (promotes or compacts) per ms")                         \
+  DOUBLE(moved_page_object_speed, 3e4, 1, 1e12, "objects/ms", "Calibrated speeds",               \
+         "Objects per ms a mark-compact visits on the young pages it moves whole to old space, " \
+         "to record their slots (EvacuateNewSpacePageVisitor<NEW_TO_OLD>), beside the slots "    \
+         "themselves: node's evacuate.copy beyond its 0.2 ms floor and HeapLab's copying, over " \
+         "the objects HeapLab moves (12 workload and flag sets, pooled)")                        \
   DOUBLE(new_space_rebalance_speed, 7.5, 0.01, 1e12, "pages/ms", "Calibrated speeds",            \
          "Semi-space pages a mark-compact allocates per ms to refill new space after page "      \
          "promotion moved pages to old space (MC_EVACUATE_REBALANCE: SemiSpace::"                \

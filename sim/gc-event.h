@@ -69,7 +69,8 @@ struct GCEvent {
   std::size_t pages_promoted = 0;         // new-space pages moved whole
   // Live bytes on them and on promoted young large pages (part of promoted_bytes).
   std::size_t page_moved_bytes = 0;
-  std::size_t page_moved_slots = 0;  // their objects' slots, recorded rather than copied
+  std::size_t page_moved_slots = 0;    // their objects' slots, recorded rather than copied
+  std::size_t page_moved_objects = 0;  // their live objects, each visited to record its slots
   std::size_t swept_pages = 0;
   std::size_t swept_free_bytes = 0;
   std::size_t large_objects_freed = 0;

@@ -180,11 +180,13 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
       std::min(f.marking_parallel_speedup, static_cast<double>(kConcurrentMarkingTasks + 1)));
   const double mark_ms = static_cast<double>(pause_work.cost) / f.marking_speed / mark_speedup;
   // Copying (young objects promoted one by one, and compaction candidates) at
-  // --evacuation-speed; a young page moved whole only has its slots recorded.
+  // --evacuation-speed; a young page moved whole only has its objects visited and their slots
+  // recorded (EvacuateNewSpacePageVisitor<NEW_TO_OLD>: RecordMigratedSlotVisitor per object).
   const double evacuate_ms =
       static_cast<double>(ev.promoted_bytes - ev.page_moved_bytes + ev.evacuated_bytes) /
           f.evacuation_speed +
-      static_cast<double>(ev.page_moved_slots) / f.scavenge_slot_speed;
+      static_cast<double>(ev.page_moved_slots) / f.scavenge_slot_speed +
+      static_cast<double>(ev.page_moved_objects) / f.moved_page_object_speed;
   const double update_ms = static_cast<double>(ev.slots_updated) / f.pointer_update_speed;
   // MC_EVACUATE_REBALANCE: SemiSpaceNewSpace::EnsureCurrentCapacity gives new space a fresh page
   // for each page that page promotion moved to old space (MemoryAllocator::AllocatePage, the
@@ -258,6 +260,7 @@ void MarkCompactCollector::EvacuateYoungGeneration(GCEvent& ev) {
           continue;
         }
         ++ev.objects_promoted;
+        ++ev.page_moved_objects;
         ev.page_moved_slots += o.slot_count;
       }
       ev.page_moved_bytes += live;
@@ -295,6 +298,7 @@ void MarkCompactCollector::EvacuateYoungGeneration(GCEvent& ev) {
       ev.promoted_bytes += p->objects[0].size_bytes;
       ev.page_moved_bytes += p->objects[0].size_bytes;
       ev.page_moved_slots += p->objects[0].slot_count;
+      ++ev.page_moved_objects;
       ++ev.objects_promoted;
     } else {
       heap_.new_lo_space_->FreePage(p);

@@ -55,8 +55,8 @@ struct Row {
 
 // What HeapLab's run of a workload says about the work node's log does not count.
 struct WorkPerByte {
-  double scavenge_objects = 0;          // ScavengeObjectsPerByte
-  double mark_compact_pages_moved = 0;  // MarkCompactPagesPerPromotedByte
+  double scavenge_objects = 0;               // ScavengeObjectsPerByte
+  PageMovesPerByte mark_compact_page_moves;  // MarkCompactPageMovesPerPromotedByte
 };
 
 // Simulates `path` with `flags` for `duration_ms`; false on a workload error. With
@@ -87,7 +87,7 @@ bool Simulate(const std::string& path,
   *out = Summarize(recorder, heap);
   if (work_per_byte) {
     work_per_byte->scavenge_objects = ScavengeObjectsPerByte(recorder.events());
-    work_per_byte->mark_compact_pages_moved = MarkCompactPagesPerPromotedByte(recorder.events());
+    work_per_byte->mark_compact_page_moves = MarkCompactPageMovesPerPromotedByte(recorder.events());
   }
   return true;
 }
@@ -235,7 +235,8 @@ int Calibrate(const std::vector<std::string>& args) {
   // 2. The fit, from the table's defaults. Node's log does not count the objects a scavenge
   // evacuates, nor the pages a mark-compact moves out of new space: each workload's are
   // estimated from its bytes, at the objects per byte HeapLab's run of it evacuates (the same
-  // objects, so the same mix of sizes) and the pages per promoted byte its mark-compacts move.
+  // objects, so the same mix of sizes) and the pages, objects and bytes per promoted byte its
+  // mark-compacts move whole.
   const HeapFlags defaults;
   std::vector<RunSummary> before(workloads.size());
   std::vector<CalibrationSample> samples;
@@ -243,7 +244,7 @@ int Calibrate(const std::vector<std::string>& args) {
     WorkPerByte per_byte;
     if (!Simulate(workloads[i], duration, defaults, &before[i], &per_byte)) return kExitFailure;
     EstimateScavengeObjects(samples_by_workload[i], per_byte.scavenge_objects);
-    EstimateMarkCompactPagesPromoted(samples_by_workload[i], per_byte.mark_compact_pages_moved);
+    EstimateMarkCompactPageMoves(samples_by_workload[i], per_byte.mark_compact_page_moves);
     samples.insert(samples.end(), samples_by_workload[i].begin(), samples_by_workload[i].end());
   }
   // A paced run's mutator time includes the idle time between requests: it does not measure
