@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -411,17 +409,25 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
   // Refilling new space after page promotion (evacuate.rebalance) is HeapLab's own term, per
   // page moved: it is fitted over the mark-compacts estimated to have moved pages. The rest of
   // the evacuation phase, less the moved pages' objects at base's speed, copied the promoted
-  // bytes that were not moved: that gives the evacuation speed.
-  double copied = 0, evacuate_ms = 0, finish_ms = 0;
+  // bytes that were not moved, on top of a floor every mark-compact pays (node's evacuate.copy
+  // and update_pointers take 0.5 ms when nothing is promoted; HeapLab's fixed cost holds it):
+  // a least-squares line through them gives the evacuation speed as its slope, if 2 of them or
+  // more copied 1 MB (node's page promotion moves most young survivors: the paced calibration
+  // workloads' mark-compacts copy under 0.5 MB each, too little to time the copying).
+  std::vector<std::array<double, 2>> ex;
+  std::vector<double> ey;
+  std::size_t copying = 0;
+  double finish_ms = 0;
   double pages_promoted = 0, rebalance_ms = 0;
   std::size_t finish_count = 0, page_moving = 0;
   std::vector<double> rest_ms;
   for (const CalibrationSample& s : samples) {
     if (!s.mark_compact) continue;
     ++fit.mark_compacts;
-    copied += std::max(0.0, s.promoted_bytes - s.page_moved_bytes);
-    evacuate_ms += std::max(
-        0.0, s.evacuate_ms - s.rebalance_ms - s.page_moved_objects / base.moved_page_object_speed);
+    ex.push_back({1, std::max(0.0, s.promoted_bytes - s.page_moved_bytes)});
+    if (ex.back()[1] >= static_cast<double>(MB)) ++copying;
+    ey.push_back(std::max(
+        0.0, s.evacuate_ms - s.rebalance_ms - s.page_moved_objects / base.moved_page_object_speed));
     if (s.pages_promoted > 0) {
       pages_promoted += s.pages_promoted;
       rebalance_ms += s.rebalance_ms;
@@ -460,10 +466,24 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
       f.sweeper_contention_ms = finish_ms / static_cast<double>(finish_count);
     else
       fit.notes.push_back("fewer than 2 mark-compacts of a 4 MB heap: sweeper contention kept");
-    if (copied > 0 && evacuate_ms > 0)
-      f.evacuation_speed = copied / evacuate_ms;
+    double ms_per_byte = 0;
+    for (const std::array<bool, 2>& use :
+         {std::array<bool, 2>{true, true}, std::array<bool, 2>{false, true}}) {
+      std::array<double, 2> beta{};
+      if (copying >= 2 && SolveLeastSquares<2>(ex, ey, use, &beta) && beta[0] >= 0 && beta[1] > 0) {
+        ms_per_byte = beta[1];
+        break;
+      }
+    }
+    if (ms_per_byte > 0)
+      f.evacuation_speed = 1 / ms_per_byte;
+    else if (copying < 2)
+      fit.notes.push_back(
+          "fewer than 2 mark-compacts that copied 1 MB (the rest moved by page): evacuation "
+          "speed kept");
     else
-      fit.notes.push_back("no promotion in the mark-compacts: evacuation speed kept");
+      fit.notes.push_back(
+          "copied bytes did not explain the mark-compacts' evacuation: evacuation speed kept");
     if (page_moving >= 2 && rebalance_ms > 0)
       f.new_space_rebalance_speed = pages_promoted / rebalance_ms;
     else
