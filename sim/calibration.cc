@@ -20,8 +20,9 @@ constexpr std::string_view kCalibratedGroup = "Calibrated speeds";
 // smallest large object.
 constexpr double kLargeObjectSlackBytes = kMaxRegularHeapObjectSizeNode20 / 2.0;
 // Mark-compacts that leave at least this much heap have pages enough to sweep for the
-// sweepers' start to show in node's finish phase (teaching-small's 2.8 MB heap: 0.0-0.1 ms).
-constexpr double kContentionHeapBytes = 4.0 * 1024 * 1024;
+// sweepers' start to show in node's finish phase in full (teaching-small's 2.8 MB heap:
+// 0.0-0.1 ms).
+constexpr double kContentionHeapBytes = static_cast<double>(kSweeperContentionBytes);
 
 double Key(const TracedGC& gc, const char* key) {
   auto it = gc.nvp.find(key);

@@ -192,7 +192,7 @@
   DOUBLE(sweeping_speed, 2e7, 1, 1e12, "bytes/ms", "Calibrated speeds",                          \
          "Bytes of pages swept per ms by the concurrent sweepers (not part of the pause)")       \
   DOUBLE(sweeper_contention_ms, 1.0, 0, 1000, "ms", "Calibrated speeds",                         \
-         "Most that starting the concurrent sweepers delays the end of a mark-compact's pause "  \
+         "How much starting the concurrent sweepers delays the end of a mark-compact's pause "   \
          "(node's MC finish phase): where the sweeper tasks and the main thread outnumber the "  \
-         "cores they take the main thread's core for up to their sweeping time; 0 where cores "  \
-         "are plenty")
+         "cores they take the main thread's core, for this long once there are 4 MB of pages "   \
+         "to sweep, for their sweeping time at most below that; 0 where cores are plenty")

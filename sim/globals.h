@@ -63,6 +63,12 @@ inline constexpr std::size_t kMaxRegularHeapObjectSizeNode20 = 131072;
 // The threshold older V8 (Node <= 16 era articles) describe.
 inline constexpr std::size_t kMaxRegularHeapObjectSizeLegacy = 507136;
 
+// HeapLab's own: pages to sweep worth this much make starting node's concurrent sweepers delay
+// the mark-compact's finish phase by its full amount, whatever the heap's size beyond it (r17:
+// 1-5 ms in about half the mark-compacts that leave 4 MB or more; teaching-small's 2.8 MB
+// heap, 0.0-0.3 ms).
+inline constexpr std::size_t kSweeperContentionBytes = 4 * MB;
+
 // src/heap/heap.h, class Heap (64-bit, Node 20 values).
 inline constexpr std::size_t kMinSemiSpaceSize = 512 * KB * kPointerMultiplier;   // 1 MB
 inline constexpr std::size_t kMaxSemiSpaceSize = 8192 * KB * kPointerMultiplier;  // 16 MB
