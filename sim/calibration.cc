@@ -19,10 +19,6 @@ constexpr std::string_view kCalibratedGroup = "Calibrated speeds";
 // Promoted bytes beyond the previous scavenge's survivors that still count as copies: half the
 // smallest large object.
 constexpr double kLargeObjectSlackBytes = kMaxRegularHeapObjectSizeNode20 / 2.0;
-// Mark-compacts that leave at least this much heap have pages enough to sweep for the
-// sweepers' start to show in node's finish phase in full (teaching-small's 2.8 MB heap:
-// 0.0-0.1 ms).
-constexpr double kContentionHeapBytes = static_cast<double>(kSweeperContentionBytes);
 
 double Key(const TracedGC& gc, const char* key) {
   auto it = gc.nvp.find(key);
@@ -435,7 +431,8 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
       ++page_moving;
     }
     rest_ms.push_back(std::max(0.0, s.pause_ms - s.mark_ms - s.evacuate_ms - s.finish_ms));
-    if (s.live_bytes >= kContentionHeapBytes) {
+    // The mark-compacts that leave pages enough for the sweepers' start to show in full.
+    if (s.live_bytes >= static_cast<double>(kSweeperContentionBytes)) {
       finish_ms += s.finish_ms;
       ++finish_count;
     }
@@ -467,24 +464,27 @@ CalibrationFit FitCalibration(const std::vector<CalibrationSample>& samples,
       f.sweeper_contention_ms = finish_ms / static_cast<double>(finish_count);
     else
       fit.notes.push_back("fewer than 2 mark-compacts of a 4 MB heap: sweeper contention kept");
-    double ms_per_byte = 0;
-    for (const std::array<bool, 2>& use :
-         {std::array<bool, 2>{true, true}, std::array<bool, 2>{false, true}}) {
-      std::array<double, 2> beta{};
-      if (copying >= 2 && SolveLeastSquares<2>(ex, ey, use, &beta) && beta[0] >= 0 && beta[1] > 0) {
-        ms_per_byte = beta[1];
-        break;
-      }
-    }
-    if (ms_per_byte > 0)
-      f.evacuation_speed = 1 / ms_per_byte;
-    else if (copying < 2)
+    if (copying < 2) {
       fit.notes.push_back(
           "fewer than 2 mark-compacts that copied 1 MB (the rest moved by page): evacuation "
           "speed kept");
-    else
-      fit.notes.push_back(
-          "copied bytes did not explain the mark-compacts' evacuation: evacuation speed kept");
+    } else {
+      // With the floor as intercept if that is non-negative, else through 0.
+      double ms_per_byte = 0;
+      for (const std::array<bool, 2>& use :
+           {std::array<bool, 2>{true, true}, std::array<bool, 2>{false, true}}) {
+        std::array<double, 2> beta{};
+        if (SolveLeastSquares<2>(ex, ey, use, &beta) && beta[0] >= 0 && beta[1] > 0) {
+          ms_per_byte = beta[1];
+          break;
+        }
+      }
+      if (ms_per_byte > 0)
+        f.evacuation_speed = 1 / ms_per_byte;
+      else
+        fit.notes.push_back(
+            "copied bytes did not explain the mark-compacts' evacuation: evacuation speed kept");
+    }
     if (page_moving >= 2 && rebalance_ms > 0)
       f.new_space_rebalance_speed = pages_promoted / rebalance_ms;
     else

@@ -97,7 +97,7 @@ struct CalibrationFit {
   std::vector<std::pair<std::string, double>> values;
   std::size_t scavenges = 0, mark_compacts = 0;
   // The scavenge byte speeds came from the samples (not base's): 8 scavenges or more, and
-  // copied bytes explained their pauses.
+  // copied bytes, or promoted bytes and objects, explained their pauses.
   bool scavenge_speeds_fitted = false;
   // Median of |predicted - real| / real over the scavenges fitted.
   double scavenge_median_error = 0;
