@@ -80,6 +80,10 @@ struct GCEvent {
   double incremental_ms = 0;
   double incremental_longest_step_ms = 0;
   double marking_walltime_ms = 0;  // from the start of marking to the end of this GC
+  // GCTracer::IncrementalMarkingSpeedInBytesPerMillisecond once this mark-compact is recorded:
+  // the main thread's steps' bytes over their time, averaged with the earlier cycles' (what
+  // --trace-gc-nvp prints as incremental_marking_throughput).
+  double incremental_marking_speed_bytes_per_ms = 0;
   bool incremental = false;
   // Mutator utilization as printed on the line (the values before this GC is recorded).
   double average_mu = 1.0;

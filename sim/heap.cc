@@ -1365,6 +1365,8 @@ void Heap::PerformGarbageCollection(GarbageCollector collector,
     } else {
       tracer_.AddMarkCompact(static_cast<double>(ev.end_object_size_bytes), ev.pause_ms);
     }
+    ev.incremental_marking_speed_bytes_per_ms =
+        tracer_.IncrementalMarkingSpeedInBytesPerMillisecond();
     const double mu = tracer_.AverageMarkCompactMutatorUtilization();
     // Heap::CheckIneffectiveMarkCompact.
     if (static_cast<double>(ev.old_generation_size_bytes) >=

@@ -174,10 +174,10 @@ std::string FormatTraceGCNvpLine(const GCEvent& e, const TraceContext& ctx) {
     ms(k, 0);
   ms("incremental_longest_step", e.incremental_longest_step_ms);
   num("incremental_steps_count", static_cast<std::size_t>(e.incremental_steps));
-  num("incremental_marking_throughput",
-      e.incremental_ms > 0
-          ? static_cast<std::size_t>(static_cast<double>(e.marked_bytes) / e.incremental_ms)
-          : 0);
+  // GCTracer::IncrementalMarkingSpeedInBytesPerMillisecond: the recorded speed of the main
+  // thread's steps (128 KB/ms before any step, as node prints for a heap never marked
+  // incrementally), not all the bytes the cycle marked.
+  kv("incremental_marking_throughput", Format("%.f", e.incremental_marking_speed_bytes_per_ms));
   // GCTracer::PrintNVP: end_time - incremental_marking_start_time, the atomic pause included,
   // in whole milliseconds ("%.f").
   kv("incremental_walltime_duration", Format("%.f", e.incremental ? e.marking_walltime_ms : 0));

@@ -496,6 +496,51 @@ struct StepBytes : HeapObserver {
   std::vector<std::size_t> marked;
 };
 
+// --trace-gc-nvp's incremental_marking_throughput is GCTracer's recorded speed of the main
+// thread's steps, averaged over the cycles, not everything the cycle marked over the steps'
+// time: node prints 0.2-1.6 MB/ms while its concurrent markers mark megabytes (r17), and 128
+// KB/ms (kConservativeSpeedInBytesPerMillisecond) before any cycle had steps.
+TEST(MarkCompact, TheTracedMarkingThroughputIsTheTracersStepSpeed) {
+  HeapFlags f = ConcurrentMarkingHeap::Flags();
+  f.marking_step_overhead_ms = 0;
+  RecordingHeap h(f);
+  Heap& heap = h.heap;
+  StepBytes steps;
+  heap.set_observer(&steps);
+  heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  ASSERT_EQ(h.sink.events.size(), 1u);
+  EXPECT_EQ(h.sink.events[0].incremental_marking_speed_bytes_per_ms,
+            GCTracer::kConservativeSpeedInBytesPerMillisecond);
+  EXPECT_NE(FormatTraceGCNvpLine(h.sink.events[0], TraceContext{})
+                .find(" incremental_marking_throughput=131072 "),
+            std::string::npos);
+
+  BuildOldGraph(heap, 4000, false);
+  heap.StartIncrementalMarking();
+  heap.AdvanceTime(1);  // the markers mark about 1 MB on their own
+  heap.OpenHandleScope();
+  for (int i = 0; i < 4; ++i)  // four allocation steps
+    heap.Allocate(64 * KB, 0, ObjectKind::kObject);
+  heap.CloseHandleScope();
+  heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  ASSERT_EQ(h.sink.events.size(), 2u);
+  const GCEvent& mc = h.sink.events[1];
+  ASSERT_TRUE(mc.incremental);
+  double step_bytes = 0;
+  for (std::size_t b : steps.marked)
+    step_bytes += static_cast<double>(b);
+  ASSERT_GT(step_bytes, 0);
+  // The steps' bytes over their time: about one thread's marking speed.
+  const double speed = mc.incremental_marking_speed_bytes_per_ms;
+  EXPECT_EQ(speed, heap.tracer().IncrementalMarkingSpeedInBytesPerMillisecond());
+  EXPECT_NEAR(speed, h.flags.marking_speed, 0.05 * h.flags.marking_speed);
+  // Far below the cycle's marked bytes over the steps' time, which the markers' work inflates.
+  EXPECT_LT(speed, 0.5 * static_cast<double>(mc.marked_bytes) / mc.incremental_ms);
+  EXPECT_NE(FormatTraceGCNvpLine(mc, TraceContext{})
+                .find(" incremental_marking_throughput=" + Format("%.f", speed) + " "),
+            std::string::npos);
+}
+
 // Test flags without concurrent markers: the main thread marks alone.
 HeapFlags MainThreadMarkingFlags() {
   HeapFlags flags = TestFlags();
