@@ -990,19 +990,24 @@ void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
         std::max(kMinStepSizeInBytes,
                  std::min(behind, static_cast<std::size_t>(max_ms * flags_.marking_speed)));
     const MarkingWork work = MarkFromWorklist(budget, MarkingBudget::kBytes);
+    double step_ms = 0;
     if (work.bytes > 0) {
-      const double ms =
+      step_ms =
           static_cast<double>(work.cost) / flags_.marking_speed + flags_.marking_step_overhead_ms;
       ++incremental_steps_;
-      incremental_ms_ += ms;
-      incremental_longest_step_ms_ = std::max(incremental_longest_step_ms_, ms);
-      now_ms_ += ms;  // the step runs on the main thread
-      tracer_.AddIncrementalMarkingStep(static_cast<double>(work.bytes), ms);
+      incremental_ms_ += step_ms;
+      incremental_longest_step_ms_ = std::max(incremental_longest_step_ms_, step_ms);
+      now_ms_ += step_ms;  // the step runs on the main thread
+      tracer_.AddIncrementalMarkingStep(static_cast<double>(work.bytes), step_ms);
       if (observer_) observer_->OnIncrementalStep(work.bytes);
     }
     // IncrementalMarking::Step ends by sharing the main thread's work with idle markers.
     marking_worklist_.ShareWork(MarkingWorklist::kMainThread);
     CompleteMarkingIfMainThreadDrained();
+    // The concurrent markers run on their own threads while the main thread steps, whether the
+    // step is a task's or an allocation's. Their time is simulated after the step, so that
+    // they take what it shared.
+    if (step_ms > 0 && marking_phase_ == MarkingPhase::kMarking) ConcurrentMarking(step_ms);
   }
   if (marking_phase_ == MarkingPhase::kComplete) {
     if (from_task) {
@@ -1123,7 +1128,6 @@ void Heap::Advance(double ms, bool idle) {
         const double before = now_ms_;
         IncrementalMarkingStep(kMaxStepSizeOnTaskMs, true);
         if (now_ms_ <= before) break;
-        if (marking_phase_ == MarkingPhase::kMarking) ConcurrentMarking(now_ms_ - before);
       }
     }
     // (A task step may have run a little past `until_ms`: then nothing is left to do here.)
