@@ -126,6 +126,9 @@
   BOOL(trace_fragmentation_verbose, false, "Tracing",                                            \
        "Print every page a mark-compact considers for evacuation, with its free bytes "          \
        "(compaction-selection-page), as node --trace-fragmentation-verbose does")                \
+  BOOL(trace_incremental_marking, false, "Tracing",                                              \
+       "Print each incremental marking start, schedule, step and stop, as node "                 \
+       "--trace-incremental-marking does")                                                       \
   BOOL(verify_heap, false, "Tracing",                                                            \
        "Verify the whole heap after every garbage collection (HeapVerifier)")                    \
   DOUBLE(mutator_speed, 400000, 1, 1e12, "bytes/ms", "Calibrated speeds",                        \

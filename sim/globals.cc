@@ -111,6 +111,8 @@ std::string_view ToString(GarbageCollectionReason reason) {
       return "testing";
     case GarbageCollectionReason::kExternalMemoryPressure:
       return "external memory pressure";
+    case GarbageCollectionReason::kAllocationLimit:
+      return "allocation limit";
   }
   return "?";
 }

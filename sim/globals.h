@@ -151,6 +151,7 @@ enum class GarbageCollectionReason : std::uint8_t {
   kMemoryReducer,
   kTesting,
   kExternalMemoryPressure,
+  kAllocationLimit,  // incremental marking started at the old generation's hard limit
 };
 std::string_view ToString(GarbageCollectionReason reason);
 

@@ -839,7 +839,7 @@ void Heap::StartIncrementalMarkingIfAllocationLimitIsReached() {
   if (marking_phase_ != MarkingPhase::kStopped || in_gc_) return;
   switch (IncrementalMarkingLimitReached()) {
     case IncrementalMarkingLimit::kHardLimit:
-      StartIncrementalMarking();
+      StartIncrementalMarking(false, GarbageCollectionReason::kAllocationLimit);
       break;
     case IncrementalMarkingLimit::kSoftLimit:
       marking_task_posted_ = true;
@@ -849,9 +849,21 @@ void Heap::StartIncrementalMarkingIfAllocationLimitIsReached() {
   }
 }
 
-void Heap::StartIncrementalMarking(bool reduce_memory) {
+void Heap::StartIncrementalMarking(bool reduce_memory, GarbageCollectionReason reason) {
   CheckAlive();
   if (marking_phase_ != MarkingPhase::kStopped || in_gc_) return;
+  if (flags_.trace_incremental_marking) {
+    // IncrementalMarking::Start. HeapLab's global limit is the old generation's (no embedder).
+    const std::size_t size_mb = OldGenerationSizeOfObjects() / MB;
+    const std::size_t limit_mb = old_generation_allocation_limit_ / MB;
+    const std::size_t slack_mb = size_mb > limit_mb ? 0 : limit_mb - size_mb;
+    TraceIncrementalMarking(Format(
+        "Start (%s): (size/limit/slack) v8: %zuMB / %zuMB / %zuMB global: %zuMB / %zuMB / %zuMB",
+        std::string(ToString(reason)).c_str(), size_mb, limit_mb, slack_mb, size_mb, limit_mb,
+        slack_mb));
+    TraceIncrementalMarking("Start marking");
+    TraceIncrementalMarking("Black allocation started");
+  }
   marking_phase_ = MarkingPhase::kMarking;
   marking_start_ms_ = now_ms_;
   schedule_update_time_ms_ = now_ms_;
@@ -875,6 +887,7 @@ void Heap::StartIncrementalMarking(bool reduce_memory) {
   incremental_ms_ = ms;
   incremental_longest_step_ms_ = ms;
   now_ms_ += ms;
+  if (flags_.trace_incremental_marking) TraceIncrementalMarking("Running");
 }
 
 bool Heap::AdvanceIncrementalMarkingForTesting(double max_ms) {
@@ -989,6 +1002,21 @@ void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
     const std::size_t budget =
         std::max(kMinStepSizeInBytes,
                  std::min(behind, static_cast<std::size_t>(max_ms * flags_.marking_speed)));
+    if (flags_.trace_incremental_marking) {
+      // IncrementalMarking::Step and ComputeStepSizeInBytes (V8 prints the speed in bytes/ms
+      // under a KB/ms label).
+      TraceIncrementalMarking(
+          Format("Marking speed %.fKB/ms", tracer_.IncrementalMarkingSpeedInBytesPerMillisecond()));
+      if (flags_.concurrent_marking_speed > 0)
+        TraceIncrementalMarking(
+            Format("Marked %zuKB on background threads", concurrent_marked_this_cycle_ / KB));
+      TraceIncrementalMarking(
+          scheduled_bytes_to_mark_ > marked_bytes_this_cycle_
+              ? Format("Marker is %zuKB behind schedule",
+                       (scheduled_bytes_to_mark_ - marked_bytes_this_cycle_) / KB)
+              : Format("Marker is %zuKB ahead of schedule",
+                       (marked_bytes_this_cycle_ - scheduled_bytes_to_mark_) / KB));
+    }
     const MarkingWork work = MarkFromWorklist(budget, MarkingBudget::kBytes);
     double step_ms = 0;
     if (work.bytes > 0) {
@@ -1001,6 +1029,10 @@ void Heap::IncrementalMarkingStep(double max_ms, bool from_task) {
       tracer_.AddIncrementalMarkingStep(static_cast<double>(work.bytes), step_ms);
       if (observer_) observer_->OnIncrementalStep(work.bytes);
     }
+    if (flags_.trace_incremental_marking)
+      TraceIncrementalMarking(Format("Step %s V8: %zuKB (%zuKB), embedder: %fms (%fms) in %.1f",
+                                     from_task ? "in task" : "in v8", work.bytes / KB, budget / KB,
+                                     0.0, 0.0, step_ms));
     // IncrementalMarking::Step ends by sharing the main thread's work with idle markers.
     marking_worklist_.ShareWork(MarkingWorklist::kMainThread);
     CompleteMarkingIfMainThreadDrained();
@@ -1026,8 +1058,12 @@ void Heap::ScheduleBytesToMarkBasedOnTime() {
   if (schedule_update_time_ms_ + kMinTimeBetweenScheduleInMs > now_ms_) return;
   const double delta_ms = std::min(now_ms_ - schedule_update_time_ms_, kTargetMarkingWallTimeInMs);
   schedule_update_time_ms_ = now_ms_;
-  scheduled_bytes_to_mark_ += static_cast<std::size_t>(
-      delta_ms / kTargetMarkingWallTimeInMs * static_cast<double>(marking_initial_old_size_));
+  const auto bytes = static_cast<std::size_t>(delta_ms / kTargetMarkingWallTimeInMs *
+                                              static_cast<double>(marking_initial_old_size_));
+  scheduled_bytes_to_mark_ += bytes;
+  if (flags_.trace_incremental_marking)
+    TraceIncrementalMarking(
+        Format("Scheduled %zuKB to mark based on time delta %.1fms", bytes / KB, delta_ms));
 }
 
 void Heap::ScheduleBytesToMarkBasedOnAllocation() {
@@ -1043,6 +1079,10 @@ void Heap::ScheduleBytesToMarkBasedOnAllocation() {
       old_generation_allocation_counter_ - marking_old_allocation_counter_;
   marking_old_allocation_counter_ = old_generation_allocation_counter_;
   scheduled_bytes_to_mark_ += progress + allocation;
+  if (flags_.trace_incremental_marking)
+    TraceIncrementalMarking(
+        Format("Scheduled %zuKB to mark based on allocation (progress=%zuKB, allocation=%zuKB)",
+               (progress + allocation) / KB, progress / KB, allocation / KB));
 }
 
 void Heap::CompleteMarkingIfMainThreadDrained() {
@@ -1161,7 +1201,7 @@ void Heap::RunPendingTasks() {
     marking_task_posted_ = false;
     if (marking_phase_ == MarkingPhase::kStopped) {
       if (IncrementalMarkingLimitReached() != IncrementalMarkingLimit::kNoLimit)
-        StartIncrementalMarking();
+        StartIncrementalMarking(false, GarbageCollectionReason::kTask);
     } else {
       IncrementalMarkingStep(kMaxStepSizeOnTaskMs, true);
     }
@@ -1193,7 +1233,7 @@ void Heap::RunMemoryReducerTimerIfDue() {
     if (verbose)
       Trace(true,
             "Memory reducer: started GC #" + std::to_string(memory_reducer_.state().started_gcs));
-    StartIncrementalMarking(true);
+    StartIncrementalMarking(true, GarbageCollectionReason::kMemoryReducer);
   } else if (verbose && memory_reducer_.state().id == MemoryReducer::Id::kWait) {
     Trace(true, Format("Memory reducer: waiting for %.f ms",
                        memory_reducer_.state().next_gc_start_ms - now_ms_));
@@ -1499,6 +1539,10 @@ void Heap::ConfigureInitialOldGenerationSize() {
 
 void Heap::Trace(bool timestamped, std::string text) const {
   if (sink_) sink_->OnTraceMessage(TraceMessage{now_ms_, timestamped, std::move(text)});
+}
+
+void Heap::TraceIncrementalMarking(const std::string& text) const {
+  Trace(true, "[IncrementalMarking] " + text);
 }
 
 void Heap::RecordMementoFound(const HeapObject& o) {

@@ -207,7 +207,8 @@ class Heap {
   // heap starts one by itself near the allocation limit, and the memory reducer starts
   // memory-reducing ones (`reduce_memory`: the mark-compact shrinks new space and grows the
   // limit by the minimal factor).
-  void StartIncrementalMarking(bool reduce_memory = false);
+  void StartIncrementalMarking(bool reduce_memory = false,
+                               GarbageCollectionReason reason = GarbageCollectionReason::kTesting);
   // The memory reducer's state (the timer it posted, the GCs it started).
   const MemoryReducer& memory_reducer() const { return memory_reducer_; }
   // One main-thread marking step of at most `max_ms`, without requesting finalization.
@@ -433,6 +434,8 @@ class Heap {
   void MaybeSample();
   // Sends one line of V8's other tracing to the sink (TraceMessage), stamped with now_ms_.
   void Trace(bool timestamped, std::string text) const;
+  // One --trace-incremental-marking line ("[IncrementalMarking] " + text), timestamped.
+  void TraceIncrementalMarking(const std::string& text) const;
   void EmitSample();
   void HandleGCRequest();
 

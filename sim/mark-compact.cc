@@ -123,6 +123,15 @@ void MarkCompactCollector::StartMarking(Heap& heap, bool incremental) {
 
 void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
   const bool was_incremental = heap_.marking_phase_ != MarkingPhase::kStopped;
+  if (was_incremental && heap_.flags_.trace_incremental_marking) {
+    // IncrementalMarking::Stop, as the atomic pause begins.
+    const std::size_t size_mb = heap_.OldGenerationSizeOfObjects() / MB;
+    const std::size_t limit_mb = heap_.old_generation_allocation_limit_ / MB;
+    heap_.TraceIncrementalMarking(
+        Format("Stopping: old generation %zuMB, limit %zuMB, overshoot %zuMB", size_mb, limit_mb,
+               size_mb > limit_mb ? size_mb - limit_mb : 0));
+    heap_.TraceIncrementalMarking("Black allocation finished");
+  }
   if (!was_incremental) {
     heap_.marking_phase_ = MarkingPhase::kMarking;
     heap_.marking_start_ms_ = heap_.now_ms_;

@@ -521,6 +521,64 @@ struct StepBytes : HeapObserver {
   std::vector<std::size_t> marked;
 };
 
+// --trace-incremental-marking prints node's lines: the start with the old generation's size,
+// limit and slack, each allocation step's schedule, speed, the markers' bytes and the step, and
+// the stop as the pause begins, in that order.
+TEST(MarkCompact, TraceIncrementalMarkingPrintsNodesLines) {
+  HeapFlags f = ConcurrentMarkingHeap::Flags();
+  f.trace_incremental_marking = true;
+  RecordingHeap h(f);
+  Heap& heap = h.heap;
+  BuildOldGraph(heap, 4000, false);
+  const std::size_t size_mb = heap.OldGenerationSizeOfObjects() / MB;
+  h.sink.messages.clear();
+  heap.StartIncrementalMarking(false, GarbageCollectionReason::kTask);
+  heap.AdvanceTime(1);
+  heap.OpenHandleScope();
+  for (int i = 0; i < 4; ++i)  // four allocation steps
+    heap.Allocate(64 * KB, 0, ObjectKind::kObject);
+  heap.CloseHandleScope();
+  heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  std::vector<std::string> lines;
+  for (const TraceMessage& m : h.sink.messages)
+    if (m.text.rfind("[IncrementalMarking] ", 0) == 0) {
+      EXPECT_TRUE(m.timestamped);
+      lines.push_back(m.text.substr(21));
+    }
+  ASSERT_GE(lines.size(), 4u + 4 * 5 + 2);
+  EXPECT_EQ(lines[0].rfind(Format("Start (task): (size/limit/slack) v8: %zuMB / ", size_mb), 0), 0u)
+      << lines[0];
+  EXPECT_EQ(lines[1], "Start marking");
+  EXPECT_EQ(lines[2], "Black allocation started");
+  EXPECT_EQ(lines[3], "Running");
+  int steps = 0;
+  for (std::size_t i = 4; i + 1 < lines.size(); ++i) {
+    if (lines[i].rfind("Step in v8 V8: ", 0) != 0) continue;
+    ++steps;
+    // Each step: its schedule, the speed, the markers' bytes, where it stands, then the step.
+    ASSERT_GE(i, 8u);
+    EXPECT_EQ(lines[i - 4].rfind("Scheduled ", 0), 0u) << lines[i - 4];
+    EXPECT_NE(lines[i - 4].find(" to mark based on allocation (progress="), std::string::npos);
+    EXPECT_EQ(lines[i - 3].rfind("Marking speed ", 0), 0u) << lines[i - 3];
+    EXPECT_EQ(lines[i - 2].rfind("Marked ", 0), 0u) << lines[i - 2];
+    EXPECT_NE(lines[i - 2].find("KB on background threads"), std::string::npos);
+    EXPECT_EQ(lines[i - 1].rfind("Marker is ", 0), 0u) << lines[i - 1];
+    EXPECT_NE(lines[i].find("KB (64KB), embedder: 0.000000ms (0.000000ms) in 0."),
+              std::string::npos)
+        << lines[i];
+  }
+  EXPECT_EQ(steps, 4);
+  EXPECT_EQ(lines[lines.size() - 2].rfind("Stopping: old generation ", 0), 0u)
+      << lines[lines.size() - 2];
+  EXPECT_EQ(lines.back(), "Black allocation finished");
+  // Off: no such line.
+  ConcurrentMarkingHeap quiet;
+  BuildOldGraph(quiet.heap, 400, false);
+  quiet.heap.StartIncrementalMarking();
+  quiet.heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  EXPECT_TRUE(quiet.sink.MessagesWith("[IncrementalMarking]").empty());
+}
+
 // --trace-gc-nvp's incremental_marking_throughput is GCTracer's recorded speed of the main
 // thread's steps, averaged over the cycles, not everything the cycle marked over the steps'
 // time: node prints 0.2-1.6 MB/ms while its concurrent markers mark megabytes (r17), and 128
