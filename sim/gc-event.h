@@ -79,7 +79,8 @@ struct GCEvent {
   int incremental_steps = 0;
   double incremental_ms = 0;
   double incremental_longest_step_ms = 0;
-  double marking_walltime_ms = 0;  // from the start of marking to the end of this GC
+  double incremental_start_ms = 0;  // starting the marking (IncrementalMarking::Start), no step
+  double marking_walltime_ms = 0;   // from the start of marking to the end of this GC
   // GCTracer::IncrementalMarkingSpeedInBytesPerMillisecond once this mark-compact is recorded:
   // the main thread's steps' bytes over their time, averaged with the earlier cycles' (what
   // --trace-gc-nvp prints as incremental_marking_throughput).

@@ -470,6 +470,7 @@ class Heap {
   int incremental_steps_ = 0;
   double incremental_ms_ = 0;
   double incremental_longest_step_ms_ = 0;
+  double incremental_start_ms_ = 0;  // IncrementalMarking::Start's main-thread time
   std::size_t marked_bytes_this_cycle_ = 0;
   // IncrementalMarking's schedule: the bytes the cycle should have marked by now (grown by time
   // in tasks and by allocation in observer steps), against marked_bytes_this_cycle_.

@@ -138,6 +138,7 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
     heap_.incremental_steps_ = 0;
     heap_.incremental_ms_ = 0;
     heap_.incremental_longest_step_ms_ = 0;
+    heap_.incremental_start_ms_ = 0;
     heap_.marked_bytes_this_cycle_ = 0;
     heap_.concurrent_marked_this_cycle_ = 0;
     StartMarking(heap_, false);
@@ -236,6 +237,7 @@ void MarkCompactCollector::CollectGarbage(GCEvent& ev) {
   ev.incremental_steps = heap_.incremental_steps_;
   ev.incremental_ms = heap_.incremental_ms_;
   ev.incremental_longest_step_ms = heap_.incremental_longest_step_ms_;
+  ev.incremental_start_ms = heap_.incremental_start_ms_;
   ev.marking_walltime_ms = heap_.now_ms_ + ev.pause_ms - heap_.marking_start_ms_;
   if (ev.evacuated_bytes > 0 && evacuate_ms > 0)
     heap_.compaction_speed_ = static_cast<double>(ev.evacuated_bytes) / evacuate_ms;

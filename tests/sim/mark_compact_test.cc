@@ -455,7 +455,9 @@ TEST(MarkCompact, EveryMarkingStepProcessesAtLeast64KB) {
   heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
   ASSERT_EQ(sink.events.size(), 1u);
   const GCEvent& mc = sink.events[0];
-  EXPECT_EQ(mc.incremental_steps, 5);  // marking's start and the four allocation steps
+  // The four allocation steps; marking's start is not a step (node's "(+ 0.1 ms in 1 steps"
+  // after one "Step in task" line).
+  EXPECT_EQ(mc.incremental_steps, 4);
   // Each 1 KB object's one slot holds no reference: a step's 64 KB cost a little less.
   const double object_cost = 1024 - (1 - flags.marking_null_slot_cost) * kTaggedSize;
   EXPECT_GE(mc.incremental_ms, 4 * 64.0 * object_cost / flags.marking_speed);
@@ -482,9 +484,9 @@ TEST(MarkCompact, EachMarkingStepPaysItsOverhead) {
     return h.sink.events.at(0);
   };
   const GCEvent without = incremental(0), with = incremental(0.5);
-  ASSERT_EQ(without.incremental_steps, 5);
-  ASSERT_EQ(with.incremental_steps, 5);
-  // Four allocation steps pay it; marking's start (the roots) is not an
+  ASSERT_EQ(without.incremental_steps, 4);
+  ASSERT_EQ(with.incremental_steps, 4);
+  // The four allocation steps pay it; marking's start (the roots) is not an
   // IncrementalMarking::Step.
   EXPECT_NEAR(with.incremental_ms - without.incremental_ms, 4 * 0.5, 1e-9);
   EXPECT_NEAR(with.incremental_longest_step_ms - without.incremental_longest_step_ms, 0.5, 1e-9);
@@ -568,6 +570,13 @@ TEST(MarkCompact, TraceIncrementalMarkingPrintsNodesLines) {
         << lines[i];
   }
   EXPECT_EQ(steps, 4);
+  EXPECT_EQ(h.sink.events.back().incremental_steps, 4);  // the start is not a step
+  // Node prints the start's time as incremental.sweep_array_buffers (MC_INCREMENTAL_START).
+  EXPECT_GT(h.sink.events.back().incremental_start_ms, 0);
+  EXPECT_NE(FormatTraceGCNvpLine(h.sink.events.back(), TraceContext{})
+                .find(Format(" incremental.sweep_array_buffers=%.2f ",
+                             h.sink.events.back().incremental_start_ms)),
+            std::string::npos);
   EXPECT_EQ(lines[lines.size() - 2].rfind("Stopping: old generation ", 0), 0u)
       << lines[lines.size() - 2];
   EXPECT_EQ(lines.back(), "Black allocation finished");
