@@ -195,6 +195,12 @@
          "Slots updated per ms after evacuation")                                                \
   DOUBLE(sweeping_speed, 2e7, 1, 1e12, "bytes/ms", "Calibrated speeds",                          \
          "Bytes of pages swept per ms by the concurrent sweepers (not part of the pause)")       \
+  DOUBLE(marking_start_contention_ms, 0, 0, 1000, "ms", "Calibrated speeds",                     \
+         "How long starting the concurrent markers takes the main thread's core when marking "   \
+         "starts (node's MC_INCREMENTAL_START, printed as incremental.sweep_array_buffers): "    \
+         "the markers mark meanwhile, before the first step. Node's start takes 0.2-0.5 ms "     \
+         "or 3-6 ms on this 2-core machine (r17); 2.5 ms gives node's mark-compact counts in "   \
+         "2 more rows but large-objects' pauses half node's (docs/fidelity.md)")                 \
   DOUBLE(sweeper_contention_ms, 1.0, 0, 1000, "ms", "Calibrated speeds",                         \
          "How much starting the concurrent sweepers delays the end of a mark-compact's pause "   \
          "(node's MC finish phase): where the sweeper tasks and the main thread outnumber the "  \

@@ -886,6 +886,13 @@ void Heap::StartIncrementalMarking(bool reduce_memory, GarbageCollectionReason r
   const double roots = static_cast<double>(strong_roots_.size() + globals_.size() + locals_.size());
   incremental_start_ms_ = roots / flags_.scavenge_slot_speed;
   now_ms_ += incremental_start_ms_;
+  // ConcurrentMarking::ScheduleJob ends the start: where the markers and the main thread
+  // outnumber the cores, the markers take the main thread's core for a while, and mark.
+  if (flags_.marking_start_contention_ms > 0 && flags_.concurrent_marking_speed > 0) {
+    incremental_start_ms_ += flags_.marking_start_contention_ms;
+    now_ms_ += flags_.marking_start_contention_ms;
+    ConcurrentMarking(flags_.marking_start_contention_ms);
+  }
   if (flags_.trace_incremental_marking) TraceIncrementalMarking("Running");
 }
 

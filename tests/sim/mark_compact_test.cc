@@ -2,6 +2,7 @@
 #include <memory>
 #include <numeric>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sim/mark-compact.h"
@@ -586,6 +587,39 @@ TEST(MarkCompact, TraceIncrementalMarkingPrintsNodesLines) {
   quiet.heap.StartIncrementalMarking();
   quiet.heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
   EXPECT_TRUE(quiet.sink.MessagesWith("[IncrementalMarking]").empty());
+}
+
+// Starting the concurrent markers takes the main thread's core for
+// --marking-start-contention-ms: the clock moves on, the markers mark meanwhile, and the time
+// is the start's (nvp's incremental.sweep_array_buffers, node's MC_INCREMENTAL_START), not a step.
+TEST(MarkCompact, StartingTheMarkersTakesTheMainThreadsCoreAWhile) {
+  auto start = [](double contention_ms) {
+    HeapFlags f = ConcurrentMarkingHeap::Flags();
+    f.marking_start_contention_ms = contention_ms;
+    f.trace_incremental_marking = true;
+    RecordingHeap h(f);
+    BuildOldGraph(h.heap, 8000, false);
+    const double before_ms = h.heap.now_ms();
+    h.heap.StartIncrementalMarking(false, GarbageCollectionReason::kTask);
+    const double start_ms = h.heap.now_ms() - before_ms;
+    h.heap.AdvanceIdleTime(1);  // the first task step reports the markers' bytes
+    h.heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+    EXPECT_EQ(h.sink.events.size(), 1u);
+    const auto marked = h.sink.MessagesWith("on background threads");
+    EXPECT_FALSE(marked.empty());
+    const std::string first = marked.empty() ? "" : marked.front();
+    const std::size_t at = first.find("Marked ");
+    const double first_kb = at == std::string::npos ? -1 : std::stod(first.substr(at + 7));
+    ExpectHealthy(h.heap);
+    return std::tuple{start_ms, h.sink.events.at(0).incremental_start_ms, first_kb};
+  };
+  const auto [start0, nvp0, kb0] = start(0);
+  const auto [start2, nvp2, kb2] = start(2);
+  EXPECT_NEAR(start2 - start0, 2, 1e-9);
+  EXPECT_NEAR(nvp2 - nvp0, 2, 1e-9);
+  EXPECT_LT(kb0, 64);  // the first step comes before the markers have marked much
+  // 2 ms at 1 MB/ms: about 2 MB marked before the first step.
+  EXPECT_NEAR(kb2, 2e3 * 1e6 / 1e3 / KB, 100);
 }
 
 // --trace-gc-nvp's incremental_marking_throughput is GCTracer's recorded speed of the main
