@@ -167,8 +167,9 @@
          "Main-thread time an incremental marking step costs beyond its marking (scheduling, "   \
          "the concurrent markers' bytes fetched, the worklist shared). Node's steps of about "   \
          "64 KB take 0.08-0.12 ms (median per workload, r17), 0.064 ms of it at the marking "    \
-         "speed, but lru-cache's back-to-back steps run at 1.0-1.6 MB/ms; 0.02-0.05 ms meets "   \
-         "the targets in as many rows or fewer (docs/fidelity.md)")                              \
+         "speed, but lru-cache's back-to-back steps run at 1.0-1.6 MB/ms; 0.02-0.035 ms meets "  \
+         "2 more of r17's targets, and the replay of node's lru-cache log loses mark-compacts "  \
+         "(docs/fidelity.md)")                                                                   \
   DOUBLE(marking_null_slot_cost, 0.5, 0, 1, "share", "Calibrated speeds",                        \
          "What marking a slot that holds no reference costs, as a share of a word that does: "   \
          "node's concurrent markers scan a large array of nulls at 2.7 MB/ms against 1.4 "       \
