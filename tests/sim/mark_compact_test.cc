@@ -465,26 +465,31 @@ TEST(MarkCompact, EveryMarkingStepProcessesAtLeast64KB) {
   ExpectHealthy(heap);
 }
 
+// One incremental cycle over `objects` live 1 KB old objects with the concurrent markers on:
+// marking starts, the markers run 1 ms, four 64 KB young allocations make a step each, and the
+// atomic pause ends it.
+GCEvent FourAllocationStepsCycle(double step_overhead_ms, int objects) {
+  HeapFlags f = ConcurrentMarkingHeap::Flags();
+  f.marking_step_overhead_ms = step_overhead_ms;
+  RecordingHeap h(f);
+  BuildOldGraph(h.heap, objects, false);
+  h.heap.StartIncrementalMarking();
+  h.heap.AdvanceTime(1);
+  h.heap.OpenHandleScope();
+  for (int i = 0; i < 4; ++i)
+    h.heap.Allocate(64 * KB, 0, ObjectKind::kObject);
+  h.heap.CloseHandleScope();
+  h.heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
+  EXPECT_EQ(h.sink.events.size(), 1u);
+  ExpectHealthy(h.heap);
+  return h.sink.events.at(0);
+}
+
 // Each incremental step costs --marking-step-overhead-ms of main-thread time beyond its
 // marking, which the GCTracer's incremental marking speed sees too.
 TEST(MarkCompact, EachMarkingStepPaysItsOverhead) {
-  auto incremental = [](double overhead_ms) {
-    HeapFlags f = ConcurrentMarkingHeap::Flags();
-    f.marking_step_overhead_ms = overhead_ms;
-    RecordingHeap h(f);
-    BuildOldGraph(h.heap, 4000, false);
-    h.heap.StartIncrementalMarking();
-    h.heap.AdvanceTime(1);
-    h.heap.OpenHandleScope();
-    for (int i = 0; i < 4; ++i)
-      h.heap.Allocate(64 * KB, 0, ObjectKind::kObject);
-    h.heap.CloseHandleScope();
-    h.heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
-    EXPECT_EQ(h.sink.events.size(), 1u);
-    ExpectHealthy(h.heap);
-    return h.sink.events.at(0);
-  };
-  const GCEvent without = incremental(0), with = incremental(0.5);
+  const GCEvent without = FourAllocationStepsCycle(0, 4000);
+  const GCEvent with = FourAllocationStepsCycle(0.5, 4000);
   ASSERT_EQ(without.incremental_steps, 4);
   ASSERT_EQ(with.incremental_steps, 4);
   // The four allocation steps pay it; marking's start (the roots) is not an
@@ -499,23 +504,9 @@ TEST(MarkCompact, EachMarkingStepPaysItsOverhead) {
 // workload the main thread's steps did most of the marking: 79 steps of 64 KB in a timer-leak
 // cycle, against node's 2-23 with its markers marking for 16 ms.)
 TEST(MarkCompact, TheConcurrentMarkersMarkWhileTheMainThreadSteps) {
-  auto background_mark_ms = [](double overhead_ms) {
-    HeapFlags f = ConcurrentMarkingHeap::Flags();
-    f.marking_step_overhead_ms = overhead_ms;
-    RecordingHeap h(f);
-    BuildOldGraph(h.heap, 8000, false);
-    h.heap.StartIncrementalMarking();
-    h.heap.AdvanceTime(1);
-    h.heap.OpenHandleScope();
-    for (int i = 0; i < 4; ++i)
-      h.heap.Allocate(64 * KB, 0, ObjectKind::kObject);
-    h.heap.CloseHandleScope();
-    h.heap.CollectGarbage(AllocationSpace::kOld, GarbageCollectionReason::kTesting);
-    EXPECT_EQ(h.sink.events.size(), 1u);
-    ExpectHealthy(h.heap);
-    return PhaseMs(h.sink.events.at(0), "background.mark");
-  };
-  EXPECT_NEAR(background_mark_ms(0.5) - background_mark_ms(0), 4 * 0.5, 0.1);
+  EXPECT_NEAR(PhaseMs(FourAllocationStepsCycle(0.5, 8000), "background.mark") -
+                  PhaseMs(FourAllocationStepsCycle(0, 8000), "background.mark"),
+              4 * 0.5, 0.1);
 }
 
 // Records the bytes each incremental step marks.
