@@ -206,7 +206,8 @@ class Heap {
   // Heap::StartIncrementalMarking: starts a marking cycle now (no-op while one runs). The
   // heap starts one by itself near the allocation limit, and the memory reducer starts
   // memory-reducing ones (`reduce_memory`: the mark-compact shrinks new space and grows the
-  // limit by the minimal factor).
+  // limit by the minimal factor). `reason` is what --trace-incremental-marking's "Start (...)"
+  // names.
   void StartIncrementalMarking(bool reduce_memory = false,
                                GarbageCollectionReason reason = GarbageCollectionReason::kTesting);
   // The memory reducer's state (the timer it posted, the GCs it started).
