@@ -21,6 +21,8 @@ shot compare-semi-space workloads/sessions.js --duration=8000 \
 shot from-node-log --from-log tests/data/node20-listener-leak-semi16.nvp.log --max-semi-space-size=16
 # The live heap map after a run (bottom tab), and the heap map alone as SVG.
 shot heap-map-lru-cache workloads/lru-cache.js --duration=5000 --show-heap-map
+# The V8 trace tab: node's --trace-incremental-marking lines beside the GC lines.
+shot v8-trace workloads/large-objects.js --duration=2000 --trace-incremental-marking --show-trace
 "$gui" workloads/teaching-small.js --run --export-heap-map docs/screenshots/heap-map-teaching-small.svg \
   --chart-size 1400x600 --quit 2>/dev/null
 echo docs/screenshots/heap-map-teaching-small.svg

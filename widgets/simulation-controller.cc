@@ -5,6 +5,7 @@
 #include "sim/calibration.h"
 #include "sim/heap.h"
 #include "sim/report.h"
+#include "sim/trace-format.h"
 
 namespace heaplab {
 
@@ -14,6 +15,8 @@ struct SimulationController::Shared {
   std::condition_variable cv;
   std::vector<GCEvent> events;      // not yet drained
   std::vector<HeapSample> samples;  // not yet drained
+  std::vector<std::string>
+      trace;  // V8 trace lines (the GC lines and other tracing), not yet drained
   std::optional<OutOfMemoryEvent> oom;
   std::optional<WorkloadError> error;
   std::deque<GCEvent> last_events;  // V8's "last few GCs", formatted only when shown
@@ -46,6 +49,7 @@ class BufferSink : public HeapSink {
     if (s_->snapshot_wanted) TakeSnapshot(lock);
     WaitForRoom(lock);
     s_->events.push_back(e);
+    s_->trace.push_back(FormatTraceGCLine(e, TraceContext{}));
     s_->last_events.push_back(e);
     if (s_->last_events.size() > 8) s_->last_events.pop_front();
     if (s_->step_pending) {
@@ -70,6 +74,11 @@ class BufferSink : public HeapSink {
       WaitWhilePaused(lock, smp.time_ms);
     }
   }
+  void OnTraceMessage(const TraceMessage& m) override {
+    std::unique_lock<std::mutex> lock(s_->mutex);
+    WaitForRoom(lock);
+    s_->trace.push_back(FormatTraceMessage(m, TraceContext{}));
+  }
   void OnOutOfMemory(const OutOfMemoryEvent& e) override {
     std::lock_guard<std::mutex> lock(s_->mutex);
     s_->oom = e;
@@ -80,10 +89,12 @@ class BufferSink : public HeapSink {
   // the window stays responsive and the buffer bounded even "as fast as possible".
   void WaitForRoom(std::unique_lock<std::mutex>& lock) {
     s_->cv.wait(lock, [&] {
-      return s_->stop || (s_->events.size() < kBacklog && s_->samples.size() < kBacklog);
+      return s_->stop || (s_->events.size() < kBacklog && s_->samples.size() < kBacklog &&
+                          s_->trace.size() < kTraceBacklog);
     });
   }
   static constexpr std::size_t kBacklog = 8000;
+  static constexpr std::size_t kTraceBacklog = 4 * kBacklog;  // several lines per step
   // Takes the picture the heap map asked for, outside the lock (the GUI keeps draining).
   void TakeSnapshot(std::unique_lock<std::mutex>& lock) {
     s_->snapshot_wanted = false;
@@ -310,6 +321,7 @@ void SimulationController::drain() {
   if (!shared_) return;
   const std::size_t first_event = events_.size(), first_sample = samples_.size();
   bool finished = false, paused = false, backlog = false;
+  QStringList trace;
   std::shared_ptr<const HeapSnapshot> snapshot;
   std::optional<WorkloadError> error;
   std::optional<OutOfMemoryEvent> oom;
@@ -333,7 +345,13 @@ void SimulationController::drain() {
                     shared_->samples.begin() + static_cast<std::ptrdiff_t>(ns));
     shared_->samples.erase(shared_->samples.begin(),
                            shared_->samples.begin() + static_cast<std::ptrdiff_t>(ns));
-    backlog = !shared_->events.empty() || !shared_->samples.empty();
+    const std::size_t nt = std::min(shared_->trace.size(), kTraceDrainBatch);
+    trace.reserve(static_cast<qsizetype>(nt));
+    for (std::size_t i = 0; i < nt; ++i)
+      trace.push_back(QString::fromStdString(shared_->trace[i]));
+    shared_->trace.erase(shared_->trace.begin(),
+                         shared_->trace.begin() + static_cast<std::ptrdiff_t>(nt));
+    backlog = !shared_->events.empty() || !shared_->samples.empty() || !shared_->trace.empty();
     if (shared_->finished) {
       last_gc_lines_.clear();
       for (const GCEvent& e : shared_->last_events)
@@ -349,6 +367,7 @@ void SimulationController::drain() {
   shared_->cv.notify_all();  // room for the worker again
   if (events_.size() != first_event || samples_.size() != first_sample)
     Q_EMIT dataAppended(first_event, first_sample);
+  if (!trace.isEmpty()) Q_EMIT traceAppended(trace);
   if (snapshot) {
     last_snapshot_ = snapshot;
     Q_EMIT heapSnapshot(snapshot);

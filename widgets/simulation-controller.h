@@ -6,6 +6,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QTimer>
 
 #include <atomic>
@@ -34,6 +35,8 @@ class SimulationController : public QObject {
   static constexpr std::size_t kMaxSamples = 200000;
   // Events and samples taken from the worker per 40 ms tick, at most.
   static constexpr std::size_t kDrainBatch = 2000;
+  // At most this many trace lines per tick (an incremental marking step is five).
+  static constexpr std::size_t kTraceDrainBatch = 4 * kDrainBatch;
 
   explicit SimulationController(QObject* parent = nullptr);
   ~SimulationController() override;
@@ -92,6 +95,9 @@ class SimulationController : public QObject {
   // The workload failed to load or run: its file, line, column and message.
   void workloadFailed(const QString& message, int line, int column);
   void outOfMemoryReached(const QString& message);
+  // V8's trace lines, as heaplab-cli prints them: each GC's --trace-gc line and the tracing the
+  // flags ask for (--trace-incremental-marking, --trace-gc-verbose's memory reducer, ...).
+  void traceAppended(const QStringList& lines);
   // A heap picture arrived (see requestSnapshot).
   void heapSnapshot(std::shared_ptr<const heaplab::HeapSnapshot> snapshot);
 

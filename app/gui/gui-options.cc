@@ -34,9 +34,9 @@ po::options_description WorkbenchOptions(GuiOptions& out, std::uint64_t* step) {
       "after the run, overlay a node --trace-gc log")(
       "from-log", po::value<std::string>()->value_name("FILE"),
       "open a new workload that replays a node --trace-gc log (heaplab-cli from-log)")(
-      "show-heap-map", "open the heap map")("export-heap-map",
-                                            po::value<std::string>()->value_name("FILE.png|svg"),
-                                            "after the run, export the heap map")(
+      "show-heap-map", "open the heap map")("show-trace", "open the V8 trace tab")(
+      "export-heap-map", po::value<std::string>()->value_name("FILE.png|svg"),
+      "after the run, export the heap map")(
       "lesson", po::value<std::string>()->value_name("FILE.lesson.json"),
       "open a lesson in step mode")("lesson-stop", po::value<int>()->value_name("K"),
                                     "go to the lesson's K-th stop (default: 1)")(
@@ -105,6 +105,7 @@ std::optional<std::string> ParseGuiOptions(const std::vector<std::string>& args,
   out.quit = vm.count("quit") > 0;
   out.latency_report = vm.count("latency-report") > 0;
   out.show_heap_map = vm.count("show-heap-map") > 0;
+  out.show_trace = vm.count("show-trace") > 0;
   if (vm.count("workload")) out.workload = vm["workload"].as<std::string>();
   if (vm.count("export-charts")) out.export_charts_dir = vm["export-charts"].as<std::string>();
   if (vm.count("chart-size")) {

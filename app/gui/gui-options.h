@@ -34,6 +34,7 @@ struct GuiOptions {
   std::optional<std::uint64_t> step;           // --step N (0-based) in step mode
   std::string heap_map_path;                   // --export-heap-map FILE.png|svg
   bool show_heap_map = false;                  // --show-heap-map
+  bool show_trace = false;                     // --show-trace
 };
 
 // Parses heaplab's arguments (without the program name; Qt's own options already taken out by

@@ -193,6 +193,16 @@ void MainWindow::buildUi() {
     connect(live_inspector_, &ObjectInspector::objectActivated, this, inspect);
   }
   tabs->addTab(heap_map_tab_, "Heap map");
+  // V8's own lines, as heaplab-cli prints them: every --trace-gc line and the tracing the
+  // settings' Tracing flags ask for (incremental marking, fragmentation, the memory reducer...).
+  trace_view_ = new QPlainTextEdit(tabs);
+  trace_view_->setReadOnly(true);
+  trace_view_->setLineWrapMode(QPlainTextEdit::NoWrap);
+  trace_view_->setMaximumBlockCount(50000);  // the newest lines of a long run
+  trace_view_->setStyleSheet("QPlainTextEdit { font-family: monospace; }");
+  tabs->addTab(trace_view_, "V8 trace");
+  connect(&controller_, &SimulationController::traceAppended, this,
+          [this](const QStringList& lines) { trace_view_->appendPlainText(lines.join('\n')); });
   connect(&controller_, &SimulationController::heapSnapshot, this,
           [this](std::shared_ptr<const HeapSnapshot> snap) {
             heap_map_->setSnapshot(snap);
@@ -382,6 +392,10 @@ void MainWindow::showHeapMap() {
   if (auto snap = controller_.lastSnapshot()) heap_map_->setSnapshot(snap);
 }
 
+void MainWindow::showTrace() {
+  tabs_->setCurrentWidget(trace_view_);
+}
+
 StepView* MainWindow::stepView() {
   if (step_view_ == nullptr) {
     step_window_ = new QWidget(this, Qt::Window);
@@ -563,6 +577,7 @@ void MainWindow::clearCharts() {
 void MainWindow::run() {
   clearCharts();
   model_->clear();
+  trace_view_->clear();
   messages_->setVisible(false);
   editor_->clearError();
   controller_.setWorkload(path_.isEmpty() ? "untitled.js" : path_, editor_->toPlainText());
@@ -584,6 +599,7 @@ void MainWindow::stepOneGC() {
       controller_.state() == SimulationController::State::kFinished) {
     clearCharts();
     model_->clear();
+    trace_view_->clear();
     controller_.setWorkload(path_.isEmpty() ? "untitled.js" : path_, editor_->toPlainText());
     controller_.setFlags(settings_->flags());
   }
@@ -594,6 +610,7 @@ void MainWindow::reset() {
   controller_.reset();
   clearCharts();
   model_->clear();
+  trace_view_->clear();
   messages_->setVisible(false);
 }
 
@@ -602,6 +619,7 @@ void MainWindow::onData(std::size_t first_event, std::size_t first_sample) {
       controller_.samples().empty()) {
     clearCharts();
     model_->clear();
+    trace_view_->clear();
     return;
   }
   charts_->append(controller_.events(), first_event, controller_.samples(), first_sample);
@@ -624,6 +642,10 @@ void MainWindow::updateStatus() {
                        .arg(controller_.outOfMemory() ? " · OUT OF MEMORY" : ""));
   pause_action_->setText(controller_.state() == SimulationController::State::kPaused ? "Resume"
                                                                                      : "Pause");
+}
+
+QString MainWindow::traceText() const {
+  return trace_view_->toPlainText();
 }
 
 QString MainWindow::messages() const {

@@ -60,6 +60,8 @@ class MainWindow : public QMainWindow {
   HeapMapWidget* heapMap() { return heap_map_; }
   // Shows the heap map tab (it then refreshes a few times a second while running).
   void showHeapMap();
+  // Shows the "V8 trace" tab.
+  void showTrace();
   // Step mode in its own window; created on first use.
   StepView* stepView();
   // Opens a lesson in step mode. Returns an error (file:line: ...), or empty.
@@ -68,6 +70,8 @@ class MainWindow : public QMainWindow {
   QString stepThroughWorkload(StepGranularity granularity);
   // The text of the out-of-memory / error panel.
   QString messages() const;
+  // The "V8 trace" tab's text: the run's lines as heaplab-cli prints them with the same flags.
+  QString traceText() const;
   // Event-loop delay while a run was going: how late a 10 ms timer fired (ms).
   struct LatencyStats {
     std::size_t samples = 0;
@@ -118,6 +122,7 @@ class MainWindow : public QMainWindow {
   EventTableModel* model_ = nullptr;
   QTableView* table_ = nullptr;
   QPlainTextEdit* messages_ = nullptr;
+  QPlainTextEdit* trace_view_ = nullptr;  // the "V8 trace" tab
   ComparisonPanel* comparison_ = nullptr;
   QListWidget* library_ = nullptr;
   QLabel* description_ = nullptr;

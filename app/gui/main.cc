@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   window.controller()->setSeed(options.seed);
   window.show();
   if (options.show_heap_map) window.showHeapMap();
+  if (options.show_trace) window.showTrace();
 
   int exit_code = 0;
   if (!lesson.isEmpty()) {

@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QImage>
 #include <QLabel>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
@@ -197,6 +198,37 @@ class GuiTest : public QObject {
     short_log.write("[1:0x1]       5 ms: Scavenge 4.0 (4.2) -> 3.4 (5.2) MB, 0.5 / 0.0 ms task;\n");
     short_log.close();
     QVERIFY(w.newWorkloadFromLog(short_log.fileName()).contains("at least 3 are needed"));
+  }
+
+  // The "V8 trace" tab shows the run as heaplab-cli prints it: every --trace-gc line, and with
+  // --trace-incremental-marking each marking cycle's start, steps and stop before its
+  // mark-compact; a new run starts it afresh.
+  void theTraceTabShowsV8sLinesAsTheCliPrintsThem() {
+    MainWindow w;
+    QVERIFY(w.openWorkload(Workload("large-objects.js")));
+    HeapFlags f;
+    f.trace_incremental_marking = true;
+    w.setFlags(f);
+    w.controller()->setDuration(1500);
+    RunToEnd(w);
+    QTRY_VERIFY_WITH_TIMEOUT(w.traceText().contains("Mark-Compact"), 5000);
+    const QString text = w.traceText();
+    const qsizetype start = text.indexOf("[IncrementalMarking] Start (");
+    const qsizetype step = text.indexOf("[IncrementalMarking] Step in ");
+    const qsizetype stop = text.indexOf("[IncrementalMarking] Stopping: old generation ");
+    const qsizetype mc = text.indexOf(" ms: Mark-Compact ");
+    QVERIFY2(start >= 0 && step > start && stop > step && mc > stop, qPrintable(text.left(2000)));
+    QVERIFY(text.contains(" ms: Scavenge "));
+    // As many GC lines as the event table has rows.
+    QCOMPARE(text.count(QRegularExpression(" ms: (Scavenge|Mark-Compact) ")),
+             w.eventModel()->rowCount());
+    w.reset();
+    QVERIFY(w.traceText().isEmpty());
+    // Off: only the GC lines.
+    w.setFlags(HeapFlags{});
+    RunToEnd(w);
+    QTRY_VERIFY_WITH_TIMEOUT(w.traceText().contains("Mark-Compact"), 5000);
+    QVERIFY(!w.traceText().contains("[IncrementalMarking]"));
   }
 
   void anUnreadableWorkloadNamesItselfAsTheCliDoes() {
