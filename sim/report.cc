@@ -52,13 +52,32 @@ void RunRecorder::OnGCEvent(const GCEvent& e) {
   last_lines_.push_back(line);
   if (last_lines_.size() > kLastGCLines) last_lines_.pop_front();
   if (trace_.trace_gc) trace_lines_.push_back(line);
-  if (!out_) return;
-  if (trace_.trace_gc_verbose && e.recomputed_limit_bytes > 0)
-    *out_ << FormatHeapControllerLines(e, trace_.context);
-  if (trace_.trace_gc) *out_ << line << '\n';
-  if (trace_.trace_gc_nvp) *out_ << FormatTraceGCNvpLine(e, trace_.context) << '\n';
-  if (trace_.trace_gc_verbose)
-    *out_ << FormatTraceGCVerbose(e, trace_.context, trace_.context.has_map_space);
+  if (out_) *out_ << FormatGCEventTrace(e, trace_, line);
+}
+
+RunRecorder::TraceOptions TraceOptionsFor(const Heap& heap) {
+  RunRecorder::TraceOptions to;
+  to.trace_gc = heap.flags().trace_gc;
+  to.trace_gc_nvp = heap.flags().trace_gc_nvp;
+  to.trace_gc_verbose = heap.flags().trace_gc_verbose;
+  to.context.pid = heap.options().pid;
+  to.context.isolate_address = heap.options().isolate_address;
+  to.context.legacy = heap.config().legacy_profile;
+  to.context.has_map_space = heap.config().has_map_space;
+  return to;
+}
+
+std::string FormatGCEventTrace(const GCEvent& e,
+                               const RunRecorder::TraceOptions& trace,
+                               const std::string& trace_gc_line) {
+  std::string out;
+  if (trace.trace_gc_verbose && e.recomputed_limit_bytes > 0)
+    out += FormatHeapControllerLines(e, trace.context);
+  if (trace.trace_gc) out += trace_gc_line + '\n';
+  if (trace.trace_gc_nvp) out += FormatTraceGCNvpLine(e, trace.context) + '\n';
+  if (trace.trace_gc_verbose)
+    out += FormatTraceGCVerbose(e, trace.context, trace.context.has_map_space);
+  return out;
 }
 
 void RunRecorder::OnTraceMessage(const TraceMessage& m) {

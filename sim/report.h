@@ -55,6 +55,17 @@ class RunRecorder : public HeapSink {
   std::vector<std::string> trace_lines_;
 };
 
+// The trace heaplab-cli run writes for `heap`: its flags' --trace-gc, --trace-gc-nvp and
+// --trace-gc-verbose, its pid and isolate address, and its profile's wording.
+RunRecorder::TraceOptions TraceOptionsFor(const Heap& heap);
+
+// The text heaplab-cli writes for one GC under `trace`, newline-terminated: the heap
+// controller's lines (verbose, when the limits were recomputed), `trace_gc_line` (the event's
+// FormatTraceGCLine), the nvp line and the verbose block, each as its flag asks.
+std::string FormatGCEventTrace(const GCEvent& event,
+                               const RunRecorder::TraceOptions& trace,
+                               const std::string& trace_gc_line);
+
 // Pause statistics of one kind of GC (nearest-rank percentiles).
 struct PauseStats {
   std::size_t count = 0;

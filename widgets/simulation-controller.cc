@@ -41,7 +41,9 @@ namespace {
 // and paces simulated time against the wall clock.
 class BufferSink : public HeapSink {
  public:
-  BufferSink(SimulationController::Shared* shared, const Heap* heap) : s_(shared), heap_(heap) {
+  BufferSink(SimulationController::Shared* shared, const Heap* heap)
+      : s_(shared), heap_(heap), trace_(TraceOptionsFor(*heap)) {
+    trace_.trace_gc = true;  // the V8 trace tab shows every GC's line
     wall_start_ = std::chrono::steady_clock::now();
   }
   void OnGCEvent(const GCEvent& e) override {
@@ -49,7 +51,10 @@ class BufferSink : public HeapSink {
     if (s_->snapshot_wanted) TakeSnapshot(lock);
     WaitForRoom(lock);
     s_->events.push_back(e);
-    s_->trace.push_back(FormatTraceGCLine(e, TraceContext{}));
+    // What heaplab-cli would print for it, without the text's last newline (the tab adds one).
+    std::string text = FormatGCEventTrace(e, trace_, FormatTraceGCLine(e, trace_.context));
+    text.pop_back();
+    s_->trace.push_back(std::move(text));
     s_->last_events.push_back(e);
     if (s_->last_events.size() > 8) s_->last_events.pop_front();
     if (s_->step_pending) {
@@ -77,7 +82,7 @@ class BufferSink : public HeapSink {
   void OnTraceMessage(const TraceMessage& m) override {
     std::unique_lock<std::mutex> lock(s_->mutex);
     WaitForRoom(lock);
-    s_->trace.push_back(FormatTraceMessage(m, TraceContext{}));
+    s_->trace.push_back(FormatTraceMessage(m, trace_.context));
   }
   void OnOutOfMemory(const OutOfMemoryEvent& e) override {
     std::lock_guard<std::mutex> lock(s_->mutex);
@@ -122,6 +127,7 @@ class BufferSink : public HeapSink {
   }
   SimulationController::Shared* s_;
   const Heap* heap_;
+  RunRecorder::TraceOptions trace_;
   std::chrono::steady_clock::time_point wall_start_;
   double sim_start_ms_ = 0;
 };

@@ -95,8 +95,9 @@ class SimulationController : public QObject {
   // The workload failed to load or run: its file, line, column and message.
   void workloadFailed(const QString& message, int line, int column);
   void outOfMemoryReached(const QString& message);
-  // V8's trace lines, as heaplab-cli prints them: each GC's --trace-gc line and the tracing the
-  // flags ask for (--trace-incremental-marking, --trace-gc-verbose's memory reducer, ...).
+  // V8's trace lines, as heaplab-cli prints them: each GC's --trace-gc line (always), its nvp
+  // line and verbose block when their flags are on, and the other tracing the flags ask for
+  // (--trace-incremental-marking, --trace-gc-verbose's memory reducer, ...).
   void traceAppended(const QStringList& lines);
   // A heap picture arrived (see requestSnapshot).
   void heapSnapshot(std::shared_ptr<const heaplab::HeapSnapshot> snapshot);

@@ -192,15 +192,7 @@ int Run(const std::vector<std::string>& raw) {
     return kExitUsage;
   }
   Heap heap(flags);
-  RunRecorder::TraceOptions to;
-  to.trace_gc = flags.trace_gc;
-  to.trace_gc_nvp = flags.trace_gc_nvp;
-  to.trace_gc_verbose = flags.trace_gc_verbose;
-  to.context.pid = heap.options().pid;
-  to.context.isolate_address = heap.options().isolate_address;
-  to.context.legacy = heap.config().legacy_profile;
-  to.context.has_map_space = heap.config().has_map_space;
-  RunRecorder recorder(to, &std::cout);
+  RunRecorder recorder(TraceOptionsFor(heap), &std::cout);
   heap.set_sink(&recorder);
   WorkloadResult result;
   try {

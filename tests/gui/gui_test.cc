@@ -208,6 +208,7 @@ class GuiTest : public QObject {
     QVERIFY(w.openWorkload(Workload("large-objects.js")));
     HeapFlags f;
     f.trace_incremental_marking = true;
+    f.trace_gc_nvp = true;  // and each GC's nvp line, as the CLI prints them
     w.setFlags(f);
     w.controller()->setDuration(1500);
     RunToEnd(w);
@@ -219,6 +220,7 @@ class GuiTest : public QObject {
     const qsizetype mc = text.indexOf(" ms: Mark-Compact ");
     QVERIFY2(start >= 0 && step > start && stop > step && mc > stop, qPrintable(text.left(2000)));
     QVERIFY(text.contains(" ms: Scavenge "));
+    QVERIFY(text.contains(" gc=mc ") && text.contains(" gc=s "));
     // As many GC lines as the event table has rows.
     QCOMPARE(text.count(QRegularExpression(" ms: (Scavenge|Mark-Compact) ")),
              w.eventModel()->rowCount());
